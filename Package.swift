@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+//
+// Wargame: a deterministic discrete-event simulator for rehearsing incidents on a
+// decentralised compute marketplace. No package dependencies by design: Foundation,
+// Dispatch and Swift Testing only.
+import PackageDescription
+
+let package = Package(
+    name: "Wargame",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wargame", targets: ["wargame"]),
+        .library(name: "SimKernel", targets: ["SimKernel"]),
+    ],
+    targets: [
+        // The engine: time, event queue, loop, random streams, distributions, statistics.
+        // Knows no domain words and imports nothing but the C math library.
+        .target(name: "SimKernel"),
+        // Textbook models written on the kernel's public API (M/M/c), used to validate
+        // the kernel against queueing theory and to benchmark it.
+        .target(name: "SimExamples", dependencies: ["SimKernel"]),
+        // File outputs: RFC 4180 CSV, atomic files, fixed-format numbers and JSON.
+        .target(name: "WargameReports", dependencies: ["SimKernel"]),
+        // Argument parsing, subcommands and exit codes; a library so tests can drive it.
+        .target(name: "WargameCLI", dependencies: ["SimKernel", "SimExamples", "WargameReports"]),
+        // The thin executable: hands argv to WargameCLI and exits with its code.
+        .executableTarget(name: "wargame", dependencies: ["WargameCLI"]),
+
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "SimExamplesTests", dependencies: ["SimExamples", "SimKernel"]),
+        .testTarget(name: "WargameReportsTests", dependencies: ["WargameReports", "SimKernel"]),
+        .testTarget(name: "WargameCLITests", dependencies: ["WargameCLI", "WargameReports"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

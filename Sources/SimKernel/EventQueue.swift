@@ -1,0 +1,127 @@
+/// Identifies one scheduled event so it can be cancelled (a timeout that was answered,
+/// a retry that is no longer needed).
+///
+/// A handle is the event's full queue key, which is what makes cancellation cheap: see
+/// `EventQueue.cancel(_:)`.
+public struct EventHandle: Hashable, Comparable, Sendable {
+    public let time: SimTime
+    /// The insertion sequence number: unique per queue, increasing in scheduling order.
+    public let seq: UInt64
+
+    @usableFromInline init(time: SimTime, seq: UInt64) {
+        self.time = time
+        self.seq = seq
+    }
+
+    public static func < (a: EventHandle, b: EventHandle) -> Bool {
+        a.time < b.time || (a.time == b.time && a.seq < b.seq)
+    }
+}
+
+/// The future event list: events ordered by (time, insertion sequence), with cancellation.
+///
+/// Simultaneous events fire in the order they were scheduled, so a run never depends on
+/// anything but the order of `schedule` calls.
+///
+/// Cancellation is lazy, without hashing and without scans: a cancelled event's key goes
+/// into a second min-heap. Both heaps are ordered by the same key and every cancelled key
+/// is also in the main heap, so when the main heap's minimum equals the cancelled heap's
+/// minimum, that event is dead and both are dropped. When nothing is cancelled — the
+/// common case — popping costs one extra `isEmpty` test.
+///
+/// **Invariants**: every key in `cancelled` is also in `heap` (a handle is cancelled at
+/// most once, and only while its event is pending); `count == heap.count - cancelled.count`.
+public struct EventQueue<Event> {
+    @usableFromInline var heap: EventHeap<Event>
+    @usableFromInline var cancelled: EventHeap<Void>
+    @usableFromInline var nextSeq: UInt64 = 0
+    /// Key of the most recently popped event: anything at or before it has fired already.
+    @usableFromInline var lastPoppedTime = Int64.min
+    @usableFromInline var lastPoppedSeq: UInt64 = 0
+
+    public init(minimumCapacity: Int = 16) {
+        heap = EventHeap(minimumCapacity: minimumCapacity)
+        cancelled = EventHeap(minimumCapacity: 4)
+    }
+
+    /// Pending (scheduled, not cancelled, not yet popped) events.
+    /// - Complexity: O(1).
+    @inlinable public var count: Int { heap.count - cancelled.count }
+    @inlinable public var isEmpty: Bool { count == 0 }
+
+    /// Schedules `event` at `time`; returns the handle that can cancel it.
+    /// - Complexity: O(log n).
+    @inlinable @discardableResult
+    public mutating func schedule(_ event: Event, at time: SimTime) -> EventHandle {
+        let seq = nextSeq
+        nextSeq &+= 1
+        heap.insert(.init(time: time.microseconds, seq: seq, payload: event))
+        return EventHandle(time: time, seq: seq)
+    }
+
+    /// Cancels a pending event. Returns `false`, changing nothing, when the event has
+    /// already fired (or was already skipped as cancelled).
+    ///
+    /// Cancel each handle at most once: a second cancel of a pending event is a programming
+    /// error, caught by an assertion in debug builds.
+    /// - Complexity: O(log n).
+    @discardableResult
+    public mutating func cancel(_ handle: EventHandle) -> Bool {
+        let t = handle.time.microseconds
+        if t < lastPoppedTime || (t == lastPoppedTime && handle.seq <= lastPoppedSeq) { return false }
+        precondition(handle.seq < nextSeq, "EventQueue.cancel: handle \(handle) was not issued by this queue")
+        #if DEBUG
+        assert(!cancelled.unorderedEntries.contains { $0.seq == handle.seq }, "EventQueue.cancel: \(handle) cancelled twice")
+        #endif
+        cancelled.insert(.init(time: handle.time.microseconds, seq: handle.seq, payload: ()))
+        return true
+    }
+
+    /// Removes and returns the earliest live event whose time is before `limit`, or `nil`
+    /// when there is none (the queue is empty or the next event is at or after `limit`).
+    /// - Complexity: O(log n) amortised (each cancelled event is discarded once).
+    @inlinable
+    public mutating func popNext(before limit: SimTime) -> (time: SimTime, event: Event)? {
+        while let top = heap.popMin(before: limit.microseconds) {
+            lastPoppedTime = top.time
+            lastPoppedSeq = top.seq
+            if !cancelled.isEmpty, let dead = cancelled.min, dead.seq == top.seq {
+                _ = cancelled.popMin()
+                continue
+            }
+            return (SimTime(microseconds: top.time), top.payload)
+        }
+        return nil
+    }
+
+    /// Removes and returns the earliest live event, or `nil` when none is pending.
+    @inlinable
+    public mutating func popNext() -> (time: SimTime, event: Event)? {
+        popNext(before: SimTime(microseconds: .max))
+    }
+
+    /// The time of the earliest live event. Mutating because it discards cancelled events
+    /// found at the front.
+    /// - Complexity: O(log n) amortised.
+    public mutating func nextTime() -> SimTime? {
+        while let top = heap.min {
+            guard let dead = cancelled.min, dead.seq == top.seq else {
+                return SimTime(microseconds: top.time)
+            }
+            _ = cancelled.popMin()
+            _ = heap.popMin()
+        }
+        return nil
+    }
+
+    /// Verifies both heaps and the cancelled ⊆ pending relation. O(n log n); for tests.
+    public func checkInvariants() {
+        heap.checkInvariants()
+        cancelled.checkInvariants()
+        let pending = Set(heap.unorderedEntries.map(\.seq))  // membership only; order never observed
+        for dead in cancelled.unorderedEntries {
+            precondition(pending.contains(dead.seq), "EventQueue: cancelled seq \(dead.seq) is not pending")
+        }
+        precondition(count >= 0, "EventQueue: count \(count) is negative")
+    }
+}

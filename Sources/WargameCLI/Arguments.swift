@@ -1,0 +1,137 @@
+/// One `--name value` option (or `--name` flag) a command accepts.
+public struct OptionSpec: Sendable {
+    public let name: String
+    /// Shown in help as `--name <valueName>`; `nil` for a flag without a value.
+    public let valueName: String?
+    public let help: String
+    /// Shown in help as `(default: …)`.
+    public let defaultText: String?
+
+    public init(_ name: String, value: String?, help: String, default defaultText: String? = nil) {
+        self.name = name
+        self.valueName = value
+        self.help = help
+        self.defaultText = defaultText
+    }
+}
+
+/// Parsed command-line options with typed, validated accessors.
+///
+/// A hand-written stand-in for swift-argument-parser (the project takes no packages) that
+/// keeps its habits: kebab-case flags, `--name value` or `--name=value`, unknown flags
+/// answered with "did you mean", and every value checked before any work starts.
+public struct ParsedOptions: Sendable {
+    public let command: String
+    public private(set) var values: [String: String] = [:]
+    public private(set) var flags: Set<String> = []
+    public private(set) var positionals: [String] = []
+
+    public init(_ args: [String], specs: [OptionSpec], command: String) throws(UsageError) {
+        self.command = command
+        var i = 0
+        while i < args.count {
+            let arg = args[i]
+            i += 1
+            guard arg.hasPrefix("--"), arg.count > 2 else {
+                if arg.hasPrefix("-") && arg != "-" {
+                    throw UsageError(message: "Unknown option '\(arg)'.", command: command)
+                }
+                positionals.append(arg)
+                continue
+            }
+            var name = String(arg.dropFirst(2))
+            var inlineValue: String?
+            if let eq = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            guard let spec = specs.first(where: { $0.name == name }) else {
+                var message = "Unknown option '--\(name)'."
+                if let guess = closestMatch(to: name, in: specs.map(\.name)) { message += " Did you mean '--\(guess)'?" }
+                throw UsageError(message: message, command: command)
+            }
+            if spec.valueName == nil {
+                if inlineValue != nil { throw UsageError(message: "Option '--\(name)' takes no value.", command: command) }
+                flags.insert(name)
+            } else if let v = inlineValue {
+                values[name] = v
+            } else if i < args.count {
+                values[name] = args[i]
+                i += 1
+            } else {
+                throw UsageError(message: "Missing value for '--\(name) <\(spec.valueName!)>'.", command: command)
+            }
+        }
+    }
+
+    public func has(_ flag: String) -> Bool { flags.contains(flag) }
+    public func string(_ name: String) -> String? { values[name] }
+
+    /// An integer in `range`, from the flag, else from `environment[envName]`, else `fallback`.
+    public func integer(_ name: String, env envName: String? = nil, environment: [String: String] = [:],
+                        range: ClosedRange<Int>, default fallback: Int) throws(UsageError) -> Int {
+        guard let (text, source) = lookup(name, envName, environment) else { return fallback }
+        guard let n = Int(text.replacingOccurrences(of: "_", with: "")), range.contains(n) else {
+            throw invalid(text, source, "an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return n
+    }
+
+    /// A seed: any unsigned 64-bit integer.
+    public func seed(_ name: String, env envName: String? = nil, environment: [String: String] = [:],
+                     default fallback: UInt64) throws(UsageError) -> UInt64 {
+        guard let (text, source) = lookup(name, envName, environment) else { return fallback }
+        guard let n = UInt64(text.replacingOccurrences(of: "_", with: "")) else {
+            throw invalid(text, source, "an integer in 0...\(UInt64.max)")
+        }
+        return n
+    }
+
+    /// A finite number in `range`.
+    public func number(_ name: String, range: ClosedRange<Double>, default fallback: Double) throws(UsageError) -> Double {
+        guard let text = values[name] else { return fallback }
+        guard let x = Double(text), x.isFinite, range.contains(x) else {
+            throw invalid(text, "'--\(name)'", "a number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return x
+    }
+
+    /// Rejects positional arguments beyond `allowed`.
+    public func expectPositionals(atMost allowed: Int) throws(UsageError) {
+        if positionals.count > allowed {
+            throw UsageError(message: "Unexpected argument '\(positionals[allowed])'.", command: command)
+        }
+    }
+
+    private func lookup(_ name: String, _ envName: String?, _ environment: [String: String]) -> (String, String)? {
+        if let v = values[name] { return (v, "'--\(name)'") }
+        if let envName, let v = environment[envName], !v.isEmpty { return (v, "environment variable \(envName)") }
+        return nil
+    }
+
+    private func invalid(_ text: String, _ source: String, _ expected: String) -> UsageError {
+        UsageError(message: "The value '\(text)' is invalid for \(source): expected \(expected).", command: command)
+    }
+}
+
+/// The candidate nearest to `word` by edit distance, if it is close enough to be a typo.
+func closestMatch(to word: String, in candidates: [String]) -> String? {
+    let scored = candidates.map { ($0, editDistance(word, $0)) }
+    guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
+    return best.1 <= max(2, word.count / 3) ? best.0 : nil
+}
+
+/// Levenshtein distance over Unicode scalars.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+    if a.isEmpty { return b.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1..<(b.count + 1) {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SimExamples
+import SimKernel
+import WargameReports
+
+/// `wargame bench mmc`: the kernel's speed on the M/M/c queue, in the same terms as the
+/// reference loops in `shared/bench/` (events = arrivals + service completions).
+///
+/// Prints one `name: value` line per figure so scripts can read it. Wall-clock time is
+/// read here, around the run, never inside it.
+enum BenchMMcCommand: Command {
+    static let name = "bench mmc"
+    static let abstract = "Benchmark the kernel on the M/M/c queue (build with -c release)."
+    static let options: [OptionSpec] = [
+        OptionSpec("servers", value: "c", help: "Number of servers.", default: "7"),
+        OptionSpec("arrival-rate", value: "λ", help: "Arrivals per second.", default: "6.0"),
+        OptionSpec("service-rate", value: "μ", help: "Services per second per server.", default: "1.0"),
+        OptionSpec("customers", value: "n", help: "Customers to serve.", default: "1000000"),
+        OptionSpec("seed", value: "n", help: "Run seed.", default: "1"),
+        OptionSpec("handler", value: "enum|closure", help: "Event representation to time.", default: "enum"),
+        OptionSpec("repeat", value: "n", help: "Timed repetitions; the median is reported.", default: "1"),
+    ]
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 0)
+        let parameters = MMcParameters(
+            servers: try o.integer("servers", range: 1...100_000, default: 7),
+            arrivalRate: try o.number("arrival-rate", range: 1e-9...1e9, default: 6.0),
+            serviceRate: try o.number("service-rate", range: 1e-9...1e9, default: 1.0),
+            customers: try o.integer("customers", range: 1...1_000_000_000, default: 1_000_000))
+        if let problem = parameters.validate() { throw UsageError(message: problem, command: name) }
+        let seed = try o.seed("seed", default: 1)
+        let repeats = try o.integer("repeat", range: 1...100, default: 1)
+        let handler = o.string("handler") ?? "enum"
+        guard handler == "enum" || handler == "closure" else {
+            throw UsageError(message: "The value '\(handler)' is invalid for '--handler': expected enum or closure.",
+                             command: name)
+        }
+
+        var timings: [Double] = []
+        var result: MMcResult?
+        for _ in 0..<repeats {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let r = handler == "enum"
+                ? MMc.runToCompletion(parameters, seed: seed)
+                : MMcClosureStyle.runToCompletion(parameters, seed: seed)
+            let elapsed = clock.now - start
+            timings.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            result = r
+        }
+        let r = result!
+        let seconds = timings.sorted()[timings.count / 2]
+        let theory = parameters.theory
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        let lines: [(String, String)] = [
+            ("handler", handler),
+            ("build", build),
+            ("customers", String(r.statistics.served)),
+            ("events", String(r.events)),
+            ("loop_seconds", NumberFormat.fixed(seconds, 4)),
+            ("events_per_second", NumberFormat.fixed(Double(r.events) / seconds, 0)),
+            ("ns_per_event", NumberFormat.fixed(seconds / Double(r.events) * 1e9, 2)),
+            ("wq_simulated", NumberFormat.fixed(r.statistics.meanWait, 5)),
+            ("wq_erlang_c", NumberFormat.fixed(theory.meanWaitInQueue, 5)),
+            ("p_wait_simulated", NumberFormat.fixed(r.statistics.waitFraction, 5)),
+            ("p_wait_erlang_c", NumberFormat.fixed(theory.waitProbability, 5)),
+            ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),
+        ]
+        context.console.out(lines.map { "\($0.0): \($0.1)\n" }.joined())
+        return .success
+    }
+}
+
+/// The process's peak resident set size in MiB (getrusage: KiB on Linux, bytes on macOS).
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    #if canImport(Glibc)
+    let who = RUSAGE_SELF.rawValue
+    #else
+    let who = RUSAGE_SELF
+    #endif
+    guard getrusage(__rusage_who_t(who), &usage) == 0 else { return .nan }
+    #if canImport(Darwin)
+    return Double(usage.ru_maxrss) / 1_048_576
+    #else
+    return Double(usage.ru_maxrss) / 1024
+    #endif
+}

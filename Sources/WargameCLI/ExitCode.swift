@@ -1,0 +1,32 @@
+/// Process exit codes. Each means one thing, so scripts and CI can branch on them.
+public enum ExitCode: Int32, Sendable {
+    /// Success; where SLOs are asserted, every SLO held.
+    case success = 0
+    /// The run completed but at least one asserted SLO was breached.
+    case sloBreached = 1
+    /// Bad usage or bad input: nothing was run and no output was written.
+    case badInput = 2
+    /// An internal error (a bug, or an output that could not be written).
+    case internalError = 3
+}
+
+/// Where a command writes. Injected so tests can capture output and pretend to be a TTY.
+public struct Console {
+    public var out: (String) -> Void
+    public var err: (String) -> Void
+    /// Progress is drawn only on a terminal; CI logs stay clean.
+    public var stderrIsTerminal: Bool
+
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void, stderrIsTerminal: Bool) {
+        self.out = out
+        self.err = err
+        self.stderrIsTerminal = stderrIsTerminal
+    }
+}
+
+/// Bad usage: reported as `Error: …`, the usage line and a pointer to help; exit 2.
+public struct UsageError: Error, Equatable, Sendable {
+    public let message: String
+    /// The command whose usage to print (e.g. `mmc`, `bench mmc`); empty for the top level.
+    public let command: String
+}

@@ -1,0 +1,93 @@
+import SimKernel
+
+/// The `wargame` command line: dispatch, help, and the mapping from errors to exit codes.
+public enum Wargame {
+    public static let version = "0.1.0"
+
+    static var commands: [any Command.Type] { [MMcCommand.self, BenchMMcCommand.self] }
+
+    static var overview: String {
+        var out = """
+            OVERVIEW: Deterministic discrete-event war games for a decentralised compute marketplace.
+
+            USAGE: wargame <subcommand> [options]
+
+            SUBCOMMANDS:
+
+            """
+        for c in commands { out += ("  " + c.name).padding(to: 28) + c.abstract + "\n" }
+        out += """
+
+              See 'wargame help <subcommand>' for detailed help.
+              Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error.
+
+            """
+        return out
+    }
+
+    /// Runs the command line `arguments` (without the program name) and returns the exit code.
+    public static func main(arguments: [String], context: CommandContext) -> ExitCode {
+        do {
+            return try dispatch(arguments, context)
+        } catch let error as UsageError {
+            var text = "Error: \(error.message)\n"
+            if let c = command(named: error.command) {
+                text += "Usage: \(c.usageLine)\n  See 'wargame \(c.name) --help' for more information.\n"
+            } else {
+                text += "Usage: wargame <subcommand> [options]\n  See 'wargame --help' for more information.\n"
+            }
+            context.console.err(text)
+            return .badInput
+        } catch {
+            context.console.err("Error: internal error: \(error)\n")
+            return .internalError
+        }
+    }
+
+    static func command(named name: String) -> (any Command.Type)? { commands.first { $0.name == name } }
+
+    static func dispatch(_ args: [String], _ context: CommandContext) throws -> ExitCode {
+        guard let first = args.first else {
+            context.console.out(overview)
+            return .success
+        }
+        switch first {
+        case "--help", "-h":
+            context.console.out(overview)
+            return .success
+        case "--version":
+            context.console.out(version + "\n")
+            return .success
+        case "help":
+            let name = args.dropFirst().joined(separator: " ")
+            if name.isEmpty { context.console.out(overview); return .success }
+            guard let c = command(named: name) else { throw unknownCommand(name) }
+            context.console.out(c.help)
+            return .success
+        default:
+            break
+        }
+        // Longest match first, so `bench mmc` wins over a hypothetical `bench`.
+        for words in stride(from: min(2, args.count), through: 1, by: -1) {
+            let name = args.prefix(words).joined(separator: " ")
+            guard let c = command(named: name) else { continue }
+            let rest = Array(args.dropFirst(words))
+            if rest.contains("--help") || rest.contains("-h") {
+                context.console.out(c.help)
+                return .success
+            }
+            let options = try ParsedOptions(rest, specs: c.options, command: c.name)
+            return try c.run(options, context)
+        }
+        throw unknownCommand(args[0])
+    }
+
+    static func unknownCommand(_ name: String) -> UsageError {
+        var message = "Unknown subcommand '\(name)'."
+        let names = commands.map { $0.name }
+        if let guess = names.first(where: { $0.hasPrefix(name + " ") }) ?? closestMatch(to: name, in: names) {
+            message += " Did you mean '\(guess)'?"
+        }
+        return UsageError(message: message, command: "")
+    }
+}
