@@ -5,17 +5,20 @@
 /// were inserted — the property SimPy gets from its (time, priority, eid) key and that
 /// swift-collections' `Heap` deliberately does not have.
 ///
-/// Layout: a binary heap (children of i at 2i+1 and 2i+2) in one buffer that this type
-/// manages itself, with copy-on-write value semantics. Measured with `bench mmc`:
-/// - a 4-ary heap tied at 7 servers (≈ 8 pending events) and lost at 500 servers (163 vs
-///   111 ns per event): its extra child comparisons cost more than the levels it saves;
-/// - a `ContiguousArray` spent more instructions per event than this buffer (a uniqueness
-///   check per `append`/`popLast`/`withUnsafeMutableBufferPointer`, optional wrapping, and
-///   bounds checks that `-O` keeps).
+/// Layout: a binary heap (children of i at 2i+1 and 2i+2) in one buffer this type owns.
+/// It is **non-copyable**: a future event list has exactly one owner (its simulation), so
+/// there is no copy-on-write to pay for. Measured with `bench mmc`, each alternative cost
+/// more per event:
+/// - `ContiguousArray` storage: a uniqueness check per `append`/`popLast`/
+///   `withUnsafeMutableBufferPointer`, optional wrapping, and bounds checks `-O` keeps;
+/// - a copy-on-write `ManagedBuffer`: a runtime uniqueness call per insert and per pop;
+/// - a class with stored properties: dynamic exclusivity checks on every access (2.3×);
+/// - a 4-ary heap: tied at 7 servers (≈ 8 pending events), lost at 500 servers (163 vs
+///   111 ns per event) — its extra child comparisons cost more than the levels it saves.
 ///
 /// **Invariant** (checked by `checkInvariants()`): for every index i > 0,
 /// `key(entry[(i - 1) / 2]) < key(entry[i])`. Keys are unique, so `<` is strict.
-public struct EventHeap<Payload> {
+public struct EventHeap<Payload>: ~Copyable {
     /// One scheduled entry. `time` is raw microseconds so the hot comparison is two integer
     /// compares with no wrapper calls, even in unoptimised builds.
     public struct Entry {
@@ -35,56 +38,59 @@ public struct EventHeap<Payload> {
         }
     }
 
-    @usableFromInline var buffer: EventHeapBuffer<Entry>
+    /// Entries `0..<count` are initialised; `count..<capacity` are not.
+    @usableFromInline var base: UnsafeMutablePointer<Entry>
+    @usableFromInline var _count = 0
+    @usableFromInline var capacity: Int
 
     /// - Complexity: O(1).
     public init(minimumCapacity: Int = 16) {
-        buffer = EventHeapBuffer.make(capacity: Swift.max(minimumCapacity, 4))
+        capacity = Swift.max(minimumCapacity, 4)
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deinitialize(count: _count)
+        base.deallocate()
     }
 
     /// - Complexity: O(1).
-    @inlinable public var count: Int { buffer.withUnsafeMutablePointerToHeader { $0.pointee.count } }
+    @inlinable public var count: Int { _count }
     /// - Complexity: O(1).
-    @inlinable public var isEmpty: Bool { count == 0 }
-    @inlinable var capacity: Int { buffer.withUnsafeMutablePointerToHeader { $0.pointee.capacity } }
+    @inlinable public var isEmpty: Bool { _count == 0 }
     /// The entry with the smallest (time, seq), without removing it.
     /// - Complexity: O(1).
-    @inlinable public var min: Entry? {
-        buffer.withUnsafeMutablePointers { h, base in h.pointee.count > 0 ? base[0] : nil }
-    }
+    @inlinable public var min: Entry? { _count > 0 ? base[0] : nil }
 
     /// A copy of the entries in heap (not sorted) order; for checks and tests.
-    public var unorderedEntries: [Entry] {
-        buffer.withUnsafeMutablePointers { h, base in Array(UnsafeBufferPointer(start: base, count: h.pointee.count)) }
-    }
+    public var unorderedEntries: [Entry] { Array(UnsafeBufferPointer(start: base, count: _count)) }
 
-    /// Copy-on-write, and room for one more entry.
-    @inlinable @inline(__always) mutating func prepareToInsert() {
-        if !isKnownUniquelyReferenced(&buffer) {
-            buffer = buffer.copy(capacity: capacity)
-        }
-        if count == capacity {
-            buffer = buffer.copy(capacity: capacity * 2)
-        }
+    /// Doubles the capacity. Out of line: it runs O(log n) times in a whole run.
+    @usableFromInline mutating func grow() {
+        let newCapacity = capacity * 2
+        let newBase = UnsafeMutablePointer<Entry>.allocate(capacity: newCapacity)
+        newBase.moveInitialize(from: base, count: _count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
     }
 
     /// Adds an entry. The caller guarantees `seq` is unique within this heap.
     /// - Complexity: O(log n) comparisons; amortised O(1) storage growth.
     @inlinable public mutating func insert(_ entry: Entry) {
-        prepareToInsert()
-        buffer.withUnsafeMutablePointers { h, base in
-            // Sift up with a hole: the hole is uninitialised memory that moves towards the
-            // root as later parents move down into it.
-            var hole = h.pointee.count
-            h.pointee.count = hole &+ 1
-            while hole > 0 {
-                let parent = (hole &- 1) >> 1
-                if !Entry.precedes(entry, base[parent]) { break }
-                (base + hole).moveInitialize(from: base + parent, count: 1)
-                hole = parent
-            }
-            (base + hole).initialize(to: entry)
+        if _count == capacity { grow() }
+        let base = self.base
+        // Sift up with a hole: the hole is uninitialised memory that moves towards the
+        // root as later parents move down into it.
+        var hole = _count
+        _count = hole &+ 1
+        while hole > 0 {
+            let parent = (hole &- 1) >> 1
+            if !Entry.precedes(entry, base[parent]) { break }
+            (base + hole).moveInitialize(from: base + parent, count: 1)
+            hole = parent
         }
+        (base + hole).initialize(to: entry)
         assertInvariants()
     }
 
@@ -94,30 +100,27 @@ public struct EventHeap<Payload> {
 
     /// Removes and returns the entry with the smallest (time, seq) if its time is before
     /// `limit` (microseconds); otherwise leaves the heap alone and returns `nil`. One pass,
-    /// so the event loop's peek-then-pop costs a single buffer access.
+    /// so the event loop's peek-then-pop reads the root once.
     /// - Complexity: O(log n) comparisons.
     @inlinable public mutating func popMin(before limit: Int64) -> Entry? {
-        if !isKnownUniquelyReferenced(&buffer) { buffer = buffer.copy(capacity: capacity) }
-        let top = buffer.withUnsafeMutablePointers { h, base -> Entry? in
-            if h.pointee.count == 0 || base[0].time >= limit { return nil }
-            let n = h.pointee.count &- 1
-            h.pointee.count = n
-            let top = base.move()
-            if n > 0 {
-                let last = (base + n).move()
-                // Sift down with a hole from the root, moving the earlier child up each level.
-                var hole = 0
-                while true {
-                    var child = 2 &* hole &+ 1
-                    if child >= n { break }
-                    if child &+ 1 < n && Entry.precedes(base[child &+ 1], base[child]) { child &+= 1 }
-                    if !Entry.precedes(base[child], last) { break }
-                    (base + hole).moveInitialize(from: base + child, count: 1)
-                    hole = child
-                }
-                (base + hole).initialize(to: last)
+        if _count == 0 || base[0].time >= limit { return nil }
+        let base = self.base
+        let n = _count &- 1
+        _count = n
+        let top = base.move()
+        if n > 0 {
+            let last = (base + n).move()
+            // Sift down with a hole from the root, moving the earlier child up each level.
+            var hole = 0
+            while true {
+                var child = 2 &* hole &+ 1
+                if child >= n { break }
+                if child &+ 1 < n && Entry.precedes(base[child &+ 1], base[child]) { child &+= 1 }
+                if !Entry.precedes(base[child], last) { break }
+                (base + hole).moveInitialize(from: base + child, count: 1)
+                hole = child
             }
-            return top
+            (base + hole).initialize(to: last)
         }
         assertInvariants()
         return top
@@ -126,51 +129,8 @@ public struct EventHeap<Payload> {
     /// Removes every entry, keeping the allocated capacity for reuse.
     /// - Complexity: O(n) to release payloads.
     public mutating func removeAll() {
-        if !isKnownUniquelyReferenced(&buffer) { buffer = buffer.copy(capacity: capacity) }
-        buffer.withUnsafeMutablePointers { h, base in
-            base.deinitialize(count: h.pointee.count)
-            h.pointee.count = 0
-        }
-    }
-}
-
-/// Count and capacity of an `EventHeapBuffer`.
-@usableFromInline struct EventHeapHeader {
-    @usableFromInline var count: Int
-    @usableFromInline var capacity: Int
-    @usableFromInline init(count: Int, capacity: Int) {
-        self.count = count
-        self.capacity = capacity
-    }
-}
-
-/// The heap's memory. A `ManagedBuffer` (header and elements in one allocation) rather
-/// than a class with stored properties, because stored class properties pay a dynamic
-/// exclusivity check on every access in release builds — measured at 2.3× the cost per
-/// event. For the same reason the header is only ever reached through its pointer
-/// (`withUnsafeMutablePointerToHeader`), never through `ManagedBuffer.header`.
-@usableFromInline final class EventHeapBuffer<Element>: ManagedBuffer<EventHeapHeader, Element> {
-    @usableFromInline static func make(capacity: Int) -> EventHeapBuffer {
-        let made = EventHeapBuffer.create(minimumCapacity: capacity) { _ in
-            EventHeapHeader(count: 0, capacity: capacity)
-        }
-        return unsafeDowncast(made, to: EventHeapBuffer.self)
-    }
-
-    /// A copy of the live elements in a buffer of `capacity` (≥ count).
-    @usableFromInline func copy(capacity: Int) -> EventHeapBuffer {
-        let other = EventHeapBuffer.make(capacity: capacity)
-        withUnsafeMutablePointers { h, base in
-            other.withUnsafeMutablePointers { oh, obase in
-                obase.initialize(from: base, count: h.pointee.count)
-                oh.pointee.count = h.pointee.count
-            }
-        }
-        return other
-    }
-
-    deinit {
-        withUnsafeMutablePointers { h, base in _ = base.deinitialize(count: h.pointee.count) }
+        base.deinitialize(count: _count)
+        _count = 0
     }
 }
 

@@ -31,7 +31,7 @@ public struct EventHandle: Hashable, Comparable, Sendable {
 ///
 /// **Invariants**: every key in `cancelled` is also in `heap` (a handle is cancelled at
 /// most once, and only while its event is pending); `count == heap.count - cancelled.count`.
-public struct EventQueue<Event> {
+public struct EventQueue<Event>: ~Copyable {
     @usableFromInline var heap: EventHeap<Event>
     @usableFromInline var cancelled: EventHeap<Void>
     @usableFromInline var nextSeq: UInt64 = 0

@@ -23,10 +23,13 @@ public enum RunOutcome: Equatable, Sendable {
 
 /// The environment: the clock and the future event list, as in SimPy's core.
 ///
+/// Non-copyable, like the event list it owns: a simulation has one owner, which passes it
+/// `inout` to handlers; copying one would only ever be a mistake.
+///
 /// It only keeps time and pops events; models, resources and statistics live elsewhere.
 /// The clock moves only when an event fires or a run reaches its limit, so nothing in a
 /// run can observe the wall clock.
-public struct Simulation<Event> {
+public struct Simulation<Event>: ~Copyable {
     /// The current simulated time: the time of the event being handled, or the limit of
     /// the last `run(_:until:)` that reached it.
     @inlinable public var now: SimTime { _now }

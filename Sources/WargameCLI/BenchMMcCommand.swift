@@ -84,11 +84,10 @@ enum BenchMMcCommand: Command {
 func peakResidentMegabytes() -> Double {
     var usage = rusage()
     #if canImport(Glibc)
-    let who = RUSAGE_SELF.rawValue
+    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return .nan }
     #else
-    let who = RUSAGE_SELF
+    guard getrusage(RUSAGE_SELF, &usage) == 0 else { return .nan }
     #endif
-    guard getrusage(__rusage_who_t(who), &usage) == 0 else { return .nan }
     #if canImport(Darwin)
     return Double(usage.ru_maxrss) / 1_048_576
     #else

@@ -20,7 +20,7 @@ import Testing
         var fired: [Int] = []
         while let e = q.popNext() { fired.append(e.event) }
         #expect(fired == [3, 6, 9, 1, 7, 2, 5, 8])
-        #expect(q.isEmpty)
+        #expect(q.count == 0)
     }
 
     @Test func cancellingAFiredEventReturnsFalseAndChangesNothing() {
