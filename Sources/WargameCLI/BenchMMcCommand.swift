@@ -50,7 +50,7 @@ enum BenchMMcCommand: Command {
                 ? MMc.runToCompletion(parameters, seed: seed)
                 : MMcClosureStyle.runToCompletion(parameters, seed: seed)
             let elapsed = clock.now - start
-            timings.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            timings.append(Progress.seconds(elapsed))
             result = r
         }
         let r = result!

@@ -39,11 +39,14 @@ enum MMcCommand: Command {
         let dir = o.string("out") ?? "out/mmc"
 
         let outputs = OutputSet(directory: dir)
+        var progress = Progress(label: "mmc steps", total: steps, console: context.console)
+        defer { progress.finish() }
         do {
             var csv = try CSVWriter(file: try outputs.open("mmc_steps.csv"), header: stepHeader)
             let result = try MMc.runSteps(parameters, seed: seed, steps: steps,
                                           stepLength: .seconds(Int64(stepSeconds))) { step in
                 try csv.writeRow(row(step))
+                progress.update(step.index + 1)
             }
             try outputs.open("summary.json").write(summary(result, seed: seed, steps: steps, stepSeconds: stepSeconds).rendered())
             let paths = try outputs.commitAll()

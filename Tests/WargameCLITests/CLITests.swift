@@ -7,9 +7,10 @@ final class Captured: @unchecked Sendable {
     var out = "", err = ""
 }
 
-func runCLI(_ args: [String], environment: [String: String] = [:]) -> (code: ExitCode, out: String, err: String) {
+func runCLI(_ args: [String], environment: [String: String] = [:],
+            terminal: Bool = false) -> (code: ExitCode, out: String, err: String) {
     let c = Captured()
-    let console = Console(out: { c.out += $0 }, err: { c.err += $0 }, stderrIsTerminal: false)
+    let console = Console(out: { c.out += $0 }, err: { c.err += $0 }, stderrIsTerminal: terminal)
     let code = Wargame.main(arguments: args, context: CommandContext(environment: environment, console: console))
     return (code, c.out, c.err)
 }
@@ -130,6 +131,17 @@ func scratchDirectory() -> String {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any]
         #expect(json?["steps"] as? Int == 5)
         #expect((json?["wq_s"] as? [String: Any])?["erlang_c"] as? Double == 0.613830)  // Erlang C, c=7 λ=6 μ=1, to 6 places
+    }
+
+    @Test func progressGoesToStderrOnlyOnATerminal() {
+        let quiet = runCLI(["mmc", "--steps", "4", "--out", scratchDirectory()])
+        #expect(quiet.code == .success && quiet.err.isEmpty)
+        let tty = runCLI(["mmc", "--steps", "4", "--out", scratchDirectory()], terminal: true)
+        #expect(tty.code == .success)
+        #expect(tty.err.contains("\rmmc steps: 4/4 (100%)"))
+        // Results on stdout are the same either way (only the output paths differ).
+        #expect(tty.out.components(separatedBy: "\nwrote ")[0] == quiet.out.components(separatedBy: "\nwrote ")[0])
+        #expect(!tty.out.contains("\r"))
     }
 
     @Test func badInputWritesNothing() {
