@@ -17,25 +17,18 @@ public enum MMcClosureStyle {
 
     final class Model {
         let parameters: MMcParameters
-        var arrivalStream: Xoshiro256StarStar
-        var serviceStream: Xoshiro256StarStar
-        let interarrival: Exponential
-        let service: Exponential
+        var random: MMcRandomness
         var busy = 0
         var waiting = FIFOQueue<SimTime>()
         var statistics = MMcStatistics()
 
         init(parameters: MMcParameters, streams: RandomStreams) {
             self.parameters = parameters
-            arrivalStream = streams.stream("mmc.arrivals")
-            serviceStream = streams.stream("mmc.service")
-            interarrival = try! Exponential(rate: parameters.arrivalRate)
-            service = try! Exponential(rate: parameters.serviceRate)
+            random = MMcRandomness(parameters: parameters, streams: streams)
         }
 
         func scheduleArrival(_ sim: inout Simulation<Action>) {
-            let gap = SimDuration(seconds: interarrival.sample(&arrivalStream))
-            sim.schedule(Action { [self] sim in arrive(&sim) }, after: gap)
+            sim.schedule(Action { [self] sim in arrive(&sim) }, after: random.nextInterarrival())
         }
 
         func arrive(_ sim: inout Simulation<Action>) {
@@ -55,7 +48,7 @@ public enum MMcClosureStyle {
 
         func beginService(arrivedAt: SimTime, _ sim: inout Simulation<Action>) {
             let wait = sim.now - arrivedAt
-            let serviceTime = SimDuration(seconds: service.sample(&serviceStream))
+            let serviceTime = random.nextService()
             statistics.started += 1
             statistics.totalWaitMicroseconds += wait.microseconds
             statistics.totalSojournMicroseconds += wait.microseconds + serviceTime.microseconds

@@ -72,6 +72,27 @@ public struct MMcDetail: Sendable {
     }
 }
 
+/// The M/M/c queue's randomness: two named streams and the two exponentials. Shared by
+/// both event representations, so they draw identically by construction.
+struct MMcRandomness {
+    var arrivalStream: Xoshiro256StarStar
+    var serviceStream: Xoshiro256StarStar
+    let interarrival: Exponential
+    let service: Exponential
+
+    /// `parameters` must already be valid. Streams: `mmc.arrivals` and `mmc.service`.
+    init(parameters: MMcParameters, streams: RandomStreams) {
+        arrivalStream = streams.stream("mmc.arrivals")
+        serviceStream = streams.stream("mmc.service")
+        // Rates were validated by the caller, so these cannot throw.
+        interarrival = try! Exponential(rate: parameters.arrivalRate)
+        service = try! Exponential(rate: parameters.serviceRate)
+    }
+
+    mutating func nextInterarrival() -> SimDuration { SimDuration(seconds: interarrival.sample(&arrivalStream)) }
+    mutating func nextService() -> SimDuration { SimDuration(seconds: service.sample(&serviceStream)) }
+}
+
 /// The M/M/c queue on the kernel's public API: one enum of events, two named streams,
 /// a FIFO line and the kernel's statistics. `bench mmc` times exactly this type, so its
 /// speed is the kernel's speed for a model that does real bookkeeping.
@@ -79,10 +100,7 @@ public struct MMcModel: EventHandler {
     public enum Event { case arrival, departure }
 
     public let parameters: MMcParameters
-    var arrivalStream: Xoshiro256StarStar
-    var serviceStream: Xoshiro256StarStar
-    let interarrival: Exponential
-    let service: Exponential
+    var random: MMcRandomness
     var busy = 0
     var waiting = FIFOQueue<SimTime>()
     public private(set) var statistics = MMcStatistics()
@@ -95,11 +113,7 @@ public struct MMcModel: EventHandler {
     public init(parameters: MMcParameters, streams: RandomStreams, detail: MMcDetail? = nil) {
         precondition(parameters.validate() == nil, "MMcModel: \(parameters.validate() ?? "")")
         self.parameters = parameters
-        arrivalStream = streams.stream("mmc.arrivals")
-        serviceStream = streams.stream("mmc.service")
-        // Validated above, so these cannot throw.
-        interarrival = try! Exponential(rate: parameters.arrivalRate)
-        service = try! Exponential(rate: parameters.serviceRate)
+        random = MMcRandomness(parameters: parameters, streams: streams)
         self.detail = detail
         recordsDetail = detail != nil
     }
@@ -146,12 +160,12 @@ public struct MMcModel: EventHandler {
     }
 
     mutating func scheduleArrival(in sim: inout Simulation<Event>) {
-        sim.schedule(.arrival, after: SimDuration(seconds: interarrival.sample(&arrivalStream)))
+        sim.schedule(.arrival, after: random.nextInterarrival())
     }
 
     mutating func beginService(arrivedAt: SimTime, queued: Bool, in sim: inout Simulation<Event>) {
         let wait = sim.now - arrivedAt
-        let serviceTime = SimDuration(seconds: service.sample(&serviceStream))
+        let serviceTime = random.nextService()
         statistics.started += 1
         statistics.totalWaitMicroseconds += wait.microseconds
         statistics.totalSojournMicroseconds += wait.microseconds + serviceTime.microseconds

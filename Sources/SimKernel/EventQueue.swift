@@ -110,6 +110,10 @@ public struct EventQueue<Event>: ~Copyable {
             }
             _ = cancelled.popMin()
             _ = heap.popMin()
+            // Record the discarded key as gone, so a later cancel of it returns false
+            // instead of planting a key the main heap no longer holds.
+            lastPoppedTime = top.time
+            lastPoppedSeq = top.seq
         }
         return nil
     }

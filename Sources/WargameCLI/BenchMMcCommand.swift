@@ -15,10 +15,7 @@ import WargameReports
 enum BenchMMcCommand: Command {
     static let name = "bench mmc"
     static let abstract = "Benchmark the kernel on the M/M/c queue (build with -c release)."
-    static let options: [OptionSpec] = [
-        OptionSpec("servers", value: "c", help: "Number of servers.", default: "7"),
-        OptionSpec("arrival-rate", value: "λ", help: "Arrivals per second.", default: "6.0"),
-        OptionSpec("service-rate", value: "μ", help: "Services per second per server.", default: "1.0"),
+    static let options: [OptionSpec] = QueueOptions.specs + [
         OptionSpec("customers", value: "n", help: "Customers to serve.", default: "1000000"),
         OptionSpec("seed", value: "n", help: "Run seed.", default: "1"),
         OptionSpec("handler", value: "enum|closure", help: "Event representation to time.", default: "enum"),
@@ -27,12 +24,8 @@ enum BenchMMcCommand: Command {
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 0)
-        let parameters = MMcParameters(
-            servers: try o.integer("servers", range: 1...100_000, default: 7),
-            arrivalRate: try o.number("arrival-rate", range: 1e-9...1e9, default: 6.0),
-            serviceRate: try o.number("service-rate", range: 1e-9...1e9, default: 1.0),
-            customers: try o.integer("customers", range: 1...1_000_000_000, default: 1_000_000))
-        if let problem = parameters.validate() { throw UsageError(message: problem, command: name) }
+        let parameters = try QueueOptions.parameters(
+            o, customers: try o.integer("customers", range: 1...1_000_000_000, default: 1_000_000))
         let seed = try o.seed("seed", default: 1)
         let repeats = try o.integer("repeat", range: 1...100, default: 1)
         let handler = o.string("handler") ?? "enum"

@@ -12,9 +12,7 @@ enum MMcCommand: Command {
         OptionSpec("seed", value: "n", help: "Run seed; the SEED environment variable if unset.", default: "1"),
         OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable if unset.", default: "60"),
         OptionSpec("step-seconds", value: "s", help: "Length of one step in simulated seconds.", default: "60"),
-        OptionSpec("servers", value: "c", help: "Number of servers.", default: "7"),
-        OptionSpec("arrival-rate", value: "λ", help: "Arrivals per simulated second.", default: "6.0"),
-        OptionSpec("service-rate", value: "μ", help: "Services per second per server.", default: "1.0"),
+    ] + QueueOptions.specs + [
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/mmc"),
     ]
     static let discussion = """
@@ -31,11 +29,7 @@ enum MMcCommand: Command {
         let seed = try o.seed("seed", env: "SEED", environment: env, default: 1)
         let steps = try o.integer("steps", env: "STEPS", environment: env, range: 1...10_000_000, default: 60)
         let stepSeconds = try o.integer("step-seconds", range: 1...86_400, default: 60)
-        let parameters = MMcParameters(
-            servers: try o.integer("servers", range: 1...100_000, default: 7),
-            arrivalRate: try o.number("arrival-rate", range: 1e-9...1e9, default: 6.0),
-            serviceRate: try o.number("service-rate", range: 1e-9...1e9, default: 1.0))
-        if let problem = parameters.validate() { throw UsageError(message: problem, command: name) }
+        let parameters = try QueueOptions.parameters(o)
         let dir = o.string("out") ?? "out/mmc"
 
         let outputs = OutputSet(directory: dir)

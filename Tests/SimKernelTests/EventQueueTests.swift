@@ -41,6 +41,16 @@ import Testing
         q.cancel(h)
         #expect(q.nextTime() == SimTime(microseconds: 30))
         #expect(q.count == 1)
+        // The discarded event is gone: cancelling it again is refused, and the queue still
+        // honours a real cancellation behind it.
+        let again = q.cancel(h)
+        #expect(!again)
+        let later = q.schedule(3, at: SimTime(microseconds: 40))
+        let cancelledLater = q.cancel(later)
+        #expect(cancelledLater)
+        q.checkInvariants()
+        #expect(q.popNext()?.event == 2)
+        #expect(q.popNext() == nil)
     }
 
     @Test func popNextRespectsAnExclusiveLimit() {
