@@ -19,6 +19,9 @@ let package = Package(
         // Textbook models written on the kernel's public API (M/M/c), used to validate
         // the kernel against queueing theory and to benchmark it.
         .target(name: "SimExamples", dependencies: ["SimKernel"]),
+        // The marketplace's operations models and the order pipeline that wires them.
+        // Knows nothing of files or the command line.
+        .target(name: "WargameModels", dependencies: ["SimKernel"]),
         // File outputs: RFC 4180 CSV, atomic files, fixed-format numbers and JSON.
         .target(name: "WargameReports", dependencies: ["SimKernel"]),
         // Argument parsing, subcommands and exit codes; a library so tests can drive it.
@@ -27,6 +30,7 @@ let package = Package(
         .executableTarget(name: "wargame", dependencies: ["WargameCLI"]),
 
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "WargameModelsTests", dependencies: ["WargameModels", "SimKernel"]),
         .testTarget(name: "SimExamplesTests", dependencies: ["SimExamples", "SimKernel"]),
         .testTarget(name: "WargameReportsTests", dependencies: ["WargameReports", "SimKernel"]),
         .testTarget(name: "WargameCLITests", dependencies: ["WargameCLI", "WargameReports"]),

@@ -32,3 +32,5 @@ public struct FIFOQueue<Element> {
     /// The live elements, oldest first.
     public var elements: ArraySlice<Element> { storage[head...] }
 }
+
+extension FIFOQueue: Sendable where Element: Sendable {}
