@@ -1,0 +1,124 @@
+import SimKernel
+
+/// The bridge stage: submit a try, wait for a relayer, relay, return; time out, back off and
+/// retry; drop after the last try.
+extension OrderPipeline {
+    mutating func submitToBridge(_ ref: OrderRef, in sim: inout Simulation<Event>) {
+        guard var order = orders[ref] else { return }
+        order.bridgeAttempt += 1
+        order.stage = .bridging
+        order.tryStartedAt = sim.now
+        let b = order.bridge
+        order.timeout = sim.schedule(.bridgeTimeout(order: ref, attempt: Int16(order.bridgeAttempt)),
+                                     after: bridges[b].config.timeout)
+        orders[ref] = order
+        let tryInfo = Bridge.BridgeTry(order: ref, attempt: order.bridgeAttempt, submittedAt: sim.now)
+        // A refused message (relayer line full) is simply never answered: its timeout fires.
+        if bridges[b].pool.arrive(tryInfo, at: sim.now) == .start { startRelay(bridge: b, tryInfo, in: &sim) }
+    }
+
+    mutating func startRelay(bridge b: Int, _ t: Bridge.BridgeTry, in sim: inout Simulation<Event>) {
+        let work = bridges[b].sampleRelayWork()
+        sim.schedule(.relayDone(bridge: Int16(b), order: t.order, attempt: Int16(t.attempt)), after: work)
+    }
+
+    /// Another application's message joins the relayer line (and the next is scheduled).
+    mutating func backgroundMessage(bridge b: Int, in sim: inout Simulation<Event>) {
+        if let gap = bridges[b].nextBackgroundGap() { sim.schedule(.backgroundMessage(bridge: Int16(b)), after: gap) }
+        let message = Bridge.BridgeTry(order: nil, attempt: 0, submittedAt: sim.now)
+        if bridges[b].pool.arrive(message, at: sim.now) == .start { startRelay(bridge: b, message, in: &sim) }
+    }
+
+    mutating func relayDone(bridge b: Int, _ ref: OrderRef?, attempt: Int, in sim: inout Simulation<Event>) {
+        if let next = bridges[b].pool.complete() { startRelay(bridge: b, next.job, in: &sim) }
+        guard let ref else { return }  // background traffic: nothing waits for its answer
+        if bridges[b].isLost() { return }  // lost: the try's timeout will fire
+        sim.schedule(.bridgeResponse(order: ref, attempt: Int16(attempt)), after: bridges[b].networkRTT)
+    }
+
+    mutating func bridgeResponse(_ ref: OrderRef, attempt: Int, in sim: inout Simulation<Event>) {
+        // A response to an abandoned try (it timed out and was retried) is ignored.
+        guard var order = orders[ref], order.stage == .bridging, order.bridgeAttempt == attempt else { return }
+        if let t = order.timeout { sim.cancel(t) }
+        order.timeout = nil
+        let rtt = sim.now - order.tryStartedAt
+        order.bridgeRTT = rtt
+        statistics.bridgeRTT.add(rtt.milliseconds)
+        orders[ref] = order
+        emit(.accepted, .bridged, order, at: sim.now, attempt: attempt, bridgeRTT: rtt)
+        submitToPolicy(ref, in: &sim)
+    }
+
+    mutating func bridgeTimeout(_ ref: OrderRef, attempt: Int, in sim: inout Simulation<Event>) {
+        guard var order = orders[ref], order.stage == .bridging, order.bridgeAttempt == attempt else { return }
+        order.timeout = nil
+        orders[ref] = order
+        let b = order.bridge
+        if attempt < bridges[b].config.maxAttempts {
+            statistics.bridgeRetries += 1
+            emit(.retried, .bridgeTimeout, order, at: sim.now, attempt: attempt)
+            sim.schedule(.bridgeRetry(order: ref), after: bridges[b].backoff(after: attempt))
+        } else {
+            finish(ref, as: .dropped, .bridgeTimeout, in: &sim, attempt: attempt)
+        }
+    }
+}
+
+/// The policy stage (vault-law, served by a worker pool) and shard admission.
+extension OrderPipeline {
+    mutating func submitToPolicy(_ ref: OrderRef, in sim: inout Simulation<Event>) {
+        guard var order = orders[ref] else { return }
+        order.stage = .policy
+        order.policyArrivedAt = sim.now
+        orders[ref] = order
+        switch policyPool.arrive(ref, at: sim.now) {
+        case .start: startPolicy(ref, in: &sim)
+        case .queued: break
+        case .refused: finish(ref, as: .rejected, .globalRateLimited, in: &sim)  // back-pressure: 429
+        }
+    }
+
+    /// A worker picks the request up: the rules are applied against the state now, and the
+    /// worker is busy for the evaluation time of the checks that ran.
+    mutating func startPolicy(_ ref: OrderRef, in sim: inout Simulation<Event>) {
+        guard var order = orders[ref] else { return }
+        let floor = config.policy.reputationFloor
+        let servable = providers.contains { $0.serves(region: order.region) && $0.config.reputation >= floor }
+        order.policyVerdict = policy.evaluate(order, regionHasProvider: servable, at: sim.now)
+        orders[ref] = order
+        let time = policy.sampleDecisionTime(checksRun: PolicyEngine.lastCheck(for: order.policyVerdict))
+        sim.schedule(.policyDone(order: ref), after: time)
+    }
+
+    mutating func policyDone(_ ref: OrderRef, in sim: inout Simulation<Event>) {
+        if let next = policyPool.complete() { startPolicy(next.job, in: &sim) }
+        guard var order = orders[ref] else { return }
+        let decisionTime = sim.now - order.policyArrivedAt
+        order.policyTime = decisionTime
+        orders[ref] = order
+        statistics.policyTime.add(decisionTime.milliseconds)
+        if order.policyVerdict != .none {
+            finish(ref, as: .rejected, order.policyVerdict, in: &sim, policyTime: decisionTime)
+            return
+        }
+        emit(.accepted, .policyAllowed, order, at: sim.now, policyTime: decisionTime)
+        admitToShard(ref, in: &sim)
+    }
+
+    mutating func admitToShard(_ ref: OrderRef, in sim: inout Simulation<Event>) {
+        guard var order = orders[ref] else { return }
+        let s = order.tenant % shards.count
+        order.shard = s
+        orders[ref] = order
+        let verdict = provenance.halted ? .failClosed : shards[s].admit(ref, order: order, systemPaused: systemPaused)
+        if verdict != .none {
+            finish(ref, as: .rejected, verdict, in: &sim)
+            return
+        }
+        order.stage = .queued
+        order.timeout = sim.schedule(.queueTimeout(order: ref), after: config.maxQueueWait)
+        orders[ref] = order
+        emit(.accepted, .admitted, order, at: sim.now)
+        dispatch(shard: s, in: &sim)
+    }
+}

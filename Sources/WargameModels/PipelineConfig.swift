@@ -1,0 +1,28 @@
+import SimKernel
+
+/// Everything that parameterises an order pipeline. Defaults describe a healthy marketplace
+/// (fill rate, bridge RTT, coverage and decision time within the Aurora SLOs); the scenario
+/// layer states only what differs.
+public struct PipelineConfig: Sendable, Equatable {
+    /// Region names; orders and providers refer to regions by index.
+    public var regions = ["us-east", "eu-west", "ap-south", "cn-north"]
+    public var demand = DemandConfig()
+    /// Per-tenant limiter: normal tenants never reach it; an abusive one does.
+    public var tenantLimit = RateLimiterConfig.tokenBucket(ratePerSecond: 1, burst: 10)
+    public var globalLimit = RateLimiterConfig.slidingWindowLog(limit: 600, window: .seconds(10))
+    public var bridges = [BridgeConfig.axelar, BridgeConfig.ibc]
+    public var policy = PolicyConfig()
+    public var shards = [
+        ShardConfig(name: "EARTH", maxOpenJobs: 420, maxActiveJobs: 320, rewardCap: 1_000, maxJobDuration: .hours(4)),
+        ShardConfig(name: "LUNA", maxOpenJobs: 420, maxActiveJobs: 320, rewardCap: 1_000, maxJobDuration: .hours(4)),
+        ShardConfig(name: "MARS", maxOpenJobs: 420, maxActiveJobs: 320, rewardCap: 1_000, maxJobDuration: .hours(4)),
+    ]
+    public var providers = ProviderConfig.defaults
+    public var breaker = BreakerConfig()
+    public var router = RouterConfig()
+    public var provenance = ProvenanceConfig()
+    /// An admitted job waiting longer than this for a provider is dropped.
+    public var maxQueueWait: SimDuration = .minutes(2)
+
+    public init() {}
+}
