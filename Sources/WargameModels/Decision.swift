@@ -100,13 +100,13 @@ public protocol DecisionSink {
 }
 
 /// Discards decisions (runs that only need the statistics).
-public struct NullSink: DecisionSink {
+public struct NullSink: DecisionSink, Sendable {
     public init() {}
     public mutating func record(_ decision: Decision) {}
 }
 
 /// Keeps every decision in memory. For tests only: real runs stream.
-public struct CollectingSink: DecisionSink {
+public struct CollectingSink: DecisionSink, Sendable {
     public private(set) var decisions: [Decision] = []
     public init() {}
     public mutating func record(_ decision: Decision) { decisions.append(decision) }

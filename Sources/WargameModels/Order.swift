@@ -9,7 +9,12 @@ public struct OrderRef: Sendable, Hashable {
 
 /// Where an in-flight order is.
 public enum OrderStage: Sendable, Equatable {
-    case bridging, policy, queued, placing, running
+    /// A bridge try is in flight; only its own response or timeout moves the order on.
+    case bridging
+    /// The last try timed out; only the scheduled retry moves the order on (a late
+    /// response to the abandoned try is ignored).
+    case backingOff
+    case policy, queued, placing, running
 }
 
 /// A compute order as a tenant submits it, and its progress through the pipeline.
@@ -40,6 +45,8 @@ public struct Order: Sendable {
     public var policyVerdict: Reason = .none
     /// The pending cancellable timeout (bridge try or queue wait), cancelled when it moves on.
     public var timeout: EventHandle?
+    /// Admitted while the fail-closed guard was halted, to probe whether coverage recovered.
+    public var isProbe = false
     /// Set once running on a provider.
     public var filledAt: SimTime?
 }

@@ -52,6 +52,7 @@ extension OrderPipeline {
     mutating func bridgeTimeout(_ ref: OrderRef, attempt: Int, in sim: inout Simulation<Event>) {
         guard var order = orders[ref], order.stage == .bridging, order.bridgeAttempt == attempt else { return }
         order.timeout = nil
+        order.stage = .backingOff
         orders[ref] = order
         let b = order.bridge
         if attempt < bridges[b].config.maxAttempts {
@@ -110,7 +111,19 @@ extension OrderPipeline {
         let s = order.tenant % shards.count
         order.shard = s
         orders[ref] = order
-        let verdict = provenance.halted ? .failClosed : shards[s].admit(ref, order: order, systemPaused: systemPaused)
+        var verdict = Reason.none
+        if provenance.halted {
+            // Fail closed, but let one probe order through per interval: its receipts are
+            // how the guard learns that coverage has recovered (as HALF_OPEN trial calls
+            // tell a breaker). Without probes a halt would starve the guard of data.
+            if sim.now >= nextProbeAt {
+                nextProbeAt = sim.now + config.provenance.guardProbeInterval
+                order.isProbe = true
+            } else {
+                verdict = .failClosed
+            }
+        }
+        if verdict == .none { verdict = shards[s].admit(ref, order: order, systemPaused: systemPaused) }
         if verdict != .none {
             finish(ref, as: .rejected, verdict, in: &sim)
             return

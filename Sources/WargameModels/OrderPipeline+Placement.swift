@@ -12,7 +12,6 @@ extension OrderPipeline {
     /// and the head job can be placed. A head that must wait (capacity, breakers) blocks
     /// the line, as a FIFO job queue does; its queue timeout bounds the wait.
     mutating func dispatch(shard s: Int, in sim: inout Simulation<Event>) {
-        guard !provenance.halted else { return }
         while shards[s].canStart, let ref = shards[s].peek(isLive: { orders[$0]?.stage == .queued }),
               let order = orders[ref] {
             switch routeAndAcquire(order, at: sim.now) {
@@ -87,8 +86,7 @@ extension OrderPipeline {
     mutating func failOver(_ ref: OrderRef, from p: Int, reason: Reason, in sim: inout Simulation<Event>) {
         guard let order = orders[ref] else { return }
         let attempt = order.providerAttempt
-        if attempt < config.router.maxAttempts, !provenance.halted,
-           case .success(let q) = routeAndAcquire(order, at: sim.now) {
+        if attempt < config.router.maxAttempts, case .success(let q) = routeAndAcquire(order, at: sim.now) {
             statistics.failovers += 1
             emit(.failedOver, reason, order, at: sim.now, provider: p, attempt: attempt)
             place(ref, on: q, in: &sim)

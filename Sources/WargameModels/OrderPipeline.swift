@@ -48,6 +48,8 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
     var nextOrderID: Int64 = 0
     var horizon: SimTime = .zero
     var sealTimerHandle: EventHandle?
+    /// While the guard is halted, the next time a probe order may be admitted.
+    var nextProbeAt: SimTime = .zero
     /// Last breaker state seen per provider, to check each transition continues the last.
     var lastBreakerState: [BreakerState]
 
@@ -105,7 +107,7 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
         case .backgroundMessage(let b): backgroundMessage(bridge: Int(b), in: &sim)
         case .bridgeResponse(let ref, let attempt): bridgeResponse(ref, attempt: Int(attempt), in: &sim)
         case .bridgeTimeout(let ref, let attempt): bridgeTimeout(ref, attempt: Int(attempt), in: &sim)
-        case .bridgeRetry(let ref): submitToBridge(ref, in: &sim)
+        case .bridgeRetry(let ref): if orders[ref]?.stage == .backingOff { submitToBridge(ref, in: &sim) }
         case .policyDone(let ref): policyDone(ref, in: &sim)
         case .queueTimeout(let ref): queueTimeout(ref, in: &sim)
         case .ack(let ref, let attempt, let accepted, let timedOut):
@@ -190,3 +192,5 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
         orders.remove(ref)
     }
 }
+
+extension OrderPipeline: Sendable where Sink: Sendable {}

@@ -38,14 +38,17 @@ public struct ProvenanceConfig: Sendable, Equatable {
     /// A job is covered if its batch is both time-stamped and pinned this soon after the
     /// batch's first receipt.
     public var deadline: SimDuration = .minutes(10)
-    /// Fail-closed guard: halt allocations while trailing coverage is below `haltBelow`,
-    /// resume at or above `resumeAtOrAbove` (hysteresis, so it does not flap).
+    /// Fail-closed guard: refuse new orders at admission while trailing coverage is below
+    /// `haltBelow` (except probes), resume at or above `resumeAtOrAbove` (hysteresis, so it
+    /// does not flap). Jobs admitted before the halt still run.
     public var guardEnabled = true
     public var guardWindow: SimDuration = .minutes(10)
     public var haltBelow = 0.80
     public var resumeAtOrAbove = 0.90
     /// The guard ignores windows with fewer decided jobs than this.
-    public var guardMinimumJobs = 20
+    public var guardMinimumJobs = 10
+    /// While halted, one probe order is admitted per interval so coverage can be re-measured.
+    public var guardProbeInterval: SimDuration = .seconds(20)
 
     public init() {}
 }
