@@ -31,8 +31,8 @@ public enum Reason: String, Sendable, CaseIterable {
     case rateLimited = "rate_limited"
     case globalRateLimited = "global_rate_limited"
     // Bridge
+    /// A lost message looks like a timeout to the sender, so it is reported as one.
     case bridgeTimeout = "bridge_timeout"
-    case bridgeLoss = "bridge_loss"
     // Policy (vault-law), in check order
     case badSignature = "bad_signature"
     case replayedNonce = "replayed_nonce"

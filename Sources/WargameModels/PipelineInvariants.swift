@@ -62,12 +62,16 @@ public enum PipelineInvariants {
 /// Runs a pipeline for a stretch of simulated time, for tests and simple drivers.
 public enum PipelineRun {
     /// Tenants order until `duration`; the run stops there (work in flight stays in flight).
+    /// The invariants are checked at the end; a violation is a bug in the models, so it
+    /// traps with every violation listed (TigerBeetle's "assert invariants everywhere").
     public static func run<S: DecisionSink>(_ config: PipelineConfig, seed: UInt64, duration: SimDuration,
                                             sink: S) -> (pipeline: OrderPipeline<S>, events: UInt64) {
         var sim = Simulation<OrderPipeline<S>.Event>(minimumCapacity: 4_096)
         var pipeline = OrderPipeline(config: config, seed: seed, sink: sink)
         pipeline.start(in: &sim, horizon: .zero + duration)
         sim.run(&pipeline, until: .zero + duration)
+        let problems = PipelineInvariants.violations(of: pipeline)
+        precondition(problems.isEmpty, "invariants violated at the end of the run:\n" + problems.joined(separator: "\n"))
         return (pipeline, sim.eventsHandled)
     }
 }

@@ -101,6 +101,21 @@ import SimKernel
         #expect(!p.provenance.halted)
     }
 
+    /// Prices tripled on every provider for an hour: budgets no longer cover them, so orders
+    /// are refused as over budget, and only in that hour.
+    @Test func aPriceSpikeMakesRoutesUneconomical() {
+        var c = PipelineConfig()
+        for i in c.providers.indices {
+            c.providers[i].priceSpikes = [PriceSpike(start: .zero + .minutes(30), duration: .hours(1), factor: 3)]
+        }
+        let p = PipelineRun.run(c, seed: 1, duration: .hours(2), sink: CollectingSink()).pipeline
+        let overBudget = p.sink.decisions.filter { $0.reason == .overBudget }
+        #expect(overBudget.count > 10 * max(1, Self.baseline.statistics.count(.overBudget)))
+        let inSpike = overBudget.filter { $0.time >= .zero + .minutes(30) && $0.time < .zero + .minutes(91) }
+        #expect(inSpike.count >= overBudget.count * 9 / 10)
+        #expect(p.fillRate < Self.baseline.fillRate)
+    }
+
     @Test func bridgeCongestionRaisesRTTAndRetries() {
         let p = Self.run { c in for i in c.bridges.indices { c.bridges[i].latencyMultiplier = 2.2 } }
         let rtt = p.statistics.bridgeRTT.quantile(0.95)!
