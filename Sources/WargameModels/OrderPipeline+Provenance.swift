@@ -21,34 +21,33 @@ extension OrderPipeline {
 
     mutating func seal(in sim: inout Simulation<Event>) {
         guard let batch = provenance.seal(at: sim.now) else { return }
-        let id = Int32(batch.id)
-        sim.schedule(.provenanceDeadline(batch: id), at: max(sim.now, batch.firstReceipt + config.provenance.deadline))
-        let tsa = provenance.tsaTry(attempt: 1, at: sim.now)
-        sim.schedule(.tsaDone(batch: id, attempt: 1, success: tsa.success), after: tsa.delay)
-        let ipfs = provenance.ipfsTry(at: sim.now)
-        sim.schedule(.ipfsDone(batch: id, attempt: 1, success: ipfs.success), after: ipfs.delay)
+        sim.schedule(.provenanceDeadline(batch: Int32(batch.id)), at: max(sim.now, batch.firstReceipt + config.provenance.deadline))
+        for step in [ProvenanceStep.timestamp, .pin] { startStep(step, batch: batch.id, attempt: 1, at: sim.now, in: &sim) }
     }
 
-    mutating func tsaDone(batch: Int, attempt: Int, success: Bool, in sim: inout Simulation<Event>) {
-        guard provenance.isOpen(batch) else { return }
-        if success {
-            if let b = provenance.mark(batch: batch, timestamped: true, at: sim.now) { resolved(b, covered: true, at: sim.now) }
-        } else if attempt < config.provenance.tsaMaxAttempts {
-            let at = sim.now + config.provenance.tsaRetryDelay
-            let next = provenance.tsaTry(attempt: attempt + 1, at: at)
-            sim.schedule(.tsaDone(batch: Int32(batch), attempt: Int16(attempt + 1), success: next.success), at: at + next.delay)
-        }
+    /// Schedules try `attempt` of a time stamp or pin, starting at `start`.
+    mutating func startStep(_ step: ProvenanceStep, batch: Int, attempt: Int, at start: SimTime,
+                            in sim: inout Simulation<Event>) {
+        let (delay, success) = step == .timestamp
+            ? { let t = provenance.tsaTry(attempt: attempt, at: start); return (t.delay, t.success) }()
+            : provenance.ipfsTry(at: start)
+        sim.schedule(.provenanceStep(batch: Int32(batch), step: step, attempt: Int16(attempt), success: success),
+                     at: start + delay)
     }
 
-    mutating func ipfsDone(batch: Int, attempt: Int, success: Bool, in sim: inout Simulation<Event>) {
+    /// A time stamp or pin try finished: record it, or retry after the step's delay.
+    mutating func provenanceStepDone(batch: Int, _ step: ProvenanceStep, attempt: Int, success: Bool,
+                                     in sim: inout Simulation<Event>) {
         guard provenance.isOpen(batch) else { return }
         if success {
-            if let b = provenance.mark(batch: batch, timestamped: false, at: sim.now) { resolved(b, covered: true, at: sim.now) }
-        } else if attempt < config.provenance.ipfsMaxAttempts {
-            let at = sim.now + config.provenance.ipfsRetryDelay
-            let next = provenance.ipfsTry(at: at)
-            sim.schedule(.ipfsDone(batch: Int32(batch), attempt: Int16(attempt + 1), success: next.success), at: at + next.delay)
+            if let b = provenance.mark(batch: batch, timestamped: step == .timestamp, at: sim.now) {
+                resolved(b, covered: true, at: sim.now)
+            }
+            return
         }
+        let c = config.provenance
+        let (maxAttempts, delay) = step == .timestamp ? (c.tsaMaxAttempts, c.tsaRetryDelay) : (c.ipfsMaxAttempts, c.ipfsRetryDelay)
+        if attempt < maxAttempts { startStep(step, batch: batch, attempt: attempt + 1, at: sim.now + delay, in: &sim) }
     }
 
     mutating func provenanceDeadline(batch: Int, in sim: inout Simulation<Event>) {

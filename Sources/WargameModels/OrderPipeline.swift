@@ -23,8 +23,7 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
         case breakerWake(provider: Int16)
         case minuteTick
         case sealTimer
-        case tsaDone(batch: Int32, attempt: Int16, success: Bool)
-        case ipfsDone(batch: Int32, attempt: Int16, success: Bool)
+        case provenanceStep(batch: Int32, step: ProvenanceStep, attempt: Int16, success: Bool)
         case provenanceDeadline(batch: Int32)
     }
 
@@ -117,8 +116,8 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
         case .breakerWake: dispatchAll(in: &sim)
         case .minuteTick: minuteTick(in: &sim)
         case .sealTimer: sealTimerFired(in: &sim)
-        case .tsaDone(let b, let attempt, let ok): tsaDone(batch: Int(b), attempt: Int(attempt), success: ok, in: &sim)
-        case .ipfsDone(let b, let attempt, let ok): ipfsDone(batch: Int(b), attempt: Int(attempt), success: ok, in: &sim)
+        case .provenanceStep(let b, let step, let attempt, let ok):
+            provenanceStepDone(batch: Int(b), step, attempt: Int(attempt), success: ok, in: &sim)
         case .provenanceDeadline(let b): provenanceDeadline(batch: Int(b), in: &sim)
         }
     }

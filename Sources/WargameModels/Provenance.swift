@@ -53,6 +53,14 @@ public struct ProvenanceConfig: Sendable, Equatable {
     public init() {}
 }
 
+/// The two things a batch needs to be covered.
+public enum ProvenanceStep: Sendable, Equatable {
+    /// An RFC 3161 time stamp of the Merkle root.
+    case timestamp
+    /// The batch pinned to IPFS.
+    case pin
+}
+
 /// A sealed batch of receipts awaiting a time stamp and a pin.
 public struct ProvenanceBatch: Sendable {
     public let id: Int
