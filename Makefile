@@ -2,14 +2,14 @@
 #   make sim-run [SEED=n] [STEPS=n]   run the main job on the bundled default
 #   make test                         run the whole test suite (what CI runs)
 SWIFT ?= swift
-SEED ?= 1
-STEPS ?= 60
+SEED ?=
+STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run bench clean help
+.PHONY: build release test sim-run slo-check golden bench clean help
 
 help:
-	@echo "targets: build release test sim-run bench clean  (sim-run honours SEED= and STEPS=)"
+	@echo "targets: build release test sim-run slo-check golden bench clean  (sim-run honours SEED= and STEPS=)"
 
 build:
 	$(SWIFT) build
@@ -20,9 +20,19 @@ release:
 test:
 	$(SWIFT) test
 
-# Until the operations models land, the main job is the M/M/c example on the kernel.
+# The main job: the bundled default scenario. SEED and STEPS come from the environment or
+# the make command line; unset, the scenario's own defaults apply.
 sim-run: release
-	$(RELEASE_BIN) mmc --seed "$(SEED)" --steps "$(STEPS)" --out out/mmc
+	SEED="$(SEED)" STEPS="$(STEPS)" $(RELEASE_BIN) run scenarios/baseline.json
+
+# CI's SLO assertion: every scenario on its fixed seeds must give its declared verdicts.
+slo-check: release
+	$(RELEASE_BIN) check scenarios
+
+# Re-record the golden output digests (Tests/golden/digests.json) after a deliberate
+# change to outputs; see README "Golden digests" for when that is right.
+golden: release
+	$(RELEASE_BIN) golden --record
 
 # Kernel speed against ../shared/bench (events = arrivals + completions), median of 3;
 # the closure-per-event representation for comparison; memory at 1 M vs 10 M customers.

@@ -22,15 +22,18 @@ let package = Package(
         // The marketplace's operations models and the order pipeline that wires them.
         // Knows nothing of files or the command line.
         .target(name: "WargameModels", dependencies: ["SimKernel"]),
+        // Scenario files: JSON → validated model configuration, errors with JSON paths.
+        .target(name: "WargameScenario", dependencies: ["WargameReports", "WargameModels", "SimKernel"]),
         // File outputs: RFC 4180 CSV, atomic files, fixed-format numbers and JSON.
-        .target(name: "WargameReports", dependencies: ["SimKernel"]),
+        .target(name: "WargameReports", dependencies: ["WargameModels", "SimKernel"]),
         // Argument parsing, subcommands and exit codes; a library so tests can drive it.
-        .target(name: "WargameCLI", dependencies: ["SimKernel", "SimExamples", "WargameReports"]),
+        .target(name: "WargameCLI", dependencies: ["SimKernel", "SimExamples", "WargameModels", "WargameScenario", "WargameReports"]),
         // The thin executable: hands argv to WargameCLI and exits with its code.
         .executableTarget(name: "wargame", dependencies: ["WargameCLI"]),
 
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "WargameModelsTests", dependencies: ["WargameModels", "SimKernel"]),
+        .testTarget(name: "WargameScenarioTests", dependencies: ["WargameScenario", "WargameReports", "WargameModels"]),
         .testTarget(name: "SimExamplesTests", dependencies: ["SimExamples", "SimKernel"]),
         .testTarget(name: "WargameReportsTests", dependencies: ["WargameReports", "SimKernel"]),
         .testTarget(name: "WargameCLITests", dependencies: ["WargameCLI", "WargameReports"]),

@@ -4,7 +4,9 @@ import SimKernel
 public enum Wargame {
     public static let version = "0.1.0"
 
-    static var commands: [any Command.Type] { [MMcCommand.self, BenchMMcCommand.self] }
+    static var commands: [any Command.Type] {
+        [RunCommand.self, ValidateCommand.self, CheckCommand.self, GoldenCommand.self, MMcCommand.self, BenchMMcCommand.self]
+    }
 
     static var overview: String {
         var out = """

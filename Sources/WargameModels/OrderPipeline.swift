@@ -193,3 +193,12 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
 }
 
 extension OrderPipeline: Sendable where Sink: Sendable {}
+
+extension OrderPipeline {
+    /// Gives the driver mutable access to the sink between steps (to close a KPI window or
+    /// flush a log) without making the sink settable from outside.
+    public mutating func withSink<R>(_ body: (inout Sink) throws -> R) rethrows -> R { try body(&sink) }
+
+    /// Breakers not CLOSED right now.
+    public var openBreakers: Int { breakers.filter { $0.state != .closed }.count }
+}

@@ -65,19 +65,19 @@ public struct ProviderConfig: Sendable, Equatable {
     /// The seven default providers. Regions: 0 us-east, 1 eu-west, 2 ap-south.
     public static let defaults: [ProviderConfig] = [
         .init(id: "akash", regions: [0, 1], capacity: 220, pricePerGPUHour: 1.10, ackMedian: .milliseconds(300),
-              ackP95: .milliseconds(1_100), failureProbability: 0.010, reputation: 0.92, weight: 3),
+              ackP95: .milliseconds(1_100), failureProbability: 0.004, reputation: 0.92, weight: 3),
         .init(id: "flux", regions: [0, 1, 2], capacity: 130, pricePerGPUHour: 0.95, ackMedian: .milliseconds(350),
-              ackP95: .milliseconds(1_300), failureProbability: 0.015, reputation: 0.85, weight: 2),
+              ackP95: .milliseconds(1_300), failureProbability: 0.006, reputation: 0.85, weight: 2),
         .init(id: "vast", regions: [0, 2], capacity: 160, pricePerGPUHour: 1.30, ackMedian: .milliseconds(250),
-              ackP95: .milliseconds(900), failureProbability: 0.012, reputation: 0.88, weight: 2),
+              ackP95: .milliseconds(900), failureProbability: 0.005, reputation: 0.88, weight: 2),
         .init(id: "aethir", regions: [1, 2], capacity: 150, pricePerGPUHour: 1.60, ackMedian: .milliseconds(200),
-              ackP95: .milliseconds(800), failureProbability: 0.008, reputation: 0.94, weight: 2),
+              ackP95: .milliseconds(800), failureProbability: 0.003, reputation: 0.94, weight: 2),
         .init(id: "ionet", regions: [0, 2], capacity: 120, pricePerGPUHour: 1.20, ackMedian: .milliseconds(400),
-              ackP95: .milliseconds(1_500), failureProbability: 0.020, reputation: 0.80, weight: 1),
+              ackP95: .milliseconds(1_500), failureProbability: 0.008, reputation: 0.80, weight: 1),
         .init(id: "render", regions: [0, 1], capacity: 110, pricePerGPUHour: 1.80, ackMedian: .milliseconds(220),
-              ackP95: .milliseconds(850), failureProbability: 0.008, reputation: 0.95, weight: 1),
+              ackP95: .milliseconds(850), failureProbability: 0.003, reputation: 0.95, weight: 1),
         .init(id: "golem", regions: [1, 2], capacity: 90, pricePerGPUHour: 0.85, ackMedian: .milliseconds(500),
-              ackP95: .milliseconds(2_000), failureProbability: 0.025, reputation: 0.72, weight: 1),
+              ackP95: .milliseconds(2_000), failureProbability: 0.010, reputation: 0.72, weight: 1),
     ]
 }
 

@@ -6,14 +6,14 @@ import Foundation
 /// with `description` (shortest round-trip, which varies in digits) or a locale-aware
 /// formatter; each column states its decimals.
 public enum NumberFormat {
-    /// `x` with exactly `decimals` digits after the point (POSIX `%.*f`, which is
-    /// locale-independent in Swift's Foundation); non-finite values become an empty string,
-    /// the CSV convention for "no value".
+    /// `x` with exactly `decimals` digits after the point, rounded half away from zero;
+    /// non-finite values become an empty string, the CSV convention for "no value".
     public static func fixed(_ x: Double, _ decimals: Int) -> String {
-        guard x.isFinite else { return "" }
-        let s = String(format: "%.\(decimals)f", x)
-        // "-0.000" is the same number as "0.000"; print it one way only.
-        if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { return String(s.dropFirst()) }
-        return s
+        var t = ByteText(capacity: 32)
+        t.append(x, decimals: decimals)
+        return String(decoding: t.bytes, as: UTF8.self)
     }
+
+    /// Values beyond 9e18 / 10^decimals, which no KPI reaches: POSIX `%.*f`.
+    static func huge(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
 }

@@ -18,7 +18,7 @@ public final class OutputFile {
     let temporaryPath: String
     private var handle: FileHandle?
     private var buffer: [UInt8] = []
-    private static let flushThreshold = 1 << 16
+    private static let flushThreshold = 1 << 20
 
     /// Creates the directory if needed and opens the temporary file.
     public init(path: String) throws(OutputError) {
@@ -44,6 +44,12 @@ public final class OutputFile {
     /// Appends UTF-8 text.
     public func write(_ text: String) throws(OutputError) {
         buffer.append(contentsOf: text.utf8)
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    /// Appends bytes already formatted (the hot path for large logs).
+    public func write(bytes: [UInt8]) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 

@@ -29,6 +29,10 @@ func scratchDirectory() -> String {
             USAGE: wargame <subcommand> [options]
 
             SUBCOMMANDS:
+              run                       Run a scenario, write decision logs and KPI summaries, check its SLOs.
+              validate                  Check scenario files against the schema without running them.
+              check                     Run scenarios on their fixed seeds and assert their expected SLO verdicts.
+              golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               mmc                       Run the M/M/c example model for STEPS steps and write its outputs.
               bench mmc                 Benchmark the kernel on the M/M/c queue (build with -c release).
 

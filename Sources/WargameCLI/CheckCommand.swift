@@ -1,0 +1,162 @@
+import Foundation
+import WargameReports
+import WargameScenario
+
+/// `wargame check`: runs every scenario on its fixed seeds and compares each SLO's verdict
+/// with the one the scenario declares. Exit 0 when all match, 1 when any differs.
+enum CheckCommand: Command {
+    static let name = "check"
+    static let abstract = "Run scenarios on their fixed seeds and assert their expected SLO verdicts."
+    static let positionalUsage = "[PATH...]"
+    static let options: [OptionSpec] = []
+    static let discussion = """
+        PATH is a scenario file or a directory of them (default: scenarios/). Each scenario's
+        "expect" section names its seeds, steps and the SLOs it expects to breach; every other
+        SLO must pass. Nothing is written. Exit codes: 0 all verdicts as expected, 1 some
+        differ, 2 bad input.
+        """
+
+    struct Row {
+        let scenario: String
+        let seed: UInt64
+        let cells: [(slo: String, actual: Verdict, expected: ExpectedVerdict)]
+    }
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        let paths = try scenarioFiles(o.positionals.isEmpty ? ["scenarios"] : o.positionals)
+        var scenarios: [Scenario] = []
+        for p in paths {
+            guard let s = try RunCommand.loadScenario(p, context) else { return .badInput }
+            scenarios.append(s)
+        }
+        var rows: [Row] = []
+        for s in scenarios {
+            for seed in s.expect.seeds {
+                let r = try ScenarioRunner.execute(s, seed: seed, steps: s.expect.steps ?? s.run.steps, outDir: nil, console: nil)
+                rows.append(Row(scenario: s.name, seed: seed,
+                                cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) }))
+            }
+        }
+        context.console.out(table(rows))
+        let mismatches = rows.flatMap(\.cells).filter { !$0.expected.admits($0.actual) }.count
+        context.console.out(mismatches == 0
+            ? "\nAll \(rows.count) scenario runs gave their expected verdicts.\n"
+            : "\n\(mismatches) verdict(s) differ from what the scenarios declare (marked !).\n")
+        return mismatches == 0 ? .success : .sloBreached
+    }
+
+    /// Scenario files under the given paths, sorted (directories: their *.json files).
+    static func scenarioFiles(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
+                throw UsageError(message: "No scenario file or directory at '\(p)'.", command: name)
+            }
+            if isDir.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
+                out += names.filter { $0.hasSuffix(".json") }.sorted().map { p.hasSuffix("/") ? p + $0 : p + "/" + $0 }
+            } else {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    static func table(_ rows: [Row]) -> String {
+        var slos: [String] = []
+        for r in rows { for c in r.cells where !slos.contains(c.slo) { slos.append(c.slo) } }
+        let header = ["scenario", "seed"] + slos
+        let body: [[String]] = rows.map { r in
+            [r.scenario, String(r.seed)] + slos.map { name in
+                guard let c = r.cells.first(where: { $0.slo == name }) else { return "-" }
+                return (c.actual == .pass ? "pass" : "BREACH") + (c.expected.admits(c.actual) ? "" : " !")
+            }
+        }
+        let widths = header.indices.map { i in ([header] + body).map { $0[i].count }.max()! }
+        return ([header] + body).map { row in
+            row.indices.map { $0 == row.count - 1 ? row[$0] : row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `wargame golden`: SHA-256 digests of every output file for fixed scenario × seed pairs.
+/// Verifies them (exit 1 on any change) or, with `--record`, writes them anew.
+enum GoldenCommand: Command {
+    static let name = "golden"
+    static let abstract = "Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs."
+    static let options: [OptionSpec] = [
+        OptionSpec("file", value: "path", help: "The digest file.", default: "Tests/golden/digests.json"),
+        OptionSpec("record", value: nil, help: "Re-record the digests instead of verifying them."),
+    ]
+    static let discussion = """
+        Re-record only when an output is meant to change (a new column, a model change, a
+        formatting fix), and say why in the commit; a digest changing for any other reason
+        is a determinism or regression bug.
+        """
+
+    struct Case { let scenario: String; let seed: UInt64; let steps: Int; var digests: [(String, String)] }
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 0)
+        let file = o.string("file") ?? "Tests/golden/digests.json"
+        let cases = try load(file)
+        var fresh: [Case] = []
+        var changed = 0
+        for c in cases {
+            var now = c
+            now.digests = try digests(c)
+            for (name, sha) in now.digests where c.digests.first(where: { $0.0 == name })?.1 != sha {
+                changed += 1
+                context.console.out("changed: \(c.scenario) seed \(c.seed) steps \(c.steps): \(name)\n")
+            }
+            fresh.append(now)
+        }
+        if o.has("record") {
+            let outputs = OutputSet(directory: (file as NSString).deletingLastPathComponent)
+            try outputs.open((file as NSString).lastPathComponent).write(render(fresh).rendered())
+            try outputs.commitAll()
+            context.console.out("recorded \(fresh.count) cases in \(file)\n")
+            return .success
+        }
+        context.console.out(changed == 0 ? "golden digests match (\(cases.count) cases)\n" : "\(changed) digest(s) changed\n")
+        return changed == 0 ? .success : .sloBreached
+    }
+
+    /// Runs one case into a scratch directory and digests each output.
+    static func digests(_ c: Case) throws -> [(String, String)] {
+        guard let scenario = try? ScenarioLoader.load(c.scenario) else {
+            throw UsageError(message: "Golden case names an invalid scenario '\(c.scenario)'.", command: name)
+        }
+        let dir = NSTemporaryDirectory() + "wargame-golden-\(ProcessInfo.processInfo.processIdentifier)-\(c.seed)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try ScenarioRunner.execute(scenario, seed: c.seed, steps: c.steps, outDir: dir, console: nil)
+        return try ScenarioRunner.files.map { f in
+            (f, SHA256.hex([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f)))))
+        }
+    }
+
+    static func load(_ file: String) throws -> [Case] {
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8),
+              let json = try? JSONParser.parse(text), case .array(let items)? = json["cases"] else {
+            throw UsageError(message: "Cannot read golden digests from '\(file)'.", command: name)
+        }
+        return items.compactMap { item in
+            guard case .string(let s)? = item["scenario"], case .number(let seed, _)? = item["seed"],
+                  case .number(let steps, _)? = item["steps"] else { return nil }
+            var digests: [(String, String)] = []
+            if case .object(let members)? = item["files"] {
+                for m in members { if case .string(let sha) = m.value { digests.append((m.key, sha)) } }
+            }
+            return Case(scenario: s, seed: UInt64(seed), steps: Int(steps), digests: digests)
+        }
+    }
+
+    static func render(_ cases: [Case]) -> JSONValue {
+        .object([("cases", .array(cases.map { c in
+            .object([("scenario", .string(c.scenario)), ("seed", .int(Int64(c.seed))), ("steps", .int(Int64(c.steps))),
+                     ("files", .object(c.digests.map { ($0.0, .string($0.1)) }))])
+        }))])
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import WargameReports
+import WargameScenario
+
+/// `wargame run`: the main job. Loads and validates a scenario, runs it, writes the five
+/// output files, prints the KPI/SLO table, and exits 0 (all SLOs met) or 1 (breached).
+enum RunCommand: Command {
+    static let name = "run"
+    static let abstract = "Run a scenario, write decision logs and KPI summaries, check its SLOs."
+    static let positionalUsage = "[SCENARIO]"
+    static let options: [OptionSpec] = [
+        OptionSpec("seed", value: "n", help: "Run seed; the SEED environment variable, else the scenario's.", default: "scenario"),
+        OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable, else the scenario's.", default: "scenario"),
+        OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
+    ]
+    static let discussion = """
+        SCENARIO defaults to scenarios/baseline.json. Outputs: routing_decisions.csv,
+        kpi_timeseries.csv, kpi_summary.json, kpi_summary.md and metrics.prom, written
+        atomically. Exit codes: 0 all SLOs met, 1 an SLO breached, 2 bad input, 3 internal error.
+        """
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 1)
+        let path = o.positionals.first ?? "scenarios/baseline.json"
+        let scenario = try loadScenario(path, context)
+        guard let scenario else { return .badInput }
+        let seed = try o.seed("seed", env: "SEED", environment: context.environment, default: scenario.run.seed)
+        let steps = try o.integer("steps", env: "STEPS", environment: context.environment, range: 1...10_000_000,
+                                  default: scenario.run.steps)
+        let outDir = o.string("out") ?? "out/\(scenario.name)"
+        do {
+            let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: outDir, console: context.console)
+            context.console.out(summary(result, path: path))
+            return result.report.allPass ? .success : .sloBreached
+        } catch let e as OutputError {
+            context.console.err("Error: cannot write output: \(e)\n")
+            return .internalError
+        } catch let e as InvariantFailure {
+            context.console.err("Error: internal error: \(e)\n")
+            return .internalError
+        }
+    }
+
+    /// The scenario, or `nil` after printing why it is invalid.
+    static func loadScenario(_ path: String, _ context: CommandContext) throws -> Scenario? {
+        do {
+            return try ScenarioLoader.load(path)
+        } catch {
+            context.console.err("Error: \(error)\n")
+            return nil
+        }
+    }
+
+    static func summary(_ r: ScenarioRunner.Result, path: String) -> String {
+        let rep = r.report, id = rep.identity, t = rep.totals
+        var out = "wargame run: \(id.scenario) (\(path)), seed \(id.seed), \(id.steps) steps of \(NumberFormat.fixed(id.stepSeconds, 0))s\n"
+        out += "  orders: \(t.submitted) submitted, \(t.filled) filled, \(t.completed) completed, \(t.rejected) rejected, "
+        out += "\(t.dropped) dropped, \(t.inFlight) in flight; \(t.failovers) failovers\n\n"
+        out += rep.sloTable(markdown: false)
+        let breached = rep.results.filter { $0.verdict == .breach }.count
+        out += "\n" + (breached == 0 ? "All \(rep.results.count) SLOs met." : "\(breached) of \(rep.results.count) SLOs breached.") + "\n"
+        if let dir = r.paths.first.map({ ($0 as NSString).deletingLastPathComponent }) {
+            out += "Wrote \(dir)/: " + r.paths.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + "\n"
+        }
+        return out
+    }
+}
+
+/// `wargame validate FILE...`: checks scenarios without running them.
+enum ValidateCommand: Command {
+    static let name = "validate"
+    static let abstract = "Check scenario files against the schema without running them."
+    static let positionalUsage = "FILE..."
+    static let options: [OptionSpec] = []
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        guard !o.positionals.isEmpty else { throw UsageError(message: "Missing scenario files to validate.", command: name) }
+        var ok = true
+        for path in o.positionals {
+            do {
+                let s = try ScenarioLoader.load(path)
+                context.console.out("ok: \(path) (\(s.name))\n")
+            } catch {
+                context.console.err("Error: \(error)\n")
+                ok = false
+            }
+        }
+        return ok ? .success : .badInput
+    }
+}

@@ -1,0 +1,97 @@
+import SimKernel
+import WargameModels
+import WargameReports
+import WargameScenario
+
+/// A run that failed its own invariants: a bug, reported with exit code 3.
+struct InvariantFailure: Error, CustomStringConvertible {
+    let problems: [String]
+    var description: String { "invariants violated at the end of the run:\n  " + problems.joined(separator: "\n  ") }
+}
+
+/// Runs a scenario step by step, streaming the decision log and the KPI time series, and
+/// writes the summaries at the end — all atomically: on any failure nothing is left.
+enum ScenarioRunner {
+    static let files = ["routing_decisions.csv", "kpi_timeseries.csv", "kpi_summary.json", "kpi_summary.md", "metrics.prom"]
+
+    struct Result {
+        let report: RunReport
+        let paths: [String]
+    }
+
+    /// `outDir == nil` runs without writing anything (for `check`).
+    static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, outDir: String?, console: Console?) throws -> Result {
+        let outputs = outDir.map { OutputSet(directory: $0) }
+        do {
+            return try run(scenario, seed: seed, steps: steps, outputs: outputs, console: console)
+        } catch {
+            outputs?.abortAll()
+            throw error
+        }
+    }
+
+    private static func run(_ scenario: Scenario, seed: UInt64, steps: Int, outputs: OutputSet?, console: Console?) throws -> Result {
+        let c = scenario.pipeline
+        let stepLength = scenario.run.stepLength
+        let providerIDs = c.providers.map(\.id)
+        let log = try outputs.map { o throws(OutputError) in
+            try DecisionLog(file: try o.open(files[0]), stepLength: stepLength, regions: c.regions, providers: providerIDs)
+        }
+        var series = try outputs.map { o throws(OutputError) in
+            try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs))
+        }
+        var sim = Simulation<OrderPipeline<RunSink>.Event>(minimumCapacity: 4_096)
+        var pipeline = OrderPipeline(config: c, seed: seed, sink: RunSink(log: log, kpis: KPIRecorder(providers: providerIDs.count)))
+        pipeline.start(in: &sim, horizon: .zero + stepLength * Int64(steps))
+        var progress = console.map { Progress(label: "\(scenario.name) steps", total: steps, console: $0) }
+        defer { progress?.finish() }
+        var lastSubmitted = 0
+        for step in 0..<steps {
+            sim.run(&pipeline, until: .zero + stepLength * Int64(step + 1))
+            let submitted = pipeline.statistics.totalSubmitted
+            let open = pipeline.openBreakers
+            let kpis = pipeline.withSink { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
+            lastSubmitted = submitted
+            try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds))
+            progress?.update(step + 1)
+        }
+        let logFailure = pipeline.withSink { sink -> OutputError? in
+            sink.log?.flush()
+            return sink.log?.failure
+        }
+        if let logFailure { throw logFailure }
+        let problems = PipelineInvariants.violations(of: pipeline)
+        if !problems.isEmpty { throw InvariantFailure(problems: problems) }
+
+        let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled),
+                               recorder: pipeline.sink.kpis, slos: scenario.slos, providerIDs: providerIDs)
+        guard let outputs else { return Result(report: report, paths: []) }
+        try outputs.open(files[2]).write(report.json().rendered())
+        try outputs.open(files[3]).write(report.markdown())
+        try outputs.open(files[4]).write(PrometheusText.render(report))
+        return Result(report: report, paths: try outputs.commitAll())
+    }
+
+    static func identity(_ s: Scenario, seed: UInt64, steps: Int) -> RunIdentity {
+        RunIdentity(scenario: s.name, files: s.files, scenarioSHA256: s.sha256, seed: seed, steps: steps,
+                    stepSeconds: s.run.stepLength.seconds, version: Wargame.version)
+    }
+
+    static func totals<S>(_ p: OrderPipeline<S>, events: UInt64) -> RunTotals {
+        let st = p.statistics
+        var t = RunTotals()
+        t.submitted = st.totalSubmitted
+        t.filled = st.filled
+        t.completed = st.totalCompleted
+        t.rejected = st.totalRejected
+        t.dropped = st.totalDropped
+        t.inFlight = p.orders.inFlight
+        t.failovers = st.failovers
+        t.bridgeRetries = st.bridgeRetries
+        t.breakerTransitions = st.breakerTransitions
+        t.jobsCovered = p.provenance.jobsCovered
+        t.jobsUncovered = p.provenance.jobsUncovered
+        t.events = events
+        return t
+    }
+}

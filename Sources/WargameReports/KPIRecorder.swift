@@ -1,0 +1,191 @@
+import SimKernel
+import WargameModels
+
+/// A Prometheus-style histogram with fixed upper bounds (`le` buckets), exact counts.
+public struct BucketHistogram: Sendable {
+    public let bounds: [Double]
+    public private(set) var counts: [Int]
+    public private(set) var sum = 0.0
+    public private(set) var count = 0
+
+    public init(bounds: [Double]) {
+        self.bounds = bounds
+        counts = Array(repeating: 0, count: bounds.count)
+    }
+
+    public mutating func add(_ x: Double) {
+        count += 1
+        sum += x
+        if let i = bounds.firstIndex(where: { x <= $0 }) { counts[i] += 1 }
+    }
+
+    /// Cumulative counts per bound (the `le` series), excluding `+Inf` (= `count`).
+    public var cumulative: [Int] {
+        var running = 0
+        return counts.map { running += $0; return running }
+    }
+}
+
+/// What one step measured: one row of `kpi_timeseries.csv`.
+public struct StepKPIs: Sendable {
+    public var step = 0
+    public var submitted = 0
+    public var filled = 0
+    public var dropped = 0
+    /// Rejections by family: gateway (429), policy, shard admission, routing.
+    public var rejectedGateway = 0, rejectedPolicy = 0, rejectedShard = 0, rejectedRouting = 0
+    public var bridgeRTT = QuantileSketch()
+    public var decisionTime = QuantileSketch()
+    public var jobsCovered = 0, jobsUncovered = 0
+    public var failovers = 0
+    public var openBreakers = 0
+    public var filledByProvider: [Int]
+
+    init(providers: Int) { filledByProvider = Array(repeating: 0, count: providers) }
+
+    /// filled / submitted, or `nil` for a step with no submissions.
+    public var fillRate: Double? { submitted > 0 ? Double(filled) / Double(submitted) : nil }
+    public var coverage: Double? {
+        jobsCovered + jobsUncovered > 0 ? Double(jobsCovered) / Double(jobsCovered + jobsUncovered) : nil
+    }
+}
+
+/// Folds the decision stream into per-step KPIs and run-level KPIs, in bounded memory.
+///
+/// A sink: the run feeds it every decision as it happens, and closes each step. Run-level
+/// percentiles use sketches and a fixed histogram of per-step fill rates (10,001 bins of
+/// 1e-4), so memory does not grow with the number of steps or decisions.
+public struct KPIRecorder: DecisionSink, Sendable {
+    public private(set) var current: StepKPIs
+    let providers: Int
+    // Run level.
+    public private(set) var bridgeRTT = QuantileSketch()
+    public private(set) var decisionTime = QuantileSketch()
+    public private(set) var bridgeRTTHistogram = BucketHistogram(bounds: [25, 50, 100, 150, 200, 250, 300, 350, 500, 750, 1_000, 2_000, 5_000])
+    public private(set) var decisionHistogram = BucketHistogram(bounds: [1, 2, 5, 10, 15, 25, 50, 100, 250, 1_000])
+    var fillRateBins = [Int](repeating: 0, count: 10_001)
+    public private(set) var stepsWithSubmissions = 0
+    public private(set) var failovers = 0
+    public private(set) var failoversPer5mMax = 0
+    var recentFailovers = FIFOQueue<SimTime>()
+    public private(set) var finalOutcomes: [Int]   // by Reason index, for rejected + dropped + completed
+    public private(set) var filledByProvider: [Int]
+    public private(set) var filled = 0
+
+    public init(providers: Int) {
+        self.providers = providers
+        current = StepKPIs(providers: providers)
+        finalOutcomes = Array(repeating: 0, count: Reason.allCases.count * 3)
+        filledByProvider = Array(repeating: 0, count: providers)
+    }
+
+    static let reasonIndex: [Reason: Int] = Dictionary(uniqueKeysWithValues: Reason.allCases.enumerated().map { ($1, $0) })
+
+    /// Where in the pipeline a rejection happened.
+    public enum Family: String, Sendable { case gateway, policy, shard, routing }
+
+    public static func family(_ r: Reason) -> Family {
+        switch r {
+        case .rateLimited, .globalRateLimited: .gateway
+        case .badSignature, .replayedNonce, .quotaExhausted, .regionDenied, .reputationFloor: .policy
+        case .systemPaused, .shardPaused, .shardFull, .overRewardCap, .durationExceeded, .failClosed: .shard
+        default: .routing
+        }
+    }
+
+    public mutating func record(_ d: Decision) {
+        switch d.kind {
+        case .accepted:
+            if let rtt = d.bridgeRTT {
+                current.bridgeRTT.add(rtt.milliseconds); bridgeRTT.add(rtt.milliseconds); bridgeRTTHistogram.add(rtt.milliseconds)
+            }
+            if let p = d.policyDecisionTime { notePolicy(p) }
+        case .rejected:
+            if let p = d.policyDecisionTime { notePolicy(p) }
+            switch Self.family(d.reason) {
+            case .gateway: current.rejectedGateway += 1
+            case .policy: current.rejectedPolicy += 1
+            case .shard: current.rejectedShard += 1
+            case .routing: current.rejectedRouting += 1
+            }
+            finalOutcomes[Self.reasonIndex[d.reason]!] += 1
+        case .dropped:
+            current.dropped += 1
+            finalOutcomes[Reason.allCases.count + Self.reasonIndex[d.reason]!] += 1
+        case .completed:
+            finalOutcomes[2 * Reason.allCases.count] += 1
+        case .filled:
+            current.filled += 1
+            filled += 1
+            if d.provider >= 0 { current.filledByProvider[d.provider] += 1; filledByProvider[d.provider] += 1 }
+        case .failedOver:
+            current.failovers += 1
+            failovers += 1
+            recentFailovers.append(d.time)
+            while let first = recentFailovers.first, first <= d.time - .minutes(5) { _ = recentFailovers.popFirst() }
+            failoversPer5mMax = max(failoversPer5mMax, recentFailovers.count)
+        case .provenance:
+            if d.reason == .covered { current.jobsCovered += d.attempt } else { current.jobsUncovered += d.attempt }
+        case .retried, .breakerTransition, .guardChange:
+            break
+        }
+    }
+
+    mutating func notePolicy(_ p: SimDuration) {
+        current.decisionTime.add(p.milliseconds)
+        decisionTime.add(p.milliseconds)
+        decisionHistogram.add(p.milliseconds)
+    }
+
+    /// Ends the current step with the pipeline's view of it and returns its KPIs.
+    public mutating func closeStep(submitted: Int, openBreakers: Int) -> StepKPIs {
+        var done = current
+        done.submitted = submitted
+        done.openBreakers = openBreakers
+        if let f = done.fillRate {
+            fillRateBins[Int((min(1, f) * 10_000).rounded())] += 1
+            stepsWithSubmissions += 1
+        }
+        current = StepKPIs(providers: providers)
+        current.step = done.step + 1
+        return done
+    }
+
+    /// The per-step fill rate at quantile q over steps with submissions: the value v such
+    /// that at least a fraction q of steps have fill rate ≤ v (nearest rank, 1e-4 bins).
+    public func fillRateQuantile(_ q: Double) -> Double? {
+        guard stepsWithSubmissions > 0 else { return nil }
+        let rank = max(1, Int((q * Double(stepsWithSubmissions)).rounded(.up)))
+        var seen = 0
+        for (i, c) in fillRateBins.enumerated() where c > 0 {
+            seen += c
+            if seen >= rank { return Double(i) / 10_000 }
+        }
+        return 1
+    }
+
+    public func outcomes(_ kind: DecisionKind, _ reason: Reason) -> Int {
+        let i = Self.reasonIndex[reason]!
+        switch kind {
+        case .rejected: return finalOutcomes[i]
+        case .dropped: return finalOutcomes[Reason.allCases.count + i]
+        default: return finalOutcomes[2 * Reason.allCases.count]
+        }
+    }
+}
+
+/// The run's sink: every decision to the CSV log (when written) and to the KPI recorder.
+public struct RunSink: DecisionSink {
+    public var log: DecisionLog?
+    public var kpis: KPIRecorder
+
+    public init(log: DecisionLog?, kpis: KPIRecorder) {
+        self.log = log
+        self.kpis = kpis
+    }
+
+    public mutating func record(_ d: Decision) {
+        log?.record(d)
+        kpis.record(d)
+    }
+}

@@ -1,0 +1,98 @@
+import WargameModels
+
+/// Writes the end-of-run KPIs in the Prometheus text exposition format (version 0.0.4):
+/// `# HELP` and `# TYPE` before each family, `_total` counters, histograms with cumulative
+/// `le` buckets ending in `+Inf` equal to `_count`. Usable with node_exporter's textfile
+/// collector. Metric names match those the live server and the alert rules use.
+public struct PrometheusText {
+    var out = ""
+
+    public init() {}
+
+    public var text: String { out }
+
+    mutating func family(_ name: String, _ type: String, _ help: String) {
+        out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
+    mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: String) {
+        out += name
+        if !labels.isEmpty {
+            out += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+        }
+        out += " \(value)\n"
+    }
+
+    static func escape(_ v: String) -> String {
+        v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    public mutating func counter(_ name: String, help: String, _ samples: [([(String, String)], Int)]) {
+        family(name, "counter", help)
+        for (labels, v) in samples { sample(name, labels, String(v)) }
+    }
+
+    public mutating func gauge(_ name: String, help: String, _ samples: [([(String, String)], Double?)], decimals: Int = 6) {
+        family(name, "gauge", help)
+        for (labels, v) in samples { sample(name, labels, v.map { NumberFormat.fixed($0, decimals) } ?? "NaN") }
+    }
+
+    public mutating func histogram(_ name: String, help: String, _ h: BucketHistogram) {
+        family(name, "histogram", help)
+        for (bound, c) in zip(h.bounds, h.cumulative) { sample(name + "_bucket", [("le", NumberFormat.fixed(bound, 0))], String(c)) }
+        sample(name + "_bucket", [("le", "+Inf")], String(h.count))
+        sample(name + "_sum", [], NumberFormat.fixed(h.sum, 3))
+        sample(name + "_count", [], String(h.count))
+    }
+
+    /// The whole `metrics.prom` of a run.
+    public static func render(_ r: RunReport) -> String {
+        var p = PrometheusText()
+        let t = r.totals
+        p.counter("wargame_orders_submitted_total", help: "Orders submitted by tenants.", [([], t.submitted)])
+        p.counter("wargame_orders_filled_total", help: "Orders placed and running on a provider.", [([], t.filled)])
+        var outcomes: [([(String, String)], Int)] = [([("decision", "completed"), ("reason", "")], t.completed)]
+        for kind in [DecisionKind.rejected, .dropped] {
+            for reason in Reason.allCases {
+                let n = r.recorder.outcomes(kind, reason)
+                if n > 0 { outcomes.append(([("decision", kind.rawValue), ("reason", reason.rawValue)], n)) }
+            }
+        }
+        p.counter("wargame_orders_final_total", help: "Orders by final outcome and reason.", outcomes)
+        p.counter("wargame_failover_events_total", help: "Provider failovers.", [([], t.failovers)])
+        p.counter("wargame_bridge_retries_total", help: "Bridge tries retried after a timeout.", [([], t.bridgeRetries)])
+        p.counter("wargame_breaker_transitions_total", help: "Circuit-breaker state changes.", [([], t.breakerTransitions)])
+        p.counter("wargame_provider_filled_total", help: "Orders filled per provider.",
+                  r.providerIDs.indices.map { ([("provider", r.providerIDs[$0])], r.filledByProvider[$0]) })
+        p.gauge("wargame_fill_rate", help: "Per-step fill rate at a quantile over steps (0.05 = the p95 SLO's value).",
+                [([("quantile", "0.5")], r.kpis[.fillRateP50]), ([("quantile", "0.05")], r.kpis[.fillRateP95])], decimals: 4)
+        p.gauge("wargame_provenance_coverage", help: "Covered jobs over jobs whose coverage was decided.", [([], r.kpis[.provenanceCoverage])], decimals: 4)
+        p.gauge("wargame_dropped_ratio", help: "Dropped orders over submitted orders.", [([], r.kpis[.droppedRatio])], decimals: 4)
+        p.gauge("wargame_failover_events_per_5m_max", help: "Most failovers in any 5-minute window.", [([], r.kpis[.failoversPer5mMax])], decimals: 0)
+        p.histogram("wargame_bridge_rtt_ms", help: "Round trip of successful bridge tries, milliseconds.", r.recorder.bridgeRTTHistogram)
+        p.histogram("wargame_policy_decision_ms", help: "vault-law decision time (wait + evaluation), milliseconds.", r.recorder.decisionHistogram)
+        p.gauge("wargame_slo_met", help: "1 when the SLO held over the run, else 0.",
+                r.results.map { ([("slo", $0.slo.name)], $0.verdict == .pass ? 1 : 0) }, decimals: 0)
+        return p.text
+    }
+}
+
+/// `kpi_timeseries.csv`: one row per step.
+public enum TimeSeries {
+    public static func header(providers: [String]) -> [String] {
+        ["step", "start_s", "submitted", "filled", "fill_rate", "dropped", "rejected_gateway", "rejected_policy",
+         "rejected_shard", "rejected_routing", "bridge_rtt_p50_ms", "bridge_rtt_p95_ms", "decision_p95_ms",
+         "provenance_coverage", "failover_events", "open_breakers"] + providers.map { "share_" + $0 }
+    }
+
+    public static func row(_ s: StepKPIs, stepSeconds: Double) -> [String] {
+        func opt(_ x: Double?, _ d: Int) -> String { x.map { NumberFormat.fixed($0, d) } ?? "" }
+        var r: [String] = [String(s.step), NumberFormat.fixed(Double(s.step) * stepSeconds, 3)]
+        r += [String(s.submitted), String(s.filled), opt(s.fillRate, 4), String(s.dropped)]
+        r += [String(s.rejectedGateway), String(s.rejectedPolicy), String(s.rejectedShard), String(s.rejectedRouting)]
+        r += [opt(s.bridgeRTT.quantile(0.5), 3), opt(s.bridgeRTT.quantile(0.95), 3), opt(s.decisionTime.quantile(0.95), 3)]
+        r += [opt(s.coverage, 4), String(s.failovers), String(s.openBreakers)]
+        r += s.filledByProvider.map { s.filled > 0 ? NumberFormat.fixed(Double($0) / Double(s.filled), 4) : "" }
+        return r
+    }
+}

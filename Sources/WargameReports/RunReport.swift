@@ -1,0 +1,176 @@
+import SimKernel
+import WargameModels
+
+/// Who ran what: printed at the top of every summary so a result can be reproduced.
+public struct RunIdentity: Sendable {
+    public var scenario: String
+    public var files: [String]
+    public var scenarioSHA256: String
+    public var seed: UInt64
+    public var steps: Int
+    public var stepSeconds: Double
+    public var version: String
+
+    public init(scenario: String, files: [String], scenarioSHA256: String, seed: UInt64, steps: Int,
+                stepSeconds: Double, version: String) {
+        self.scenario = scenario
+        self.files = files
+        self.scenarioSHA256 = scenarioSHA256
+        self.seed = seed
+        self.steps = steps
+        self.stepSeconds = stepSeconds
+        self.version = version
+    }
+}
+
+/// Whole-run counts.
+public struct RunTotals: Sendable {
+    public var submitted = 0, filled = 0, completed = 0, rejected = 0, dropped = 0, inFlight = 0
+    public var failovers = 0, bridgeRetries = 0, breakerTransitions = 0
+    public var jobsCovered = 0, jobsUncovered = 0
+    public var events: UInt64 = 0
+    public init() {}
+}
+
+/// One SLO's outcome.
+public struct SLOResult: Sendable {
+    public let slo: SLO
+    public let observed: Double?
+    public let verdict: Verdict
+}
+
+/// The end-of-run report: identity, totals, KPIs and verdicts, and the writers of the
+/// summary files. Every number is printed with fixed decimals.
+public struct RunReport: Sendable {
+    public let identity: RunIdentity
+    public let totals: RunTotals
+    public let kpis: [KPI: Double]          // looked up by KPI only; printed in KPI.allCases order
+    public let results: [SLOResult]
+    public let providerIDs: [String]
+    public let filledByProvider: [Int]
+    public let recorder: KPIRecorder
+
+    public init(identity: RunIdentity, totals: RunTotals, recorder: KPIRecorder, slos: [SLO], providerIDs: [String]) {
+        self.identity = identity
+        self.totals = totals
+        self.recorder = recorder
+        self.providerIDs = providerIDs
+        filledByProvider = recorder.filledByProvider
+        var k: [KPI: Double] = [:]
+        k[.fillRateP50] = recorder.fillRateQuantile(0.50)
+        k[.fillRateP95] = recorder.fillRateQuantile(0.05)  // 95 % of steps reach at least this
+        k[.bridgeRTTP95] = recorder.bridgeRTT.quantile(0.95)
+        let decided = totals.jobsCovered + totals.jobsUncovered
+        k[.provenanceCoverage] = decided > 0 ? Double(totals.jobsCovered) / Double(decided) : nil
+        k[.policyDecisionP95] = recorder.decisionTime.quantile(0.95)
+        k[.droppedRatio] = totals.submitted > 0 ? Double(totals.dropped) / Double(totals.submitted) : nil
+        k[.failoversPer5mMax] = Double(recorder.failoversPer5mMax)
+        kpis = k
+        // No data (no submissions, no decided jobs) cannot breach: the SLO holds vacuously.
+        results = slos.map { slo in
+            let v = k[slo.kpi]
+            return SLOResult(slo: slo, observed: v, verdict: v.map { slo.comparison.holds($0, slo.threshold) ? .pass : .breach } ?? .pass)
+        }
+    }
+
+    public var allPass: Bool { results.allSatisfy { $0.verdict == .pass } }
+
+    static func decimals(_ kpi: KPI) -> Int {
+        switch kpi {
+        case .bridgeRTTP95, .policyDecisionP95: 3
+        case .failoversPer5mMax: 0
+        default: 4
+        }
+    }
+
+    public static func format(_ kpi: KPI, _ value: Double?) -> String {
+        value.map { NumberFormat.fixed($0, decimals(kpi)) } ?? "n/a"
+    }
+
+    // MARK: kpi_summary.json
+
+    public func json() -> JSONValue {
+        func num(_ kpi: KPI) -> JSONValue { kpis[kpi].map { .number($0, decimals: Self.decimals(kpi)) } ?? .null }
+        return .object([
+            ("run", .object([
+                ("scenario", .string(identity.scenario)),
+                ("scenario_files", .array(identity.files.map { .string($0) })),
+                ("scenario_sha256", .string(identity.scenarioSHA256)),
+                ("seed", .string(String(identity.seed))),
+                ("steps", .int(Int64(identity.steps))),
+                ("step_s", .number(identity.stepSeconds, decimals: 3)),
+                ("version", .string(identity.version)),
+            ])),
+            ("totals", .object([
+                ("orders_submitted", .int(Int64(totals.submitted))),
+                ("orders_filled", .int(Int64(totals.filled))),
+                ("orders_completed", .int(Int64(totals.completed))),
+                ("orders_rejected", .int(Int64(totals.rejected))),
+                ("orders_dropped", .int(Int64(totals.dropped))),
+                ("orders_in_flight", .int(Int64(totals.inFlight))),
+                ("failover_events", .int(Int64(totals.failovers))),
+                ("bridge_retries", .int(Int64(totals.bridgeRetries))),
+                ("breaker_transitions", .int(Int64(totals.breakerTransitions))),
+                ("jobs_covered", .int(Int64(totals.jobsCovered))),
+                ("jobs_uncovered", .int(Int64(totals.jobsUncovered))),
+                ("events", .int(Int64(totals.events))),
+            ])),
+            ("kpis", .object(KPI.allCases.map { ($0.rawValue, num($0)) })),
+            ("provider_share", .object(providerIDs.indices.map { i in
+                (providerIDs[i], .number(totals.filled > 0 ? Double(filledByProvider[i]) / Double(totals.filled) : 0, decimals: 4))
+            })),
+            ("slos", .array(results.map { r in
+                .object([
+                    ("name", .string(r.slo.name)),
+                    ("kpi", .string(r.slo.kpi.rawValue)),
+                    ("op", .string(r.slo.comparison.rawValue)),
+                    ("threshold", .number(r.slo.threshold, decimals: Self.decimals(r.slo.kpi))),
+                    ("observed", r.observed.map { .number($0, decimals: Self.decimals(r.slo.kpi)) } ?? .null),
+                    ("verdict", .string(r.verdict.rawValue)),
+                ])
+            })),
+            ("all_slos_met", .bool(allPass)),
+        ])
+    }
+
+    // MARK: kpi_summary.md and the terminal table
+
+    public func sloTable(markdown: Bool) -> String {
+        let rows: [[String]] = results.map { r in
+            [r.slo.name, r.slo.kpi.label, "\(r.slo.comparison.rawValue) \(Self.format(r.slo.kpi, r.slo.threshold))",
+             Self.format(r.slo.kpi, r.observed), r.verdict == .pass ? "PASS" : "FAIL"]
+        }
+        let header = ["SLO", "KPI", "Target", "Observed", "Verdict"]
+        if markdown {
+            return "| " + header.joined(separator: " | ") + " |\n|---|---|---|---|---|\n"
+                + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+        }
+        let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
+        func line(_ r: [String]) -> String {
+            "  " + r.indices.map { $0 == r.count - 1 ? r[$0] : r[$0] + String(repeating: " ", count: widths[$0] - r[$0].count + 2) }.joined()
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    public func markdown() -> String {
+        var out = "# Wargame run: \(identity.scenario)\n\n"
+        out += "- Scenario files: " + identity.files.map { "`\($0)`" }.joined(separator: ", ") + "\n"
+        out += "- Scenario SHA-256: `\(identity.scenarioSHA256)`\n"
+        out += "- Seed \(identity.seed), \(identity.steps) steps of \(NumberFormat.fixed(identity.stepSeconds, 0)) s, wargame \(identity.version)\n\n"
+        out += "## SLOs\n\n" + sloTable(markdown: true)
+        out += "\n" + (allPass ? "All \(results.count) SLOs met.\n" : "\(results.filter { $0.verdict == .breach }.count) of \(results.count) SLOs breached.\n")
+        out += "\n## Totals\n\n| Orders | Count |\n|---|---|\n"
+        for (k, v) in [("submitted", totals.submitted), ("filled", totals.filled), ("completed", totals.completed),
+                       ("rejected", totals.rejected), ("dropped", totals.dropped), ("in flight at end", totals.inFlight),
+                       ("failover events", totals.failovers), ("bridge retries", totals.bridgeRetries),
+                       ("breaker transitions", totals.breakerTransitions)] {
+            out += "| \(k) | \(v) |\n"
+        }
+        out += "\n## Provider share of filled orders\n\n| Provider | Filled | Share |\n|---|---|---|\n"
+        for i in providerIDs.indices {
+            let share = totals.filled > 0 ? Double(filledByProvider[i]) / Double(totals.filled) : 0
+            out += "| \(providerIDs[i]) | \(filledByProvider[i]) | \(NumberFormat.fixed(share, 4)) |\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,68 @@
+/// The KPIs a run reports at its end, by their names in summaries, SLO tables and metrics.
+public enum KPI: String, Sendable, CaseIterable {
+    case fillRateP50 = "fill_rate_p50"
+    case fillRateP95 = "fill_rate_p95"
+    case bridgeRTTP95 = "bridge_rtt_p95_ms"
+    case provenanceCoverage = "provenance_coverage"
+    case policyDecisionP95 = "policy_decision_p95_ms"
+    case droppedRatio = "dropped_ratio"
+    case failoversPer5mMax = "failover_events_per_5m_max"
+
+    /// Human label for tables.
+    public var label: String {
+        switch self {
+        case .fillRateP50: "Fill rate p50 (per step)"
+        case .fillRateP95: "Fill rate p95 (5th pct step)"
+        case .bridgeRTTP95: "Bridge RTT p95 (ms)"
+        case .provenanceCoverage: "Provenance coverage"
+        case .policyDecisionP95: "Policy decision p95 (ms)"
+        case .droppedRatio: "Dropped requests"
+        case .failoversPer5mMax: "Failover events per 5 min"
+        }
+    }
+}
+
+/// A comparison an SLO makes.
+public enum Comparison: String, Sendable, CaseIterable {
+    case atLeast = ">=", atMost = "<=", below = "<", above = ">"
+
+    public func holds(_ value: Double, _ threshold: Double) -> Bool {
+        switch self {
+        case .atLeast: value >= threshold
+        case .atMost: value <= threshold
+        case .below: value < threshold
+        case .above: value > threshold
+        }
+    }
+}
+
+/// One row of an SLO table: a KPI, a comparison and a threshold.
+public struct SLO: Sendable, Equatable {
+    public var name: String
+    public var kpi: KPI
+    public var comparison: Comparison
+    public var threshold: Double
+
+    public init(name: String, kpi: KPI, comparison: Comparison, threshold: Double) {
+        self.name = name
+        self.kpi = kpi
+        self.comparison = comparison
+        self.threshold = threshold
+    }
+
+    /// The Aurora runbook's SLO table.
+    public static let aurora: [SLO] = [
+        SLO(name: "fill_rate_p50", kpi: .fillRateP50, comparison: .atLeast, threshold: 0.85),
+        SLO(name: "fill_rate_p95", kpi: .fillRateP95, comparison: .atLeast, threshold: 0.80),
+        SLO(name: "bridge_rtt_p95", kpi: .bridgeRTTP95, comparison: .atMost, threshold: 350),
+        SLO(name: "provenance_coverage", kpi: .provenanceCoverage, comparison: .atLeast, threshold: 0.95),
+        SLO(name: "policy_decision_p95", kpi: .policyDecisionP95, comparison: .atMost, threshold: 25),
+        SLO(name: "dropped_requests", kpi: .droppedRatio, comparison: .below, threshold: 0.05),
+        SLO(name: "failover_events", kpi: .failoversPer5mMax, comparison: .below, threshold: 10),
+    ]
+}
+
+/// An SLO's outcome in a run.
+public enum Verdict: String, Sendable, CaseIterable {
+    case pass, breach
+}

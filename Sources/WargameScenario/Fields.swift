@@ -1,0 +1,236 @@
+import SimKernel
+
+/// One documented scenario field, collected in documentation mode.
+public struct FieldDoc: Sendable, Equatable {
+    public let path: String
+    public let type: String
+    public let unit: String
+    public let defaultValue: String
+    public let range: String
+    public let doc: String
+}
+
+/// Reads one JSON object of a scenario, field by field — and *is* the schema.
+///
+/// Each accessor names a key, its type, unit, range and documentation, and updates a value
+/// in place, so the value's current contents are the default. Reading checks the type and
+/// range and throws a `ScenarioError` with the field's path; `finish()` rejects keys that
+/// were never read, suggesting the nearest known one. In documentation mode (`docs != nil`)
+/// nothing is read: each accessor records a `FieldDoc`, which is how `docs/scenarios.md`
+/// is generated from this one definition.
+final class Fields {
+    let file: String
+    let path: String
+    let members: [JSON.Member]
+    private(set) var known: [String] = []
+    let docs: DocCollector?
+
+    init(file: String, path: String, json: JSON?, docs: DocCollector?) throws(ScenarioError) {
+        self.file = file
+        self.path = path
+        self.docs = docs
+        switch json {
+        case .object(let m): members = m
+        case nil: members = []
+        case let other?: throw ScenarioError(file: file, path: path, message: "expected an object, found \(other.described)")
+        }
+    }
+
+    func at(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    func fail(_ key: String, _ expected: String, _ found: JSON) -> ScenarioError {
+        ScenarioError(file: file, path: at(key), message: "expected \(expected), found \(found.described)")
+    }
+
+    /// The raw value for `key`, marking it known; records docs in documentation mode.
+    func raw(_ key: String, type: String, unit: String = "", defaultValue: String, range: String = "", doc: String) -> JSON? {
+        known.append(key)
+        if let docs {
+            docs.add(FieldDoc(path: at(key), type: type, unit: unit, defaultValue: defaultValue, range: range, doc: doc))
+            return nil
+        }
+        return members.last { $0.key == key }?.value
+    }
+
+    func number(_ key: String, _ value: inout Double, _ range: ClosedRange<Double>, unit: String = "",
+                doc: String) throws(ScenarioError) {
+        guard let j = raw(key, type: "number", unit: unit, defaultValue: Self.show(value), range: Self.show(range), doc: doc)
+        else { return }
+        guard case .number(let x, _) = j, range.contains(x) else { throw fail(key, "a number in \(Self.show(range))", j) }
+        value = x
+    }
+
+    func probability(_ key: String, _ value: inout Double, doc: String) throws(ScenarioError) {
+        try number(key, &value, 0...1, unit: "probability", doc: doc)
+    }
+
+    func integer(_ key: String, _ value: inout Int, _ range: ClosedRange<Int>, unit: String = "", doc: String) throws(ScenarioError) {
+        guard let j = raw(key, type: "integer", unit: unit, defaultValue: String(value),
+                          range: "\(range.lowerBound)…\(range.upperBound)", doc: doc) else { return }
+        guard case .number(let x, true) = j, let n = Int(exactly: x), range.contains(n) else {
+            throw fail(key, "an integer in \(range.lowerBound)…\(range.upperBound)", j)
+        }
+        value = n
+    }
+
+    func bool(_ key: String, _ value: inout Bool, doc: String) throws(ScenarioError) {
+        guard let j = raw(key, type: "boolean", defaultValue: String(value), doc: doc) else { return }
+        guard case .bool(let b) = j else { throw fail(key, "true or false", j) }
+        value = b
+    }
+
+    func string(_ key: String, _ value: inout String, doc: String) throws(ScenarioError) {
+        guard let j = raw(key, type: "string", defaultValue: "\"\(value)\"", doc: doc) else { return }
+        guard case .string(let s) = j, !s.isEmpty else { throw fail(key, "a non-empty string", j) }
+        value = s
+    }
+
+    /// A string from a fixed set, mapped to a value.
+    func choice<T: Equatable>(_ key: String, _ value: inout T, _ choices: [(String, T)], doc: String) throws(ScenarioError) {
+        let names = choices.map(\.0)
+        let current = choices.first { $0.1 == value }?.0 ?? ""
+        guard let j = raw(key, type: "string", defaultValue: "\"\(current)\"", range: names.joined(separator: ", "), doc: doc)
+        else { return }
+        guard case .string(let s) = j, let c = choices.first(where: { $0.0 == s }) else {
+            var expected = "one of " + names.map { "\"\($0)\"" }.joined(separator: ", ")
+            if case .string(let s) = j, let guess = closest(to: s, in: names) { expected += " (did you mean \"\(guess)\"?)" }
+            throw fail(key, expected, j)
+        }
+        value = c.1
+    }
+
+    /// A duration given in milliseconds.
+    func milliseconds(_ key: String, _ value: inout SimDuration, _ range: ClosedRange<Double>, doc: String) throws(ScenarioError) {
+        var ms = value.milliseconds
+        try number(key, &ms, range, unit: "ms", doc: doc)
+        value = SimDuration(milliseconds: ms)
+    }
+
+    /// A duration (or a time from the start of the run) given in seconds.
+    func seconds(_ key: String, _ value: inout SimDuration, _ range: ClosedRange<Double>, doc: String) throws(ScenarioError) {
+        var s = value.seconds
+        try number(key, &s, range, unit: "s", doc: doc)
+        value = SimDuration(seconds: s)
+    }
+
+    /// A nested object; the body reads its fields. Absent objects keep their defaults.
+    func object(_ key: String, doc: String, _ body: (Fields) throws(ScenarioError) -> Void) throws(ScenarioError) {
+        let j = raw(key, type: "object", defaultValue: "", doc: doc)
+        if docs == nil && j == nil { return }
+        let f = try Fields(file: file, path: at(key), json: j, docs: docs)
+        try body(f)
+        try f.finish()
+    }
+
+    /// An array of plain values.
+    func array(_ key: String, type: String, defaultValue: String, unit: String = "", doc: String) throws(ScenarioError) -> [JSON]? {
+        guard let j = raw(key, type: "array of \(type)", unit: unit, defaultValue: defaultValue, doc: doc) else { return nil }
+        guard case .array(let items) = j else { throw fail(key, "an array of \(type)", j) }
+        return items
+    }
+
+    /// An array of numbers in a range.
+    func numbers(_ key: String, _ value: inout [Double], _ range: ClosedRange<Double>, count: ClosedRange<Int>? = nil,
+                 unit: String = "", doc: String) throws(ScenarioError) {
+        guard let items = try array(key, type: "numbers", defaultValue: "[" + value.map(Self.show).joined(separator: ", ") + "]",
+                                    unit: unit, doc: doc) else { return }
+        if let count, !count.contains(items.count) {
+            throw ScenarioError(file: file, path: at(key),
+                                message: "expected \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound)…\(count.upperBound)") numbers, found \(items.count)")
+        }
+        var out: [Double] = []
+        for (i, item) in items.enumerated() {
+            guard case .number(let x, _) = item, range.contains(x) else {
+                throw ScenarioError(file: file, path: "\(at(key))[\(i)]", message: "expected a number in \(Self.show(range)), found \(item.described)")
+            }
+            out.append(x)
+        }
+        value = out
+    }
+
+    /// An array of objects matched to defaults by an identifying key (`id` or `name`): an
+    /// element naming an existing id edits that default, a new id adds an element built
+    /// from `template`. Elements not mentioned keep their defaults.
+    func keyedObjects<T>(_ key: String, _ value: inout [T], idKey: String, id: (T) -> String, template: (String) -> T,
+                         doc: String, _ body: (Fields, inout T) throws(ScenarioError) -> Void) throws(ScenarioError) {
+        let j = raw(key, type: "array of objects", defaultValue: "see below", doc: doc + " Elements are matched by `\(idKey)`.")
+        if docs != nil {
+            var sample = value.first ?? template("example")
+            let f = try Fields(file: file, path: at(key) + "[]", json: nil, docs: docs)
+            docs!.add(FieldDoc(path: at(key) + "[]." + idKey, type: "string", unit: "", defaultValue: "", range: "",
+                               doc: "Identifies the element (required)."))
+            try body(f, &sample)
+            return
+        }
+        guard let j else { return }
+        guard case .array(let items) = j else { throw fail(key, "an array of objects", j) }
+        var seen: [String] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = "\(at(key))[\(i)]"
+            guard case .object = item else {
+                throw ScenarioError(file: file, path: itemPath, message: "expected an object, found \(item.described)")
+            }
+            guard case .string(let name)? = item[idKey], !name.isEmpty else {
+                throw ScenarioError(file: file, path: "\(itemPath).\(idKey)", message: "expected a non-empty string identifying the element, found \(item[idKey]?.described ?? "nothing")")
+            }
+            if seen.contains(name) {
+                throw ScenarioError(file: file, path: "\(itemPath).\(idKey)", message: "expected a unique \(idKey), found \"\(name)\" twice")
+            }
+            seen.append(name)
+            let f = try Fields(file: file, path: itemPath, json: item, docs: nil)
+            _ = f.raw(idKey, type: "string", defaultValue: "", doc: "")
+            if let k = value.firstIndex(where: { id($0) == name }) {
+                try body(f, &value[k])
+            } else {
+                var fresh = template(name)
+                try body(f, &fresh)
+                value.append(fresh)
+            }
+            try f.finish()
+        }
+    }
+
+    /// Rejects keys that no accessor read, with the nearest known key as a suggestion.
+    func finish() throws(ScenarioError) {
+        guard docs == nil else { return }
+        for m in members where !known.contains(m.key) {
+            var message = "unknown field"
+            if let guess = closest(to: m.key, in: known) { message += " (did you mean \"\(guess)\"?)" }
+            message += "; known fields here: " + known.sorted().joined(separator: ", ")
+            throw ScenarioError(file: file, path: at(m.key), message: message)
+        }
+    }
+
+    static func show(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return String(x)
+    }
+
+    static func show(_ r: ClosedRange<Double>) -> String { "\(show(r.lowerBound))…\(show(r.upperBound))" }
+}
+
+/// Collects `FieldDoc`s in documentation mode (a class: every nested reader shares it).
+final class DocCollector {
+    private(set) var fields: [FieldDoc] = []
+    func add(_ f: FieldDoc) { fields.append(f) }
+}
+
+/// The candidate nearest `word` by edit distance, if close enough to be a typo.
+func closest(to word: String, in candidates: [String]) -> String? {
+    func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var prev = Array(0...b.count)
+        for i in 1...a.count {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1..<(b.count + 1) {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+    let best = candidates.map { ($0, distance(word, $0)) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+    guard let best, best.1 <= max(2, word.count / 3) else { return nil }
+    return best.0
+}

@@ -1,0 +1,118 @@
+import Foundation
+import SimKernel
+import WargameModels
+import WargameReports
+
+/// How a scenario runs by default; `--seed`/`SEED` and `--steps`/`STEPS` override.
+public struct RunSettings: Sendable, Equatable {
+    /// The window over which windowed KPIs are measured.
+    public var stepLength: SimDuration = .seconds(60)
+    public var steps = 60
+    public var seed: UInt64 = 1
+    public init() {}
+}
+
+/// A verdict a scenario expects; `any` for an SLO that sits on its threshold in this
+/// scenario, so its verdict legitimately varies with the seed.
+public enum ExpectedVerdict: String, Sendable, CaseIterable {
+    case pass, breach, any
+
+    public func admits(_ v: Verdict) -> Bool { self == .any || rawValue == v.rawValue }
+}
+
+/// What `wargame check` expects of a scenario: the seeds to run it on, and each SLO's
+/// verdict (SLOs not named are expected to pass).
+public struct Expectations: Sendable, Equatable {
+    public var seeds: [UInt64] = [1]
+    /// Steps for checks; `nil` = the scenario's run steps.
+    public var steps: Int?
+    /// (SLO name, expected verdict), in the order written.
+    public var verdicts: [(String, ExpectedVerdict)] = []
+
+    public init() {}
+
+    public func expected(_ slo: String) -> ExpectedVerdict { verdicts.last { $0.0 == slo }?.1 ?? .pass }
+
+    public static func == (a: Expectations, b: Expectations) -> Bool {
+        a.seeds == b.seeds && a.steps == b.steps && a.verdicts.map(\.0) == b.verdicts.map(\.0)
+            && a.verdicts.map(\.1) == b.verdicts.map(\.1)
+    }
+}
+
+/// A validated scenario: everything a run needs, and where it came from.
+public struct Scenario: Sendable {
+    public var name = "unnamed"
+    public var description = ""
+    /// The file as given, and the files it extends (base first).
+    public var files: [String] = []
+    /// SHA-256 over the bytes of every file in the chain, base first.
+    public var sha256 = ""
+    public var run = RunSettings()
+    public var pipeline = PipelineConfig()
+    public var slos = SLO.aurora
+    public var expect = Expectations()
+
+    public init() {}
+}
+
+/// Loads scenario files: parses, follows `extends`, applies each layer, validates.
+public enum ScenarioLoader {
+    /// The current schema version; scenarios must carry it.
+    public static let version = 1
+
+    public static func load(_ path: String) throws(ScenarioError) -> Scenario {
+        var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
+        var next: String? = path
+        while let p = next {
+            if chain.contains(where: { $0.path == p }) {
+                throw ScenarioError(file: chain.last!.path, path: "extends",
+                                    message: "expected a base scenario, found a cycle: " + (chain.map(\.path) + [p]).joined(separator: " → "))
+            }
+            let (json, bytes) = try read(p, referencedFrom: chain.last?.path)
+            chain.append((p, json, bytes))
+            guard let ext = json["extends"] else { next = nil; continue }
+            guard case .string(let base) = ext, !base.isEmpty else {
+                throw ScenarioError(file: p, path: "extends", message: "expected the path of a base scenario, found \(ext.described)")
+            }
+            // Relative to the extending file's directory, kept relative so messages stay short.
+            let dir = (p as NSString).deletingLastPathComponent
+            next = base.hasPrefix("/") || dir.isEmpty ? base : dir + "/" + base
+        }
+        var scenario = Scenario()
+        scenario.files = chain.map(\.path).reversed()
+        var digest = SHA256()
+        for layer in chain.reversed() {
+            digest.update(layer.bytes)
+            try ScenarioSchema.apply(layer.json, file: layer.path, to: &scenario, docs: nil)
+        }
+        scenario.sha256 = digest.hexDigest()
+        try ScenarioSchema.checkWhole(scenario, file: path)
+        return scenario
+    }
+
+    static func read(_ path: String, referencedFrom parent: String?) throws(ScenarioError) -> (JSON, [UInt8]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if let parent {
+                throw ScenarioError(file: parent, path: "extends", message: "expected an existing base scenario, found no file at \(path)")
+            }
+            throw ScenarioError(file: path, path: "", message: "cannot read the file (does it exist?)")
+        }
+        let bytes = [UInt8](data)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ScenarioError(file: path, path: "", message: "expected UTF-8 JSON, found invalid UTF-8")
+        }
+        do {
+            return (try JSONParser.parse(text), bytes)
+        } catch {
+            throw ScenarioError(file: path, path: "", message: "malformed JSON at line \(error.line), column \(error.column): \(error.message)")
+        }
+    }
+
+    /// Every field of the schema, for `docs/scenarios.md`.
+    public static func documentation() -> [FieldDoc] {
+        let docs = DocCollector()
+        var s = Scenario()
+        try? ScenarioSchema.apply(.object([]), file: "", to: &s, docs: docs)
+        return docs.fields
+    }
+}

@@ -1,0 +1,409 @@
+import SimKernel
+import WargameModels
+import WargameReports
+
+/// The scenario schema: how each JSON layer is read onto a `Scenario`. Every field, with
+/// its unit, range, default and meaning, is stated exactly once, here.
+enum ScenarioSchema {
+    static func apply(_ json: JSON, file: String, to s: inout Scenario, docs: DocCollector?) throws(ScenarioError) {
+        let f = try Fields(file: file, path: "", json: json, docs: docs)
+        var version = ScenarioLoader.version
+        if docs == nil && json["version"] == nil {
+            throw ScenarioError(file: file, path: "version", message: "expected the schema version \(ScenarioLoader.version), found nothing")
+        }
+        try f.integer("version", &version, ScenarioLoader.version...ScenarioLoader.version, doc: "Schema version; required in every file.")
+        // Read by the loader before any layer is applied; listed here so it is known and documented.
+        _ = f.raw("extends", type: "string", defaultValue: "none", doc: "Path of a base scenario (relative to this file) whose values this file overrides.")
+        try f.string("name", &s.name, doc: "Scenario name; the default output directory is `out/<name>/`.")
+        try f.string("description", &s.description, doc: "What the scenario rehearses.")
+        try f.object("run", doc: "Run settings.") { r throws(ScenarioError) in
+            try r.seconds("step_s", &s.run.stepLength, 1...86_400, doc: "Length of one step, the window of windowed KPIs.")
+            try r.integer("steps", &s.run.steps, 1...10_000_000, doc: "Default number of steps (`--steps`/`STEPS` override).")
+            var seed = Int(s.run.seed)
+            try r.integer("seed", &seed, 0...Int(Int32.max), doc: "Default seed (`--seed`/`SEED` override).")
+            s.run.seed = UInt64(seed)
+        }
+        try regions(f, &s.pipeline)
+        try demand(f, &s.pipeline)
+        try gateway(f, &s.pipeline)
+        try bridges(f, &s.pipeline)
+        try policy(f, &s.pipeline)
+        try shards(f, &s.pipeline)
+        try providers(f, &s.pipeline)
+        try breaker(f, &s.pipeline)
+        try router(f, &s.pipeline)
+        try provenance(f, &s.pipeline)
+        try f.seconds("max_queue_wait_s", &s.pipeline.maxQueueWait, 0...86_400,
+                      doc: "An admitted job waiting longer than this for a provider is dropped (`no_eligible_provider`).")
+        try slos(f, &s)
+        try expectations(f, &s)
+        try f.finish()
+    }
+
+    // MARK: - Sections
+
+    static func regions(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        guard let items = try f.array("regions", type: "strings", defaultValue: "[" + c.regions.map { "\"\($0)\"" }.joined(separator: ", ") + "]",
+                                      doc: "Region names; other fields refer to regions by name.") else { return }
+        var names: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let n) = item, !n.isEmpty, !names.contains(n) else {
+                throw ScenarioError(file: f.file, path: "regions[\(i)]", message: "expected a unique region name, found \(item.described)")
+            }
+            names.append(n)
+        }
+        if names.isEmpty || names.count > 16 {
+            throw ScenarioError(file: f.file, path: "regions", message: "expected 1…16 regions, found \(names.count)")
+        }
+        c.regions = names
+    }
+
+    static func region(_ item: JSON, _ path: String, _ f: Fields, _ c: PipelineConfig) throws(ScenarioError) -> Int {
+        guard case .string(let n) = item else {
+            throw ScenarioError(file: f.file, path: path, message: "expected a region name, found \(item.described)")
+        }
+        guard let i = c.regions.firstIndex(of: n) else {
+            var m = "expected one of the regions " + c.regions.map { "\"\($0)\"" }.joined(separator: ", ") + ", found \"\(n)\""
+            if let g = closest(to: n, in: c.regions) { m += " (did you mean \"\(g)\"?)" }
+            throw ScenarioError(file: f.file, path: path, message: m)
+        }
+        return i
+    }
+
+    static func regionList(_ f: Fields, _ key: String, _ value: inout [Int], _ c: PipelineConfig, doc: String) throws(ScenarioError) {
+        let shown = "[" + value.map { $0 < c.regions.count ? "\"\(c.regions[$0])\"" : "?" }.joined(separator: ", ") + "]"
+        guard let items = try f.array(key, type: "region names", defaultValue: shown, doc: doc) else { return }
+        var out: [Int] = []
+        for (i, item) in items.enumerated() { out.append(try region(item, "\(f.at(key))[\(i)]", f, c)) }
+        value = out
+    }
+
+    static func demand(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        try f.object("demand", doc: "Tenants and their orders.") { d throws(ScenarioError) in
+            try d.integer("tenants", &c.demand.tenants, 1...10_000, doc: "Number of tenants, each its own Poisson process.")
+            try d.number("orders_per_second", &c.demand.ordersPerSecond, 0...100_000, unit: "orders/s", doc: "Mean order rate over all tenants.")
+            try d.numbers("tenant_weights", &c.demand.tenantWeights, 0...1e9, doc: "Relative tenant sizes (empty = equal); one per tenant.")
+            try d.number("diurnal_amplitude", &c.demand.diurnalAmplitude, 0...1, doc: "Rate × (1 + a·cos(2π(hour − peak)/24)).")
+            try d.number("peak_hour", &c.demand.peakHour, 0...24, unit: "h", doc: "Hour of the diurnal peak.")
+            try d.object("gpu_hours", doc: "Order size: lognormal by median and p95.") { g throws(ScenarioError) in
+                try g.number("median", &c.demand.gpuHoursMedian, 1e-6...1_000, unit: "GPU h", doc: "Median GPU hours per order.")
+                try g.number("p95", &c.demand.gpuHoursP95, 1e-6...10_000, unit: "GPU h", doc: "95th percentile of GPU hours per order.")
+            }
+            try d.object("budget_per_gpu_hour", doc: "Order budget: lognormal by median and p95.") { b throws(ScenarioError) in
+                try b.number("median", &c.demand.budgetMedian, 1e-6...1e6, unit: "$/GPU h", doc: "Median budget per GPU hour.")
+                try b.number("p95", &c.demand.budgetP95, 1e-6...1e7, unit: "$/GPU h", doc: "95th percentile budget per GPU hour.")
+            }
+            try d.numbers("region_weights", &c.demand.regionWeights, 0...1e9, doc: "Probability weights of order regions, one per region.")
+            try d.probability("invalid_signature_probability", &c.demand.invalidSignatureProbability, doc: "Orders with a bad signature.")
+            try d.probability("replay_probability", &c.demand.replayProbability, doc: "Orders reusing the tenant's previous nonce.")
+            guard let items = try d.array("surges", type: "objects", defaultValue: "[]",
+                                          doc: "Demand surges: `start_s`, `duration_s`, `multiplier`, optional `tenant`.") else { return }
+            var surges: [Surge] = []
+            for (i, item) in items.enumerated() {
+                let sf = try Fields(file: d.file, path: "\(d.at("surges"))[\(i)]", json: item, docs: nil)
+                var start = SimDuration.zero, duration = SimDuration.minutes(10), multiplier = 2.0, tenant = -1
+                try sf.seconds("start_s", &start, 0...1e9, doc: "")
+                try sf.seconds("duration_s", &duration, 0...1e9, doc: "")
+                try sf.number("multiplier", &multiplier, 0...1e6, doc: "")
+                try sf.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
+                try sf.finish()
+                surges.append(Surge(start: .zero + start, duration: duration, multiplier: multiplier, tenant: tenant >= 0 ? tenant : nil))
+            }
+            c.demand.surges = surges
+        }
+    }
+
+    static func limiter(_ f: Fields, _ key: String, _ value: inout RateLimiterConfig, doc: String) throws(ScenarioError) {
+        try f.object(key, doc: doc + " `kind`: token_bucket (rate_per_s, burst), sliding_window_log or sliding_window_counter (limit, window_s), unlimited.") { l throws(ScenarioError) in
+            var kind = "token_bucket", rate = 1.0, burst = 10.0, limit = 600, window = SimDuration.seconds(10)
+            switch value {
+            case .tokenBucket(let r, let b): kind = "token_bucket"; rate = r; burst = b
+            case .slidingWindowLog(let n, let w): kind = "sliding_window_log"; limit = n; window = w
+            case .slidingWindowCounter(let n, let w): kind = "sliding_window_counter"; limit = n; window = w
+            case .unlimited: kind = "unlimited"
+            }
+            try l.choice("kind", &kind, [("token_bucket", "token_bucket"), ("sliding_window_log", "sliding_window_log"),
+                                         ("sliding_window_counter", "sliding_window_counter"), ("unlimited", "unlimited")], doc: "Limiter algorithm.")
+            try l.number("rate_per_s", &rate, 0...1e6, unit: "requests/s", doc: "Token refill rate (token_bucket).")
+            try l.number("burst", &burst, 1...1e6, unit: "requests", doc: "Bucket size (token_bucket).")
+            try l.integer("limit", &limit, 1...10_000_000, unit: "requests", doc: "Requests per window (sliding windows).")
+            try l.seconds("window_s", &window, 0.001...86_400, doc: "Window length (sliding windows).")
+            switch kind {
+            case "token_bucket": value = .tokenBucket(ratePerSecond: rate, burst: burst)
+            case "sliding_window_log": value = .slidingWindowLog(limit: limit, window: window)
+            case "sliding_window_counter": value = .slidingWindowCounter(limit: limit, window: window)
+            default: value = .unlimited
+            }
+        }
+    }
+
+    static func gateway(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        try f.object("gateway", doc: "Gateway rate limiters (429s).") { g throws(ScenarioError) in
+            try limiter(g, "tenant_limit", &c.tenantLimit, doc: "Limiter applied to each tenant.")
+            try limiter(g, "global_limit", &c.globalLimit, doc: "Limiter applied to all traffic.")
+        }
+    }
+
+    static func bridges(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        try f.keyedObjects("bridges", &c.bridges, idKey: "name", id: \.name, template: { name in
+            var b = BridgeConfig.axelar
+            b.name = name
+            return b
+        }, doc: "Cross-chain bridges (default: axelar, ibc).") { b, v throws(ScenarioError) in
+            try b.milliseconds("base_rtt_ms", &v.baseRTT, 0...600_000, doc: "Network round trip without queueing.")
+            try b.milliseconds("relay_median_ms", &v.relayMedian, 0.001...600_000, doc: "Median relayer work per message.")
+            try b.milliseconds("relay_p95_ms", &v.relayP95, 0.001...600_000, doc: "95th percentile relayer work (≥ median).")
+            try b.integer("relayers", &v.relayers, 0...10_000, doc: "Relayers serving messages in parallel.")
+            try b.probability("loss_probability", &v.lossProbability, doc: "Messages lost (no response; the try times out).")
+            try b.milliseconds("timeout_ms", &v.timeout, 1...3_600_000, doc: "A try unanswered by then is retried.")
+            try b.integer("max_attempts", &v.maxAttempts, 1...100, doc: "Tries in all before the order is dropped (`bridge_timeout`).")
+            try b.milliseconds("backoff_base_ms", &v.backoffBase, 0...3_600_000, doc: "Backoff before try n+1: U(0, min(cap, base·2^(n−1))).")
+            try b.milliseconds("backoff_cap_ms", &v.backoffCap, 0...3_600_000, doc: "Backoff ceiling.")
+            try b.number("latency_multiplier", &v.latencyMultiplier, 0.01...1_000, doc: "Congestion: scales base RTT and relayer work.")
+            try b.number("weight", &v.weight, 0...1e9, doc: "Share of orders submitted through this bridge.")
+            try b.number("background_messages_per_s", &v.backgroundMessagesPerSecond, 0...1e6, unit: "messages/s",
+                         doc: "Other applications' messages sharing the relayers.")
+            if v.relayP95 < v.relayMedian {
+                throw ScenarioError(file: b.file, path: b.at("relay_p95_ms"),
+                                    message: "expected a value ≥ relay_median_ms (\(Fields.show(v.relayMedian.milliseconds))), found \(Fields.show(v.relayP95.milliseconds))")
+            }
+        }
+    }
+
+    static func policy(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        let current = c
+        try f.object("policy", doc: "The vault-law policy engine.") { p throws(ScenarioError) in
+            try p.integer("workers", &c.policy.workers, 1...10_000, doc: "Workers evaluating decisions in parallel.")
+            var medians = c.policy.checkMedian.map(\.milliseconds), p95s = c.policy.checkP95.map(\.milliseconds)
+            try p.numbers("check_median_ms", &medians, 0.0001...60_000, count: 5...5, unit: "ms",
+                          doc: "Median time of each check: signature, nonce, quota, region, reputation.")
+            try p.numbers("check_p95_ms", &p95s, 0.0001...60_000, count: 5...5, unit: "ms", doc: "95th percentile of each check (≥ its median).")
+            for i in 0..<5 where p95s[i] < medians[i] {
+                throw ScenarioError(file: p.file, path: "\(p.at("check_p95_ms"))[\(i)]", message: "expected a value ≥ check_median_ms[\(i)] (\(Fields.show(medians[i]))), found \(Fields.show(p95s[i]))")
+            }
+            c.policy.checkMedian = medians.map { SimDuration(milliseconds: $0) }
+            c.policy.checkP95 = p95s.map { SimDuration(milliseconds: $0) }
+            try p.seconds("nonce_ttl_s", &c.policy.nonceTTL, 0...31_536_000, doc: "How long a nonce is remembered for replay protection.")
+            try p.number("daily_quota_gpu_hours", &c.policy.dailyQuotaGPUHours, 0...1e12, unit: "GPU h/day", doc: "Per-tenant daily quota.")
+            try regionList(p, "allowed_regions", &c.policy.allowedRegions, current, doc: "Regions orders may target.")
+            try p.probability("reputation_floor", &c.policy.reputationFloor, doc: "Providers below this reputation are not used.")
+        }
+    }
+
+    static func shards(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        try f.keyedObjects("shards", &c.shards, idKey: "name", id: \.name, template: { name in
+            var s = PipelineConfig().shards[0]
+            s.name = name
+            return s
+        }, doc: "AGI Jobs shard queues (default: EARTH, LUNA, MARS); tenant t uses shard t mod count.") { s, v throws(ScenarioError) in
+            try s.integer("max_open_jobs", &v.maxOpenJobs, 0...10_000_000, doc: "Queued + active jobs allowed.")
+            try s.integer("max_active_jobs", &v.maxActiveJobs, 0...10_000_000, doc: "Jobs assigned to providers at once.")
+            try s.number("reward_cap", &v.rewardCap, 0...1e12, unit: "$", doc: "Largest GPU hours × budget a job may carry.")
+            try s.seconds("max_job_duration_s", &v.maxJobDuration, 0...31_536_000, doc: "Longest job accepted.")
+        }
+    }
+
+    static func windows<T>(_ f: Fields, _ key: String, _ value: inout [T], make: (SimTime, SimDuration, Double) -> T,
+                           factorKey: String, factorRange: ClosedRange<Double>, doc: String) throws(ScenarioError) {
+        guard let items = try f.array(key, type: "objects", defaultValue: "[]", doc: doc) else { return }
+        var out: [T] = []
+        for (i, item) in items.enumerated() {
+            let w = try Fields(file: f.file, path: "\(f.at(key))[\(i)]", json: item, docs: nil)
+            var start = SimDuration.zero, duration = SimDuration.minutes(10), factor = factorRange.upperBound
+            try w.seconds("start_s", &start, 0...1e9, doc: "")
+            try w.seconds("duration_s", &duration, 0...1e9, doc: "")
+            try w.number(factorKey, &factor, factorRange, doc: "")
+            try w.finish()
+            out.append(make(.zero + start, duration, factor))
+        }
+        value = out
+    }
+
+    static func providers(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        let current = c
+        try f.keyedObjects("providers", &c.providers, idKey: "id", id: \.id, template: { id in
+            var p = ProviderConfig.defaults[0]
+            p.id = id
+            p.outages = []
+            return p
+        }, doc: "DePIN compute providers (default: the seven below).") { p, v throws(ScenarioError) in
+            try regionList(p, "regions", &v.regions, current, doc: "Regions the provider serves.")
+            try p.integer("capacity", &v.capacity, 0...10_000_000, unit: "GPU slots", doc: "Concurrent jobs.")
+            try p.number("price_per_gpu_hour", &v.pricePerGPUHour, 0...1e6, unit: "$/GPU h", doc: "Base price.")
+            try p.number("price_volatility", &v.priceVolatility, 0...10, doc: "Per-minute σ of the log-price AR(1) walk.")
+            try p.milliseconds("ack_median_ms", &v.ackMedian, 0.001...3_600_000, doc: "Median acknowledgement latency.")
+            try p.milliseconds("ack_p95_ms", &v.ackP95, 0.001...3_600_000, doc: "95th percentile acknowledgement latency (≥ median).")
+            try p.milliseconds("ack_timeout_ms", &v.ackTimeout, 1...3_600_000, doc: "No ack by then: a failure, failed over.")
+            try p.probability("failure_probability", &v.failureProbability, doc: "Jobs rejected or failed at acknowledgement.")
+            try p.probability("reputation", &v.reputation, doc: "Reputation score.")
+            try p.number("weight", &v.weight, 0...1e9, doc: "Routing weight (`weighted` strategy).")
+            try windows(p, "outages", &v.outages, make: { Outage(start: $0, duration: $1, capacityLost: $2) },
+                        factorKey: "capacity_lost", factorRange: 0...1,
+                        doc: "Availability windows: `start_s`, `duration_s`, `capacity_lost` (1 = down, unannounced).")
+            try windows(p, "price_spikes", &v.priceSpikes, make: { PriceSpike(start: $0, duration: $1, factor: $2) },
+                        factorKey: "factor", factorRange: 0...1_000, doc: "Price spikes: `start_s`, `duration_s`, `factor`.")
+            if v.ackP95 < v.ackMedian {
+                throw ScenarioError(file: p.file, path: p.at("ack_p95_ms"), message: "expected a value ≥ ack_median_ms (\(Fields.show(v.ackMedian.milliseconds))), found \(Fields.show(v.ackP95.milliseconds))")
+            }
+        }
+        if c.providers.count > 64 {
+            throw ScenarioError(file: f.file, path: "providers", message: "expected at most 64 providers, found \(c.providers.count)")
+        }
+    }
+
+    static func breaker(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        try f.object("breaker", doc: "Per-provider circuit breakers (resilience4j semantics).") { b throws(ScenarioError) in
+            try b.choice("window", &c.breaker.windowType, [("count", .countBased), ("time", .timeBased)], doc: "Sliding window type.")
+            try b.integer("window_size", &c.breaker.windowSize, 1...100_000, doc: "Calls (count) or seconds (time) in the window.")
+            try b.integer("minimum_calls", &c.breaker.minimumCalls, 1...100_000, doc: "Calls needed before the breaker may open.")
+            try b.probability("failure_rate_threshold", &c.breaker.failureRateThreshold, doc: "Opens at or above this failure rate.")
+            try b.seconds("wait_in_open_s", &c.breaker.waitInOpen, 0...86_400, doc: "Time OPEN refuses calls before HALF_OPEN trials.")
+            try b.integer("permitted_calls_in_half_open", &c.breaker.permittedCallsInHalfOpen, 1...10_000, doc: "Trial calls in HALF_OPEN.")
+        }
+    }
+
+    static func router(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        let ids = c.providers.map(\.id)
+        try f.object("router", doc: "Provider routing.") { r throws(ScenarioError) in
+            try r.choice("strategy", &c.router.strategy, RoutingStrategy.allCases.map { ($0.rawValue, $0) }, doc: "Routing strategy.")
+            try r.integer("max_attempts", &c.router.maxAttempts, 1...64, doc: "Provider attempts per order, failovers included.")
+            let shown = "[" + c.router.order.map { "\"\(ids[$0])\"" }.joined(separator: ", ") + "] (scenario order)"
+            if let items = try r.array("order", type: "provider ids", defaultValue: shown, doc: "`ordered` strategy: primary first, then backups.") {
+                var order: [Int] = []
+                for (i, item) in items.enumerated() {
+                    guard case .string(let id) = item, let k = ids.firstIndex(of: id) else {
+                        var m = "expected a provider id (" + ids.joined(separator: ", ") + "), found \(item.described)"
+                        if case .string(let id) = item, let g = closest(to: id, in: ids) { m += " (did you mean \"\(g)\"?)" }
+                        throw ScenarioError(file: r.file, path: "\(r.at("order"))[\(i)]", message: m)
+                    }
+                    order.append(k)
+                }
+                c.router.order = order
+            }
+            try r.object("score_weights", doc: "`score` strategy weights.") { w throws(ScenarioError) in
+                try w.number("price", &c.router.priceWeight, 0...1e6, doc: "Weight of price ÷ budget.")
+                try w.number("latency", &c.router.latencyWeight, 0...1e6, doc: "Weight of median ack latency (s).")
+                try w.number("reputation", &c.router.reputationWeight, 0...1e6, doc: "Weight of 1 − reputation.")
+                try w.number("load", &c.router.loadWeight, 0...1e6, doc: "Weight of slots in use ÷ capacity.")
+            }
+        }
+    }
+
+    static func tsa(_ f: Fields, _ key: String, _ v: inout TSAConfig, doc: String) throws(ScenarioError) {
+        try f.object(key, doc: doc) { t throws(ScenarioError) in
+            try t.string("name", &v.name, doc: "TSA name.")
+            try t.probability("success_probability", &v.successProbability, doc: "Requests answered with a valid token.")
+            try t.milliseconds("latency_median_ms", &v.latencyMedian, 0.001...3_600_000, doc: "Median response time.")
+            try t.milliseconds("latency_p95_ms", &v.latencyP95, 0.001...3_600_000, doc: "95th percentile response time.")
+            try t.milliseconds("timeout_ms", &v.timeout, 1...3_600_000, doc: "An unreachable TSA fails after this.")
+            try windows(t, "outages", &v.outages, make: { Outage(start: $0, duration: $1, capacityLost: $2) },
+                        factorKey: "capacity_lost", factorRange: 0...1, doc: "Unreachable windows: `start_s`, `duration_s`.")
+        }
+    }
+
+    static func provenance(_ f: Fields, _ c: inout PipelineConfig) throws(ScenarioError) {
+        try f.object("provenance", doc: "Receipts, Merkle batches, RFC 3161 time stamps, IPFS pins, fail-closed guard.") { p throws(ScenarioError) in
+            try p.integer("batch_size", &c.provenance.batchSize, 1...1_000_000, doc: "Receipts per Merkle batch.")
+            try p.seconds("batch_interval_s", &c.provenance.batchInterval, 0.001...86_400, doc: "A batch seals this long after its first receipt.")
+            try tsa(p, "tsa", &c.provenance.primaryTSA, doc: "Primary time-stamping authority.")
+            var hasBackup = c.provenance.backupTSA != nil
+            try p.bool("backup_tsa_enabled", &hasBackup, doc: "Whether a backup TSA is configured.")
+            var backup = c.provenance.backupTSA ?? ProvenanceConfig().backupTSA!
+            try tsa(p, "backup_tsa", &backup, doc: "Backup time-stamping authority.")
+            c.provenance.backupTSA = hasBackup ? backup : nil
+            try p.integer("tsa_max_attempts", &c.provenance.tsaMaxAttempts, 1...1_000, doc: "Time-stamp tries per batch (alternating with the backup).")
+            try p.seconds("tsa_retry_delay_s", &c.provenance.tsaRetryDelay, 0...86_400, doc: "Delay between time-stamp tries.")
+            try p.object("ipfs", doc: "IPFS pinning.") { i throws(ScenarioError) in
+                try i.probability("success_probability", &c.provenance.ipfsSuccessProbability, doc: "Pins that succeed.")
+                try i.milliseconds("latency_median_ms", &c.provenance.ipfsLatencyMedian, 0.001...3_600_000, doc: "Median pin time.")
+                try i.milliseconds("latency_p95_ms", &c.provenance.ipfsLatencyP95, 0.001...3_600_000, doc: "95th percentile pin time.")
+                try i.integer("max_attempts", &c.provenance.ipfsMaxAttempts, 1...1_000, doc: "Pin tries per batch.")
+                try i.seconds("retry_delay_s", &c.provenance.ipfsRetryDelay, 0...86_400, doc: "Delay between pin tries.")
+                try windows(i, "outages", &c.provenance.ipfsOutages, make: { Outage(start: $0, duration: $1, capacityLost: $2) },
+                            factorKey: "capacity_lost", factorRange: 0...1, doc: "Pinning outages: `start_s`, `duration_s`.")
+            }
+            try p.seconds("deadline_s", &c.provenance.deadline, 0...31_536_000, doc: "A job is covered if its batch is stamped and pinned within this.")
+            try p.object("guard", doc: "Fail-closed guard.") { g throws(ScenarioError) in
+                try g.bool("enabled", &c.provenance.guardEnabled, doc: "Whether low coverage halts admissions.")
+                try g.seconds("window_s", &c.provenance.guardWindow, 60...86_400, doc: "Trailing window of coverage.")
+                try g.probability("halt_below", &c.provenance.haltBelow, doc: "Halt when trailing coverage is below this.")
+                try g.probability("resume_at_or_above", &c.provenance.resumeAtOrAbove, doc: "Resume at or above this.")
+                try g.integer("minimum_jobs", &c.provenance.guardMinimumJobs, 1...1_000_000, doc: "Jobs decided in the window before the guard judges.")
+                try g.seconds("probe_interval_s", &c.provenance.guardProbeInterval, 0.001...86_400, doc: "While halted, one probe order per interval.")
+            }
+        }
+    }
+
+    static func slos(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
+        try f.keyedObjects("slos", &s.slos, idKey: "name", id: \.name, template: { name in
+            SLO(name: name, kpi: .fillRateP50, comparison: .atLeast, threshold: 0)
+        }, doc: "The SLO table (default: the Aurora runbook's).") { o, v throws(ScenarioError) in
+            try o.choice("kpi", &v.kpi, KPI.allCases.map { ($0.rawValue, $0) }, doc: "The KPI the SLO constrains.")
+            try o.choice("op", &v.comparison, Comparison.allCases.map { ($0.rawValue, $0) }, doc: "Comparison.")
+            try o.number("threshold", &v.threshold, -1e12...1e12, doc: "Threshold in the KPI's unit.")
+        }
+    }
+
+    static func expectations(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
+        let names = s.slos.map(\.name)
+        try f.object("expect", doc: "What `wargame check` asserts for this scenario.") { e throws(ScenarioError) in
+            if let items = try e.array("seeds", type: "integers", defaultValue: "[1]", doc: "Fixed seeds to check on.") {
+                var seeds: [UInt64] = []
+                for (i, item) in items.enumerated() {
+                    guard case .number(let x, true) = item, x >= 0, x <= Double(Int32.max) else {
+                        throw ScenarioError(file: e.file, path: "\(e.at("seeds"))[\(i)]", message: "expected a seed in 0…\(Int32.max), found \(item.described)")
+                    }
+                    seeds.append(UInt64(x))
+                }
+                if seeds.isEmpty { throw ScenarioError(file: e.file, path: e.at("seeds"), message: "expected at least one seed, found none") }
+                s.expect.seeds = seeds
+            }
+            var steps = s.expect.steps ?? 0
+            try e.integer("steps", &steps, 0...10_000_000, doc: "Steps per check run (0 = the run's steps).")
+            s.expect.steps = steps > 0 ? steps : nil
+            try e.object("verdicts", doc: "Expected verdict per SLO name: \"pass\", \"breach\" or \"any\" (unnamed SLOs must pass).") { v throws(ScenarioError) in
+                guard v.docs == nil else { return }
+                for m in v.members {
+                    guard names.contains(m.key) else {
+                        var msg = "expected an SLO name (" + names.joined(separator: ", ") + "), found \"\(m.key)\""
+                        if let g = closest(to: m.key, in: names) { msg += " (did you mean \"\(g)\"?)" }
+                        throw ScenarioError(file: v.file, path: v.at(m.key), message: msg)
+                    }
+                    var verdict = ExpectedVerdict.pass
+                    try v.choice(m.key, &verdict, ExpectedVerdict.allCases.map { ($0.rawValue, $0) }, doc: "")
+                    s.expect.verdicts.append((m.key, verdict))
+                }
+            }
+        }
+    }
+
+    /// Checks that need the whole scenario (after every layer): attributed to the top file.
+    static func checkWhole(_ s: Scenario, file: String) throws(ScenarioError) {
+        let c = s.pipeline
+        if c.providers.allSatisfy({ $0.capacity == 0 }) {
+            throw ScenarioError(file: file, path: "providers", message: "expected at least one provider with capacity ≥ 1, found zero capacity everywhere")
+        }
+        if c.demand.regionWeights.count != c.regions.count {
+            throw ScenarioError(file: file, path: "demand.region_weights", message: "expected one weight per region (\(c.regions.count)), found \(c.demand.regionWeights.count)")
+        }
+        if c.demand.regionWeights.reduce(0, +) <= 0 {
+            throw ScenarioError(file: file, path: "demand.region_weights", message: "expected a positive total weight, found 0")
+        }
+        if !c.demand.tenantWeights.isEmpty && c.demand.tenantWeights.count != c.demand.tenants {
+            throw ScenarioError(file: file, path: "demand.tenant_weights", message: "expected one weight per tenant (\(c.demand.tenants)), found \(c.demand.tenantWeights.count)")
+        }
+        if c.bridges.isEmpty || c.bridges.map(\.weight).reduce(0, +) <= 0 {
+            throw ScenarioError(file: file, path: "bridges", message: "expected at least one bridge with weight > 0")
+        }
+        if c.shards.isEmpty { throw ScenarioError(file: file, path: "shards", message: "expected at least one shard, found none") }
+        if c.demand.gpuHoursP95 < c.demand.gpuHoursMedian {
+            throw ScenarioError(file: file, path: "demand.gpu_hours.p95", message: "expected a value ≥ the median (\(Fields.show(c.demand.gpuHoursMedian))), found \(Fields.show(c.demand.gpuHoursP95))")
+        }
+        if c.demand.budgetP95 < c.demand.budgetMedian {
+            throw ScenarioError(file: file, path: "demand.budget_per_gpu_hour.p95", message: "expected a value ≥ the median (\(Fields.show(c.demand.budgetMedian))), found \(Fields.show(c.demand.budgetP95))")
+        }
+        for (i, surge) in c.demand.surges.enumerated() where (surge.tenant ?? 0) >= c.demand.tenants {
+            throw ScenarioError(file: file, path: "demand.surges[\(i)].tenant", message: "expected a tenant below \(c.demand.tenants), found \(surge.tenant!)")
+        }
+    }
+}
