@@ -6,7 +6,7 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run slo-check golden bench clean help
+.PHONY: build release test sim-run slo-check golden docs bench clean help
 
 help:
 	@echo "targets: build release test sim-run slo-check golden bench clean  (sim-run honours SEED= and STEPS=)"
@@ -33,6 +33,10 @@ slo-check: release
 # change to outputs; see README "Golden digests" for when that is right.
 golden: release
 	$(RELEASE_BIN) golden --record
+
+# Regenerate docs/scenarios.md from the schema (a test fails when it is stale).
+docs: build
+	.build/debug/wargame schema > docs/scenarios.md
 
 # Kernel speed against ../shared/bench (events = arrivals + completions), median of 3;
 # the closure-per-event representation for comparison; memory at 1 M vs 10 M customers.

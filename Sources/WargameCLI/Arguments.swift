@@ -1,3 +1,5 @@
+import WargameScenario
+
 /// One `--name value` option (or `--name` flag) a command accepts.
 public struct OptionSpec: Sendable {
     public let name: String
@@ -47,7 +49,7 @@ public struct ParsedOptions: Sendable {
             }
             guard let spec = specs.first(where: { $0.name == name }) else {
                 var message = "Unknown option '--\(name)'."
-                if let guess = closestMatch(to: name, in: specs.map(\.name)) { message += " Did you mean '--\(guess)'?" }
+                if let guess = closest(to: name, in: specs.map(\.name)) { message += " Did you mean '--\(guess)'?" }
                 throw UsageError(message: message, command: command)
             }
             if spec.valueName == nil {
@@ -112,26 +114,4 @@ public struct ParsedOptions: Sendable {
     private func invalid(_ text: String, _ source: String, _ expected: String) -> UsageError {
         UsageError(message: "The value '\(text)' is invalid for \(source): expected \(expected).", command: command)
     }
-}
-
-/// The candidate nearest to `word` by edit distance, if it is close enough to be a typo.
-func closestMatch(to word: String, in candidates: [String]) -> String? {
-    let scored = candidates.map { ($0, editDistance(word, $0)) }
-    guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
-    return best.1 <= max(2, word.count / 3) ? best.0 : nil
-}
-
-/// Levenshtein distance over Unicode scalars.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-    if a.isEmpty { return b.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1..<(b.count + 1) {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

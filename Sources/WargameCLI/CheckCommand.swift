@@ -88,6 +88,7 @@ enum GoldenCommand: Command {
     static let abstract = "Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs."
     static let options: [OptionSpec] = [
         OptionSpec("file", value: "path", help: "The digest file.", default: "Tests/golden/digests.json"),
+        OptionSpec("root", value: "dir", help: "Directory the cases' scenario paths are relative to.", default: "."),
         OptionSpec("record", value: nil, help: "Re-record the digests instead of verifying them."),
     ]
     static let discussion = """
@@ -100,13 +101,14 @@ enum GoldenCommand: Command {
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 0)
-        let file = o.string("file") ?? "Tests/golden/digests.json"
+        let root = o.string("root") ?? "."
+        let file = o.string("file") ?? root + "/Tests/golden/digests.json"
         let cases = try load(file)
         var fresh: [Case] = []
         var changed = 0
         for c in cases {
             var now = c
-            now.digests = try digests(c)
+            now.digests = try digests(c, root: root)
             for (name, sha) in now.digests where c.digests.first(where: { $0.0 == name })?.1 != sha {
                 changed += 1
                 context.console.out("changed: \(c.scenario) seed \(c.seed) steps \(c.steps): \(name)\n")
@@ -125,11 +127,13 @@ enum GoldenCommand: Command {
     }
 
     /// Runs one case into a scratch directory and digests each output.
-    static func digests(_ c: Case) throws -> [(String, String)] {
-        guard let scenario = try? ScenarioLoader.load(c.scenario) else {
+    static func digests(_ c: Case, root: String) throws -> [(String, String)] {
+        guard var scenario = try? ScenarioLoader.load(root == "." ? c.scenario : root + "/" + c.scenario) else {
             throw UsageError(message: "Golden case names an invalid scenario '\(c.scenario)'.", command: name)
         }
-        let dir = NSTemporaryDirectory() + "wargame-golden-\(ProcessInfo.processInfo.processIdentifier)-\(c.seed)"
+        // The identity lists files as written in the case, wherever the run happens from.
+        scenario.files = scenario.files.map { root != "." && $0.hasPrefix(root + "/") ? String($0.dropFirst(root.count + 1)) : $0 }
+        let dir = NSTemporaryDirectory() + "wargame-golden-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try ScenarioRunner.execute(scenario, seed: c.seed, steps: c.steps, outDir: dir, console: nil)
         return try ScenarioRunner.files.map { f in

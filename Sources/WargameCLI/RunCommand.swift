@@ -88,3 +88,16 @@ enum ValidateCommand: Command {
         return ok ? .success : .badInput
     }
 }
+
+/// `wargame schema`: prints the scenario reference (`docs/scenarios.md`) from the schema.
+enum SchemaCommand: Command {
+    static let name = "schema"
+    static let abstract = "Print the scenario file reference (docs/scenarios.md) generated from the schema."
+    static let options: [OptionSpec] = []
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 0)
+        context.console.out(SchemaDocs.markdown())
+        return .success
+    }
+}

@@ -1,11 +1,13 @@
 import SimKernel
+import WargameScenario
 
 /// The `wargame` command line: dispatch, help, and the mapping from errors to exit codes.
 public enum Wargame {
     public static let version = "0.1.0"
 
     static var commands: [any Command.Type] {
-        [RunCommand.self, ValidateCommand.self, CheckCommand.self, GoldenCommand.self, MMcCommand.self, BenchMMcCommand.self]
+        [RunCommand.self, ValidateCommand.self, CheckCommand.self, GoldenCommand.self, SchemaCommand.self,
+         MMcCommand.self, BenchMMcCommand.self]
     }
 
     static var overview: String {
@@ -87,7 +89,7 @@ public enum Wargame {
     static func unknownCommand(_ name: String) -> UsageError {
         var message = "Unknown subcommand '\(name)'."
         let names = commands.map { $0.name }
-        if let guess = names.first(where: { $0.hasPrefix(name + " ") }) ?? closestMatch(to: name, in: names) {
+        if let guess = names.first(where: { $0.hasPrefix(name + " ") }) ?? closest(to: name, in: names) {
             message += " Did you mean '\(guess)'?"
         }
         return UsageError(message: message, command: "")

@@ -215,8 +215,11 @@ final class DocCollector {
     func add(_ f: FieldDoc) { fields.append(f) }
 }
 
-/// The candidate nearest `word` by edit distance, if close enough to be a typo.
-func closest(to word: String, in candidates: [String]) -> String? {
+/// The candidate nearest `word`: the only one it abbreviates (≥ 3 characters), else the
+/// nearest by edit distance if close enough to be a typo.
+public func closest(to word: String, in candidates: [String]) -> String? {
+    let extensions = candidates.filter { word.count >= 3 && $0.hasPrefix(word) && $0 != word }
+    if extensions.count == 1 { return extensions[0] }
     func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }

@@ -188,7 +188,12 @@ public struct JSONParser {
             while p.i < p.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(p.bytes[p.i]) { p.i += 1 }
             return p.i - s
         }
-        if digits(&self) == 0 { throw error("expected digits in a number") }
+        // RFC 8259: the integer part is a lone 0 or starts with 1–9 (no leading zeros).
+        if i < bytes.count, bytes[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if digits(&self) == 0 {
+            throw error("expected digits in a number")
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
             isInteger = false

@@ -33,6 +33,7 @@ func scratchDirectory() -> String {
               validate                  Check scenario files against the schema without running them.
               check                     Run scenarios on their fixed seeds and assert their expected SLO verdicts.
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
+              schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.
               mmc                       Run the M/M/c example model for STEPS steps and write its outputs.
               bench mmc                 Benchmark the kernel on the M/M/c queue (build with -c release).
 

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+@testable import WargameCLI
+
+/// The package root, found from this file's path, so tests do not depend on the working
+/// directory they are started from.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let path = dir + "/" + name
+    FileManager.default.createFile(atPath: path, contents: Data(body.utf8))
+    return path
+}
+
+@Suite struct RunCommandTests {
+    let baseline = packageRoot + "/scenarios/baseline.json"
+
+    @Test func runWritesTheFiveFilesAndPrintsTheSLOTable() throws {
+        let out = scratchDirectory()
+        let r = runCLI(["run", baseline, "--steps", "10", "--seed", "5", "--out", out])
+        #expect(r.code == .success, "\(r.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+                == ["kpi_summary.json", "kpi_summary.md", "kpi_timeseries.csv", "metrics.prom", "routing_decisions.csv"])
+        #expect(r.out.hasPrefix("wargame run: baseline (\(baseline)), seed 5, 10 steps of 60s\n"))
+        #expect(r.out.contains("  fill_rate_p50        Fill rate p50 (per step)      >= 0.8500"))
+        #expect(r.out.contains("All 7 SLOs met."))
+        let csv = try String(contentsOfFile: out + "/routing_decisions.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("time_ms,step,order_id,tenant,region,gpu_hours,decision,provider,reason,attempt,"
+                              + "bridge_rtt_ms,policy_ms,price_per_gpu_hour,breaker_state\r\n"))
+        let series = try String(contentsOfFile: out + "/kpi_timeseries.csv", encoding: .utf8)
+        #expect(series.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 11)
+    }
+
+    @Test func sameInputsGiveByteIdenticalFiles() throws {
+        let a = scratchDirectory(), b = scratchDirectory()
+        #expect(runCLI(["run", baseline, "--steps", "8", "--out", a], environment: ["SEED": "99"]).code == .success)
+        #expect(runCLI(["run", baseline, "--steps", "8", "--seed", "99", "--out", b]).code == .success)
+        for f in ScenarioRunner.files {
+            #expect(FileManager.default.contents(atPath: a + "/" + f) == FileManager.default.contents(atPath: b + "/" + f), "\(f)")
+        }
+    }
+
+    @Test func aBreachedSLOExitsWithCode1() {
+        let r = runCLI(["run", packageRoot + "/scenarios/total-provider-outage.json", "--steps", "25", "--out", scratchDirectory()])
+        #expect(r.code == .sloBreached)
+        #expect(r.out.contains("FAIL"))
+    }
+
+    @Test func goldenDigestsMatch() {
+        let r = runCLI(["golden", "--root", packageRoot])
+        #expect(r.code == .success, "\(r.out)\(r.err)")
+        #expect(r.out == "golden digests match (3 cases)\n")
+    }
+}
+
+/// Every kind of bad input: one clear message naming the file, the JSON path and what was
+/// expected; exit code 2; and no output directory left behind.
+@Suite struct BadInputTests {
+    static let cases: [(name: String, json: String, message: String)] = [
+        ("malformed", "{ \"version\": 1,\n  \"name\": \"x\" \"demand\": {} }",
+         "malformed JSON at line 2, column 15: expected ',' or '}' but found '\"'"),
+        ("unknown", #"{ "version": 1, "demand": { "orders_per_secnd": 2 } }"#,
+         "demand.orders_per_secnd: unknown field (did you mean \"orders_per_second\"?)"),
+        ("type", #"{ "version": 1, "providers": [ { "id": "akash", "capacity": "lots" } ] }"#,
+         "providers[0].capacity: expected an integer in 0…10000000, found the string \"lots\""),
+        ("negative", #"{ "version": 1, "demand": { "orders_per_second": -3 } }"#,
+         "demand.orders_per_second: expected a number in 0…100000, found -3"),
+        ("probability", #"{ "version": 1, "bridges": [ { "name": "ibc", "loss_probability": 1.5 } ] }"#,
+         "bridges[0].loss_probability: expected a number in 0…1, found 1.5"),
+        ("zero", #"{ "version": 1, "providers": [ {"id":"akash","capacity":0}, {"id":"flux","capacity":0}, {"id":"vast","capacity":0}, {"id":"aethir","capacity":0}, {"id":"ionet","capacity":0}, {"id":"render","capacity":0}, {"id":"golem","capacity":0} ] }"#,
+         "providers: expected at least one provider with capacity ≥ 1, found zero capacity everywhere"),
+        ("reference", #"{ "version": 1, "router": { "strategy": "ordered", "order": ["akash", "fluxx"] } }"#,
+         "router.order[1]: expected a provider id (akash, flux, vast, aethir, ionet, render, golem), found the string \"fluxx\" (did you mean \"flux\"?)"),
+        ("region", #"{ "version": 1, "providers": [ { "id": "vast", "regions": ["us-eats"] } ] }"#,
+         "providers[0].regions[0]: expected one of the regions \"us-east\", \"eu-west\", \"ap-south\", \"cn-north\", found \"us-eats\" (did you mean \"us-east\"?)"),
+        ("strategy", #"{ "version": 1, "router": { "strategy": "cheap" } }"#,
+         "router.strategy: expected one of \"weighted\", \"score\", \"p2c\", \"cheapest\", \"ordered\" (did you mean \"cheapest\"?), found the string \"cheap\""),
+        ("noversion", #"{ "name": "x" }"#, "version: expected the schema version 1, found nothing"),
+    ]
+
+    @Test(arguments: cases.map(\.name))
+    func badScenarioIsRejectedWithPathAndNothingWritten(name: String) {
+        let c = Self.cases.first { $0.name == name }!
+        let dir = scratchDirectory()
+        let file = writeScenario(name + ".json", c.json, in: dir)
+        let out = dir + "/out"
+        let r = runCLI(["run", file, "--out", out])
+        #expect(r.code == .badInput)
+        #expect(r.err.hasPrefix("Error: \(file): \(c.message)"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(runCLI(["validate", file]).code == .badInput)
+    }
+
+    @Test func aMissingBaseScenarioNamesTheExtendingFile() {
+        let dir = scratchDirectory()
+        let file = writeScenario("child.json", #"{ "version": 1, "extends": "nowhere.json" }"#, in: dir)
+        let r = runCLI(["run", file, "--out", dir + "/out"])
+        #expect(r.code == .badInput)
+        #expect(r.err == "Error: \(file): extends: expected an existing base scenario, found no file at \(dir)/nowhere.json\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+
+    @Test func aCycleOfExtendsIsRefused() {
+        let dir = scratchDirectory()
+        let a = writeScenario("a.json", #"{ "version": 1, "extends": "b.json" }"#, in: dir)
+        _ = writeScenario("b.json", #"{ "version": 1, "extends": "a.json" }"#, in: dir)
+        #expect(runCLI(["validate", a]).err.contains("found a cycle"))
+    }
+
+    @Test(arguments: [["SEED": "abc"], ["STEPS": "-4"], ["STEPS": "1e3"]])
+    func nonNumericSeedOrStepsIsBadUsage(env: [String: String]) {
+        let out = scratchDirectory()
+        let r = runCLI(["run", packageRoot + "/scenarios/baseline.json", "--out", out], environment: env)
+        #expect(r.code == .badInput)
+        #expect(r.err.contains("environment variable \(env.keys.first!)"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aMissingScenarioFileIsBadInput() {
+        let r = runCLI(["run", "/nonexistent/x.json"])
+        #expect(r.code == .badInput)
+        #expect(r.err == "Error: /nonexistent/x.json: cannot read the file (does it exist?)\n")
+    }
+}
+
+@Suite struct OutputFormatTests {
+    /// metrics.prom follows the text exposition format: every sample's family has HELP and
+    /// TYPE first; histogram buckets are cumulative, end in +Inf, and +Inf equals _count.
+    @Test func metricsAreValidPrometheusText() throws {
+        let out = scratchDirectory()
+        #expect(runCLI(["run", packageRoot + "/scenarios/provider-outage-akash.json", "--steps", "30", "--out", out]).code == .sloBreached)
+        let text = try String(contentsOfFile: out + "/metrics.prom", encoding: .utf8)
+        var typed: [String: String] = [:], helped: Set<String> = []
+        var buckets: [String: [(String, Double)]] = [:], counts: [String: Double] = [:]
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("# HELP ") { helped.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("# TYPE ") {
+                let p = line.split(separator: " ")
+                typed[String(p[2])] = String(p[3])
+                continue
+            }
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            let value = try #require(Double(line.split(separator: " ").last!.replacingOccurrences(of: "NaN", with: "nan")))
+            let family = typed[name] != nil ? name
+                : ["_bucket", "_sum", "_count"].compactMap { name.hasSuffix($0) ? String(name.dropLast($0.count)) : nil }.first ?? name
+            #expect(typed[family] != nil && helped.contains(family), "sample \(name) without HELP/TYPE")
+            if typed[family] == "counter" { #expect(family.hasSuffix("_total")) }
+            if name.hasSuffix("_bucket") {
+                let le = String(line.split(separator: "\"")[1])
+                buckets[family, default: []].append((le, value))
+            }
+            if name.hasSuffix("_count") { counts[family] = value }
+        }
+        #expect(buckets.keys.sorted() == ["wargame_bridge_rtt_ms", "wargame_policy_decision_ms"])
+        for (family, series) in buckets {
+            #expect(series.last?.0 == "+Inf")
+            #expect(zip(series, series.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "\(family) not cumulative")
+            #expect(series.last?.1 == counts[family])
+        }
+        #expect(text.contains("wargame_slo_met{slo=\"failover_events\"} 0\n"))
+        #expect(text.contains("wargame_fill_rate{quantile=\"0.5\"} "))
+    }
+
+    @Test func summaryJSONParsesAndCarriesTheRunIdentity() throws {
+        let out = scratchDirectory()
+        #expect(runCLI(["run", packageRoot + "/scenarios/baseline.json", "--steps", "5", "--seed", "12", "--out", out]).code == .success)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/kpi_summary.json"))) as! [String: Any]
+        let run = json["run"] as! [String: Any]
+        #expect(run["seed"] as? String == "12" && run["steps"] as? Int == 5 && run["scenario"] as? String == "baseline")
+        #expect((run["scenario_sha256"] as? String)?.count == 64)
+        #expect((json["slos"] as? [[String: Any]])?.count == 7)
+        #expect(json["all_slos_met"] as? Bool == true)
+    }
+}

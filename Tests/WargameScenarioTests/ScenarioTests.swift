@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import WargameModels
+import WargameReports
+@testable import WargameScenario
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String) {
+    let dir = NSTemporaryDirectory() + "wargame-scenario-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(body.utf8))
+    return (dir, dir + "/" + name)
+}
+
+@Suite struct JSONParserTests {
+    @Test func parsesTypesExactly() throws {
+        let j = try JSONParser.parse(#"{"a": [1, 1.5, -2e3, true, false, null, "x\n\u00e9"], "b": {}}"#)
+        #expect(j["a"] == .array([.number(1, isInteger: true), .number(1.5, isInteger: false), .number(-2000, isInteger: false),
+                                  .bool(true), .bool(false), .null, .string("x\né")]))
+        #expect(j["b"] == .object([]))
+    }
+
+    @Test(arguments: [
+        ("{\"a\": 1,}", 1, 9, "expected a quoted key but found '}'"),
+        ("{\"a\": 1, \"a\": 2}", 1, 10, "duplicate key \"a\""),
+        ("[1 2]", 1, 4, "expected ',' or ']' but found '2'"),
+        ("{\n  \"a\": tru }", 2, 8, "expected a value but found 't'"),
+        ("\"open", 1, 6, "unterminated string"),
+        ("01", 1, 2, "unexpected '1' after the document"),
+    ])
+    func syntaxErrorsHavePositions(text: String, line: Int, column: Int, message: String) {
+        #expect(throws: JSONSyntaxError(line: line, column: column, message: message)) { try JSONParser.parse(text) }
+    }
+}
+
+@Suite struct ScenarioLoaderTests {
+    @Test func everyShippedScenarioLoads() throws {
+        let dir = root + "/scenarios"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 6)
+        for f in files {
+            let s = try ScenarioLoader.load(dir + "/" + f)
+            #expect(s.sha256.count == 64)
+            #expect(!s.description.isEmpty)
+        }
+    }
+
+    /// A layer edits what it names and leaves the rest: keyed arrays merge by id, and a new
+    /// id adds an element.
+    @Test func layersOverrideOnlyWhatTheyState() throws {
+        let (dir, _) = scenarioFile("base.json", #"{ "version": 1, "name": "base", "demand": { "tenants": 10 }, "providers": [ { "id": "flux", "capacity": 5 } ] }"#)
+        FileManager.default.createFile(atPath: dir + "/child.json", contents: Data(#"""
+            { "version": 1, "extends": "base.json", "name": "child",
+              "demand": { "orders_per_second": 3 },
+              "providers": [ { "id": "flux", "price_per_gpu_hour": 2.5 }, { "id": "newco", "regions": ["eu-west"], "capacity": 7 } ] }
+            """#.utf8))
+        let s = try ScenarioLoader.load(dir + "/child.json")
+        #expect(s.name == "child")
+        #expect(s.pipeline.demand.tenants == 10 && s.pipeline.demand.ordersPerSecond == 3)
+        let flux = s.pipeline.providers.first { $0.id == "flux" }!
+        #expect(flux.capacity == 5 && flux.pricePerGPUHour == 2.5)
+        let newco = s.pipeline.providers.last!
+        #expect(newco.id == "newco" && newco.capacity == 7 && newco.regions == [1])
+        #expect(s.pipeline.providers.count == 8)
+        #expect(s.files == [dir + "/base.json", dir + "/child.json"])
+    }
+
+    @Test func errorsNameTheLayerThatHasThem() {
+        let (dir, _) = scenarioFile("base.json", #"{ "version": 1, "shards": [ { "name": "EARTH", "max_open_jobs": -1 } ] }"#)
+        FileManager.default.createFile(atPath: dir + "/child.json", contents: Data(#"{ "version": 1, "extends": "base.json" }"#.utf8))
+        #expect(throws: ScenarioError(file: dir + "/base.json", path: "shards[0].max_open_jobs",
+                                      message: "expected an integer in 0…10000000, found -1")) {
+            try ScenarioLoader.load(dir + "/child.json")
+        }
+    }
+
+    @Test func expectationsAreRead() throws {
+        let (_, path) = scenarioFile("e.json", #"{ "version": 1, "expect": { "seeds": [4, 5], "steps": 30, "verdicts": { "failover_events": "breach", "fill_rate_p50": "any" } } }"#)
+        let s = try ScenarioLoader.load(path)
+        #expect(s.expect.seeds == [4, 5] && s.expect.steps == 30)
+        #expect(s.expect.expected("failover_events") == .breach && s.expect.expected("fill_rate_p50") == .any)
+        #expect(s.expect.expected("bridge_rtt_p95") == .pass)
+        let (_, bad) = scenarioFile("x.json", #"{ "version": 1, "expect": { "verdicts": { "fil_rate_p50": "breach" } } }"#)
+        #expect(throws: ScenarioError.self) { try ScenarioLoader.load(bad) }
+    }
+
+    /// docs/scenarios.md is generated from the schema; it must be regenerated (`make docs`)
+    /// whenever a field changes.
+    @Test func theReferenceDocMatchesTheSchema() throws {
+        let doc = try String(contentsOfFile: root + "/docs/scenarios.md", encoding: .utf8)
+        #expect(doc == SchemaDocs.markdown(), "docs/scenarios.md is stale: run `make docs`")
+        for field in ["providers[].capacity", "bridges[].relayers", "provenance.guard.halt_below", "slos[].threshold"] {
+            #expect(doc.contains("`\(field)`"), "\(field) undocumented")
+        }
+    }
+}
