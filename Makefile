@@ -47,6 +47,10 @@ bench: release
 	@$(RELEASE_BIN) bench mmc --repeat 3 --handler closure
 	@echo "== memory: 10,000,000 customers (compare peak_rss_mb with the 1 M run above)"
 	@$(RELEASE_BIN) bench mmc --customers 10000000
+	@echo "== bench run: baseline scenario, 10,000 steps, every output written"
+	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 10000
+	@echo "== bench run: baseline scenario, 100,000 steps (compare peak_rss_mb with 10,000)"
+	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 100000
 
 clean:
 	rm -rf .build

@@ -40,7 +40,7 @@ enum ScenarioRunner {
         var series = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs))
         }
-        var sim = Simulation<OrderPipeline<RunSink>.Event>(minimumCapacity: 4_096)
+        var sim = Simulation<OrderPipeline.Event>(minimumCapacity: 4_096)
         var pipeline = OrderPipeline(config: c, seed: seed, sink: RunSink(log: log, kpis: KPIRecorder(providers: providerIDs.count)))
         pipeline.start(in: &sim, horizon: .zero + stepLength * Int64(steps))
         var progress = console.map { Progress(label: "\(scenario.name) steps", total: steps, console: $0) }
@@ -50,12 +50,12 @@ enum ScenarioRunner {
             sim.run(&pipeline, until: .zero + stepLength * Int64(step + 1))
             let submitted = pipeline.statistics.totalSubmitted
             let open = pipeline.openBreakers
-            let kpis = pipeline.withSink { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
+            let kpis = pipeline.withSink(as: RunSink.self) { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
             lastSubmitted = submitted
             try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds))
             progress?.update(step + 1)
         }
-        let logFailure = pipeline.withSink { sink -> OutputError? in
+        let logFailure = pipeline.withSink(as: RunSink.self) { sink -> OutputError? in
             sink.log?.flush()
             return sink.log?.failure
         }
@@ -64,7 +64,7 @@ enum ScenarioRunner {
         if !problems.isEmpty { throw InvariantFailure(problems: problems) }
 
         let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled),
-                               recorder: pipeline.sink.kpis, slos: scenario.slos, providerIDs: providerIDs)
+                               recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs)
         guard let outputs else { return Result(report: report, paths: []) }
         try outputs.open(files[2]).write(report.json().rendered())
         try outputs.open(files[3]).write(report.markdown())
@@ -77,7 +77,7 @@ enum ScenarioRunner {
                     stepSeconds: s.run.stepLength.seconds, version: Wargame.version)
     }
 
-    static func totals<S>(_ p: OrderPipeline<S>, events: UInt64) -> RunTotals {
+    static func totals(_ p: OrderPipeline, events: UInt64) -> RunTotals {
         let st = p.statistics
         var t = RunTotals()
         t.submitted = st.totalSubmitted

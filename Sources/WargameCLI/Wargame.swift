@@ -7,7 +7,7 @@ public enum Wargame {
 
     static var commands: [any Command.Type] {
         [RunCommand.self, ValidateCommand.self, CheckCommand.self, GoldenCommand.self, SchemaCommand.self,
-         MMcCommand.self, BenchMMcCommand.self]
+         MMcCommand.self, BenchMMcCommand.self, BenchRunCommand.self]
     }
 
     static var overview: String {

@@ -55,34 +55,49 @@ public struct BridgeConfig: Sendable, Equatable {
         backoffBase: .milliseconds(250), backoffCap: .seconds(8), weight: 0.4, background: 12)
 }
 
-/// One bridge's live state: its relayer pool, its stream, and the backoff rule.
+/// One bridge's live state: its relayers, its streams, and the backoff rule.
 ///
-/// A try's round trip is the time in the relayer line, plus lognormal relayer work, plus
-/// the network's base RTT, both scaled by the congestion multiplier — so RTT rises with
-/// load because messages genuinely wait for relayers, not because a formula says so.
+/// A try's round trip is the wait for a relayer, plus lognormal relayer work, plus the
+/// network's base RTT, both scaled by the congestion multiplier — so RTT rises with load
+/// because messages genuinely queue for relayers (shared with other applications'
+/// traffic), not because a formula says so. The queue is a `RelayerQueue`: exact FIFO
+/// multi-server queueing without an event per message.
 public struct Bridge: Sendable {
     public var config: BridgeConfig
-    public var pool: WorkerPool<BridgeTry>
+    public internal(set) var relayers: RelayerQueue
     var rng: Xoshiro256StarStar
     let relay: LogNormal
-
-    /// One message as it waits for and occupies a relayer: a try of one of our orders, or
-    /// (with `order == nil`) another application's message.
-    public struct BridgeTry: Sendable, Equatable {
-        public let order: OrderRef?
-        public let attempt: Int
-        public let submittedAt: SimTime
-    }
-
+    /// Other applications' traffic: its own stream (gaps and work), so our traffic never
+    /// shifts it, absorbed lazily in arrival order.
     var backgroundRNG: Xoshiro256StarStar
+    var nextBackground: SimTime = .zero
 
     public init(config: BridgeConfig, rng: Xoshiro256StarStar, backgroundRNG: Xoshiro256StarStar) {
         self.config = config
         self.rng = rng
         self.backgroundRNG = backgroundRNG
-        pool = WorkerPool(servers: config.relayers, maxQueue: 50_000)
+        relayers = RelayerQueue(relayers: config.relayers)
         // Validated by the scenario layer: median > 0 and p95 ≥ median.
         relay = try! LogNormal(median: config.relayMedian.seconds, p95: config.relayP95.seconds)
+        if let gap = nextBackgroundGap() { nextBackground = .zero + gap } else { nextBackground = SimTime(microseconds: .max) }
+    }
+
+    /// Our message arrives at `now`: absorb the background traffic that arrived up to now
+    /// (it is ahead of us in line), then queue ours. Returns when its relay work finishes,
+    /// or `nil` if there is no relayer to take it (it will time out).
+    public mutating func relay(at now: SimTime) -> SimTime? {
+        absorbBackground(through: now)
+        return relayers.serve(arrival: now, work: sampleRelayWork())?.finish
+    }
+
+    /// Queues every background message that arrived at or before `t`.
+    mutating func absorbBackground(through t: SimTime) {
+        while nextBackground <= t {
+            let work = SimDuration(seconds: relay.sample(&backgroundRNG) * config.latencyMultiplier)
+            _ = relayers.serve(arrival: nextBackground, work: work)
+            guard let gap = nextBackgroundGap() else { nextBackground = SimTime(microseconds: .max); return }
+            nextBackground = nextBackground + gap
+        }
     }
 
     /// Relayer work for one message, under the current congestion.

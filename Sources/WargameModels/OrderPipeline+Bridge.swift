@@ -12,28 +12,13 @@ extension OrderPipeline {
         order.timeout = sim.schedule(.bridgeTimeout(order: ref, attempt: Int16(order.bridgeAttempt)),
                                      after: bridges[b].config.timeout)
         orders[ref] = order
-        let tryInfo = Bridge.BridgeTry(order: ref, attempt: order.bridgeAttempt, submittedAt: sim.now)
-        // A refused message (relayer line full) is simply never answered: its timeout fires.
-        if bridges[b].pool.arrive(tryInfo, at: sim.now) == .start { startRelay(bridge: b, tryInfo, in: &sim) }
-    }
-
-    mutating func startRelay(bridge b: Int, _ t: Bridge.BridgeTry, in sim: inout Simulation<Event>) {
-        let work = bridges[b].sampleRelayWork()
-        sim.schedule(.relayDone(bridge: Int16(b), order: t.order, attempt: Int16(t.attempt)), after: work)
-    }
-
-    /// Another application's message joins the relayer line (and the next is scheduled).
-    mutating func backgroundMessage(bridge b: Int, in sim: inout Simulation<Event>) {
-        if let gap = bridges[b].nextBackgroundGap() { sim.schedule(.backgroundMessage(bridge: Int16(b)), after: gap) }
-        let message = Bridge.BridgeTry(order: nil, attempt: 0, submittedAt: sim.now)
-        if bridges[b].pool.arrive(message, at: sim.now) == .start { startRelay(bridge: b, message, in: &sim) }
-    }
-
-    mutating func relayDone(bridge b: Int, _ ref: OrderRef?, attempt: Int, in sim: inout Simulation<Event>) {
-        if let next = bridges[b].pool.complete() { startRelay(bridge: b, next.job, in: &sim) }
-        guard let ref else { return }  // background traffic: nothing waits for its answer
-        if bridges[b].isLost() { return }  // lost: the try's timeout will fire
-        sim.schedule(.bridgeResponse(order: ref, attempt: Int16(attempt)), after: bridges[b].networkRTT)
+        // Queue behind the relayers' backlog; the response (unless the message is lost)
+        // returns a network round trip after the relay work finishes. A message with no
+        // relayer to take it, or lost, is never answered: its timeout fires.
+        let lost = bridges[b].isLost()
+        if let finish = bridges[b].relay(at: sim.now), !lost {
+            sim.schedule(.bridgeResponse(order: ref, attempt: Int16(order.bridgeAttempt)), at: finish + bridges[b].networkRTT)
+        }
     }
 
     mutating func bridgeResponse(_ ref: OrderRef, attempt: Int, in sim: inout Simulation<Event>) {

@@ -7,11 +7,13 @@ import SimKernel
 /// (`Gateway`, `Bridge`, `PolicyEngine`, `ShardQueue`, `Router`, `CircuitBreaker`,
 /// `Provenance`). Every outcome is a `Decision` sent to the sink as it happens. Stages are
 /// in aspect files: `OrderPipeline+Bridge`, `+Policy`, `+Placement`, `+Provenance`.
-public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
+///
+/// Concrete rather than generic over its sink: a generic pipeline compiled in this module
+/// ran unspecialised (most of its time went to runtime generic-metadata lookups, measured
+/// with callgrind); an existential sink costs one dynamic call per decision instead.
+public struct OrderPipeline: EventHandler {
     public enum Event {
         case arrival(tenant: Int32)
-        case relayDone(bridge: Int16, order: OrderRef?, attempt: Int16)
-        case backgroundMessage(bridge: Int16)
         case bridgeResponse(order: OrderRef, attempt: Int16)
         case bridgeTimeout(order: OrderRef, attempt: Int16)
         case bridgeRetry(order: OrderRef)
@@ -28,7 +30,7 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
     }
 
     public let config: PipelineConfig
-    public internal(set) var sink: Sink
+    public internal(set) var sink: any DecisionSink
     public internal(set) var statistics: PipelineStatistics
     public internal(set) var orders = OrderTable()
     public internal(set) var providers: [Provider]
@@ -54,7 +56,7 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
 
     /// Builds every model with its own named stream from `seed`. `config` must be valid
     /// (the scenario layer checks it).
-    public init(config: PipelineConfig, seed: UInt64, sink: Sink) {
+    public init(config: PipelineConfig, seed: UInt64, sink: some DecisionSink) {
         let streams = RandomStreams(seed: seed)
         self.config = config
         self.sink = sink
@@ -87,9 +89,6 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
             }
         }
         sim.schedule(.minuteTick, after: .minutes(1))
-        for b in bridges.indices {
-            if let gap = bridges[b].nextBackgroundGap() { sim.schedule(.backgroundMessage(bridge: Int16(b)), after: gap) }
-        }
         for (p, provider) in config.providers.enumerated() {
             for (i, o) in provider.outages.enumerated() {
                 sim.schedule(.outage(provider: Int16(p), index: Int16(i), starting: true), at: max(o.start, sim.now))
@@ -102,8 +101,6 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
     public mutating func handle(_ event: Event, in sim: inout Simulation<Event>) {
         switch event {
         case .arrival(let tenant): arrive(tenant: Int(tenant), in: &sim)
-        case .relayDone(let b, let ref, let attempt): relayDone(bridge: Int(b), ref, attempt: Int(attempt), in: &sim)
-        case .backgroundMessage(let b): backgroundMessage(bridge: Int(b), in: &sim)
         case .bridgeResponse(let ref, let attempt): bridgeResponse(ref, attempt: Int(attempt), in: &sim)
         case .bridgeTimeout(let ref, let attempt): bridgeTimeout(ref, attempt: Int(attempt), in: &sim)
         case .bridgeRetry(let ref): if orders[ref]?.stage == .backingOff { submitToBridge(ref, in: &sim) }
@@ -192,12 +189,20 @@ public struct OrderPipeline<Sink: DecisionSink>: EventHandler {
     }
 }
 
-extension OrderPipeline: Sendable where Sink: Sendable {}
 
 extension OrderPipeline {
-    /// Gives the driver mutable access to the sink between steps (to close a KPI window or
-    /// flush a log) without making the sink settable from outside.
-    public mutating func withSink<R>(_ body: (inout Sink) throws -> R) rethrows -> R { try body(&sink) }
+    /// Gives the driver mutable access to the sink, as its concrete type, between steps (to
+    /// close a KPI window or flush a log) without making the sink settable from outside.
+    /// The sink is moved out while `body` runs, so its buffers are not copied.
+    public mutating func withSink<S: DecisionSink, R>(as type: S.Type, _ body: (inout S) throws -> R) rethrows -> R {
+        guard var typed = sink as? S else { preconditionFailure("OrderPipeline sink is not a \(S.self)") }
+        sink = NullSink()
+        defer { sink = typed }
+        return try body(&typed)
+    }
+
+    /// The sink as its concrete type.
+    public func sink<S: DecisionSink>(as type: S.Type) -> S? { sink as? S }
 
     /// Breakers not CLOSED right now.
     public var openBreakers: Int { breakers.filter { $0.state != .closed }.count }

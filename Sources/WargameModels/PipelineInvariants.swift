@@ -5,7 +5,7 @@ import SimKernel
 /// code that maintains it.
 public enum PipelineInvariants {
     /// Every violated invariant, named with its values; empty when all hold.
-    public static func violations<S>(of p: OrderPipeline<S>) -> [String] {
+    public static func violations(of p: OrderPipeline) -> [String] {
         var problems: [String] = []
         let st = p.statistics
         // Conservation, per tenant and in total.
@@ -64,9 +64,9 @@ public enum PipelineRun {
     /// Tenants order until `duration`; the run stops there (work in flight stays in flight).
     /// The invariants are checked at the end; a violation is a bug in the models, so it
     /// traps with every violation listed (TigerBeetle's "assert invariants everywhere").
-    public static func run<S: DecisionSink>(_ config: PipelineConfig, seed: UInt64, duration: SimDuration,
-                                            sink: S) -> (pipeline: OrderPipeline<S>, events: UInt64) {
-        var sim = Simulation<OrderPipeline<S>.Event>(minimumCapacity: 4_096)
+    public static func run(_ config: PipelineConfig, seed: UInt64, duration: SimDuration,
+                           sink: some DecisionSink) -> (pipeline: OrderPipeline, events: UInt64) {
+        var sim = Simulation<OrderPipeline.Event>(minimumCapacity: 4_096)
         var pipeline = OrderPipeline(config: config, seed: seed, sink: sink)
         pipeline.start(in: &sim, horizon: .zero + duration)
         sim.run(&pipeline, until: .zero + duration)

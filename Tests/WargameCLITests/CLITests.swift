@@ -36,6 +36,7 @@ func scratchDirectory() -> String {
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.
               mmc                       Run the M/M/c example model for STEPS steps and write its outputs.
               bench mmc                 Benchmark the kernel on the M/M/c queue (build with -c release).
+              bench run                 Benchmark a full scenario run with all outputs written (build with -c release).
 
               See 'wargame help <subcommand>' for detailed help.
               Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error.

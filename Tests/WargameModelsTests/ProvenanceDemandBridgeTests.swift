@@ -164,3 +164,71 @@ import SimKernel
         }
     }
 }
+
+@Suite struct RelayerQueueTests {
+    /// The recursion must agree exactly with simulating the same FIFO c-server queue
+    /// event by event (here with the `WorkerPool` rules and a sorted completion list).
+    @Test(arguments: [1, 2, 3, 5])
+    func matchesAnEventDrivenFIFOQueue(servers: Int) {
+        var rng = Xoshiro256StarStar(seed: UInt64(servers))
+        var arrivals: [(SimTime, SimDuration)] = []
+        var t = SimTime.zero
+        for _ in 0..<2_000 {
+            t += SimDuration(microseconds: Int64(rng.nextInt(below: 400)))
+            arrivals.append((t, SimDuration(microseconds: Int64(1 + rng.nextInt(below: 300 * servers)))))
+        }
+        var q = RelayerQueue(relayers: servers)
+        let fast = arrivals.map { q.serve(arrival: $0.0, work: $0.1)!.start }
+
+        // Event-driven reference: process arrivals and completions in time order.
+        var pool = WorkerPool<Int>(servers: servers)
+        var completions: [(SimTime, Int)] = []  // (time, job)
+        var starts = Array(repeating: SimTime.zero, count: arrivals.count)
+        func start(_ job: Int, at now: SimTime) {
+            starts[job] = now
+            completions.append((now + arrivals[job].1, job))
+            completions.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        }
+        for (job, a) in arrivals.enumerated() {
+            while let c = completions.first, c.0 <= a.0 {
+                completions.removeFirst()
+                if let next = pool.complete() { start(next.job, at: c.0) }
+            }
+            if pool.arrive(job, at: a.0) == .start { start(job, at: a.0) }
+        }
+        while let c = completions.first {  // drain: jobs still in line start as servers free up
+            completions.removeFirst()
+            if let next = pool.complete() { start(next.job, at: c.0) }
+        }
+        let firstMismatch = zip(fast, starts).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(firstMismatch == nil, "first mismatch at job \(firstMismatch ?? -1)")
+    }
+
+    @Test func relayersCanLeaveAndJoin() {
+        var q = RelayerQueue(relayers: 2)
+        _ = q.serve(arrival: .zero, work: .seconds(10))
+        q.setRelayers(1, at: .zero + .seconds(1))
+        #expect(q.freeAt == [.zero])  // the busy relayer left; the idle one stays
+        q.setRelayers(0, at: .zero + .seconds(1))
+        #expect(q.serve(arrival: .zero + .seconds(2), work: .seconds(1)) == nil)
+        q.setRelayers(1, at: .zero + .seconds(3))
+        #expect(q.serve(arrival: .zero + .seconds(3), work: .seconds(1))?.start == .zero + .seconds(3))
+    }
+
+    /// Background traffic on shared relayers delays our messages: the same message finishes
+    /// later on a busy bridge than on an idle one, from queueing alone.
+    @Test func backgroundTrafficQueuesAheadOfOurMessages() {
+        var idle = BridgeConfig.axelar, busy = BridgeConfig.axelar
+        idle.backgroundMessagesPerSecond = 0
+        busy.backgroundMessagesPerSecond = 30
+        var a = Bridge(config: idle, rng: Xoshiro256StarStar(seed: 1), backgroundRNG: Xoshiro256StarStar(seed: 2))
+        var b = Bridge(config: busy, rng: Xoshiro256StarStar(seed: 1), backgroundRNG: Xoshiro256StarStar(seed: 2))
+        var waitA = 0.0, waitB = 0.0
+        for k in 1...2_000 {
+            let t = SimTime.zero + .milliseconds(Int64(k) * 500)
+            waitA += (a.relay(at: t)! - t).milliseconds
+            waitB += (b.relay(at: t)! - t).milliseconds
+        }
+        #expect(waitB > waitA * 1.1, "mean relay time \(waitB / 2_000) ms busy vs \(waitA / 2_000) ms idle")
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import WargameReports
+import WargameScenario
+
+/// `wargame bench run`: a whole scenario run with every output written, timed. Prints
+/// `name: value` lines: simulated orders per second is the headline figure, peak RSS
+/// shows whether memory stays flat as STEPS grows.
+enum BenchRunCommand: Command {
+    static let name = "bench run"
+    static let abstract = "Benchmark a full scenario run with all outputs written (build with -c release)."
+    static let positionalUsage = "[SCENARIO]"
+    static let options: [OptionSpec] = [
+        OptionSpec("steps", value: "n", help: "Simulated steps.", default: "10000"),
+        OptionSpec("seed", value: "n", help: "Run seed.", default: "1"),
+        OptionSpec("out", value: "dir", help: "Where the outputs go (removed afterwards).", default: "a temporary directory"),
+    ]
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 1)
+        guard let scenario = try RunCommand.loadScenario(o.positionals.first ?? "scenarios/baseline.json", context) else {
+            return .badInput
+        }
+        let steps = try o.integer("steps", range: 1...10_000_000, default: 10_000)
+        let seed = try o.seed("seed", default: 1)
+        let dir = o.string("out") ?? NSTemporaryDirectory() + "wargame-bench-\(ProcessInfo.processInfo.processIdentifier)"
+        defer { if o.string("out") == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: dir, console: context.console)
+        let seconds = Progress.seconds(clock.now - start)
+        let t = result.report.totals
+        let bytes = result.paths.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        let lines: [(String, String)] = [
+            ("scenario", scenario.name), ("build", build), ("steps", String(steps)),
+            ("orders", String(t.submitted)), ("events", String(t.events)),
+            ("wall_seconds", NumberFormat.fixed(seconds, 3)),
+            ("orders_per_second", NumberFormat.fixed(Double(t.submitted) / seconds, 0)),
+            ("events_per_second", NumberFormat.fixed(Double(t.events) / seconds, 0)),
+            ("output_mb", NumberFormat.fixed(Double(bytes) / 1_048_576, 1)),
+            ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),
+        ]
+        context.console.out(lines.map { "\($0.0): \($0.1)\n" }.joined())
+        return .success
+    }
+}
