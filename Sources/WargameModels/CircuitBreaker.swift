@@ -5,6 +5,15 @@ public enum BreakerState: String, Sendable, CaseIterable {
     case closed = "CLOSED"
     case open = "OPEN"
     case halfOpen = "HALF_OPEN"
+
+    /// Position in `allCases` (see `Reason.ordinal`).
+    public var ordinal: Int {
+        switch self {
+        case .closed: 0
+        case .open: 1
+        case .halfOpen: 2
+        }
+    }
 }
 
 /// Circuit-breaker parameters with resilience4j's meanings and defaults-in-spirit.

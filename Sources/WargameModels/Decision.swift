@@ -111,3 +111,58 @@ public struct CollectingSink: DecisionSink, Sendable {
     public init() {}
     public mutating func record(_ decision: Decision) { decisions.append(decision) }
 }
+
+extension DecisionKind {
+    /// Position in `allCases`: an array index, so hot paths never hash the raw string.
+    public var ordinal: Int {
+        switch self {
+        case .accepted: 0
+        case .rejected: 1
+        case .dropped: 2
+        case .retried: 3
+        case .failedOver: 4
+        case .filled: 5
+        case .completed: 6
+        case .breakerTransition: 7
+        case .provenance: 8
+        case .guardChange: 9
+        }
+    }
+}
+
+extension Reason {
+    /// Position in `allCases`: an array index, so hot paths never hash the raw string.
+    public var ordinal: Int {
+        switch self {
+        case .none: 0
+        case .rateLimited: 1
+        case .globalRateLimited: 2
+        case .bridgeTimeout: 3
+        case .badSignature: 4
+        case .replayedNonce: 5
+        case .quotaExhausted: 6
+        case .regionDenied: 7
+        case .reputationFloor: 8
+        case .systemPaused: 9
+        case .shardPaused: 10
+        case .shardFull: 11
+        case .overRewardCap: 12
+        case .durationExceeded: 13
+        case .failClosed: 14
+        case .noEligibleProvider: 15
+        case .overBudget: 16
+        case .providerRejected: 17
+        case .providerFailed: 18
+        case .ackTimeout: 19
+        case .providerOutage: 20
+        case .attemptsExhausted: 21
+        case .bridged: 22
+        case .policyAllowed: 23
+        case .admitted: 24
+        case .covered: 25
+        case .uncovered: 26
+        case .halted: 27
+        case .resumed: 28
+        }
+    }
+}

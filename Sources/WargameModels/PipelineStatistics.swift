@@ -19,8 +19,6 @@ public struct PipelineStatistics: Sendable {
     public internal(set) var policyTime = QuantileSketch()
     var reasonCounts: [Int]
 
-    static let reasonIndex: [Reason: Int] = Dictionary(uniqueKeysWithValues: Reason.allCases.enumerated().map { ($1, $0) })
-
     public init(tenants: Int) {
         submitted = Array(repeating: 0, count: tenants)
         completed = submitted
@@ -39,11 +37,11 @@ public struct PipelineStatistics: Sendable {
         case .dropped: dropped[tenant] += 1
         default: preconditionFailure("PipelineStatistics.finish: \(kind) is not a final outcome")
         }
-        reasonCounts[Self.reasonIndex[reason]!] += 1
+        reasonCounts[reason.ordinal] += 1
     }
 
     /// Final outcomes with this reason.
-    public func count(_ reason: Reason) -> Int { reasonCounts[Self.reasonIndex[reason]!] }
+    public func count(_ reason: Reason) -> Int { reasonCounts[reason.ordinal] }
 
     public var totalSubmitted: Int { submitted.reduce(0, +) }
     public var totalCompleted: Int { completed.reduce(0, +) }

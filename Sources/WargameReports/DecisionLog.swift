@@ -17,9 +17,9 @@ public struct DecisionLog: DecisionSink {
     // Pre-encoded names, so a row costs no String work.
     let regions: [[UInt8]]
     let providers: [[UInt8]]
-    static let kinds: [DecisionKind: [UInt8]] = Dictionary(uniqueKeysWithValues: DecisionKind.allCases.map { ($0, Array($0.rawValue.utf8)) })
-    static let reasons: [Reason: [UInt8]] = Dictionary(uniqueKeysWithValues: Reason.allCases.map { ($0, Array($0.rawValue.utf8)) })
-    static let states: [BreakerState: [UInt8]] = Dictionary(uniqueKeysWithValues: BreakerState.allCases.map { ($0, Array($0.rawValue.utf8)) })
+    static let kinds: [[UInt8]] = DecisionKind.allCases.map { Array($0.rawValue.utf8) }
+    static let reasons: [[UInt8]] = Reason.allCases.map { Array($0.rawValue.utf8) }
+    static let states: [[UInt8]] = BreakerState.allCases.map { Array($0.rawValue.utf8) }
     public private(set) var rows = 0
     /// The first write failure, reported when the run ends (a sink cannot throw).
     public private(set) var failure: OutputError?
@@ -33,22 +33,28 @@ public struct DecisionLog: DecisionSink {
     }
 
     public mutating func record(_ d: Decision) {
-        let comma = UInt8(ascii: ",")
-        text.append(Double(d.time.microseconds) / 1_000, decimals: 3); text.append(comma)
-        text.append(d.time.microseconds / stepMicroseconds); text.append(comma)
-        if d.orderID >= 0 { text.append(d.orderID) }; text.append(comma)
-        if d.tenant >= 0 { text.append(d.tenant) }; text.append(comma)
-        if d.region >= 0 { text.append(regions[d.region]) }; text.append(comma)
-        if d.orderID >= 0 && d.kind != .provenance { text.append(d.gpuHours, decimals: 4) }; text.append(comma)
-        text.append(Self.kinds[d.kind]!); text.append(comma)
-        if d.provider >= 0 { text.append(providers[d.provider]) }; text.append(comma)
-        text.append(Self.reasons[d.reason]!); text.append(comma)
-        if d.attempt > 0 { text.append(d.attempt) }; text.append(comma)
-        if let rtt = d.bridgeRTT { text.append(rtt.milliseconds, decimals: 3) }; text.append(comma)
-        if let p = d.policyDecisionTime { text.append(p.milliseconds, decimals: 3) }; text.append(comma)
-        if let price = d.pricePerGPUHour { text.append(price, decimals: 4) }; text.append(comma)
-        if let s = d.breakerState { text.append(Self.states[s]!) }
-        text.append(UInt8(13)); text.append(UInt8(10))  // CRLF (an Int literal would print "13")
+        let step = d.time.microseconds / stepMicroseconds
+        // A row is at most 14 numbers and names (ids and names are validated to be short).
+        let maxBytes = 14 * RowWriter.maxNumberBytes + (d.region >= 0 ? regions[d.region].count : 0)
+            + (d.provider >= 0 ? providers[d.provider].count : 0) + 64
+        text.compose(maxBytes: maxBytes) { w in
+            let comma = UInt8(ascii: ",")
+            w.fixed(Double(d.time.microseconds) / 1_000, decimals: 3); w.byte(comma)
+            w.integer(step); w.byte(comma)
+            if d.orderID >= 0 { w.integer(d.orderID) }; w.byte(comma)
+            if d.tenant >= 0 { w.integer(Int64(d.tenant)) }; w.byte(comma)
+            if d.region >= 0 { w.bytes(regions[d.region]) }; w.byte(comma)
+            if d.orderID >= 0 && d.kind != .provenance { w.fixed(d.gpuHours, decimals: 4) }; w.byte(comma)
+            w.bytes(Self.kinds[d.kind.ordinal]); w.byte(comma)
+            if d.provider >= 0 { w.bytes(providers[d.provider]) }; w.byte(comma)
+            w.bytes(Self.reasons[d.reason.ordinal]); w.byte(comma)
+            if d.attempt > 0 { w.integer(Int64(d.attempt)) }; w.byte(comma)
+            if let rtt = d.bridgeRTT { w.fixed(rtt.milliseconds, decimals: 3) }; w.byte(comma)
+            if let p = d.policyDecisionTime { w.fixed(p.milliseconds, decimals: 3) }; w.byte(comma)
+            if let price = d.pricePerGPUHour { w.fixed(price, decimals: 4) }; w.byte(comma)
+            if let s = d.breakerState { w.bytes(Self.states[s.ordinal]) }
+            w.byte(13); w.byte(10)  // CRLF
+        }
         rows += 1
         if text.count >= 1 << 20 { flush() }
     }

@@ -79,8 +79,6 @@ public struct KPIRecorder: DecisionSink, Sendable {
         filledByProvider = Array(repeating: 0, count: providers)
     }
 
-    static let reasonIndex: [Reason: Int] = Dictionary(uniqueKeysWithValues: Reason.allCases.enumerated().map { ($1, $0) })
-
     /// Where in the pipeline a rejection happened.
     public enum Family: String, Sendable { case gateway, policy, shard, routing }
 
@@ -108,10 +106,10 @@ public struct KPIRecorder: DecisionSink, Sendable {
             case .shard: current.rejectedShard += 1
             case .routing: current.rejectedRouting += 1
             }
-            finalOutcomes[Self.reasonIndex[d.reason]!] += 1
+            finalOutcomes[d.reason.ordinal] += 1
         case .dropped:
             current.dropped += 1
-            finalOutcomes[Reason.allCases.count + Self.reasonIndex[d.reason]!] += 1
+            finalOutcomes[Reason.allCases.count + d.reason.ordinal] += 1
         case .completed:
             finalOutcomes[2 * Reason.allCases.count] += 1
         case .filled:
@@ -165,7 +163,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
     }
 
     public func outcomes(_ kind: DecisionKind, _ reason: Reason) -> Int {
-        let i = Self.reasonIndex[reason]!
+        let i = reason.ordinal
         switch kind {
         case .rejected: return finalOutcomes[i]
         case .dropped: return finalOutcomes[Reason.allCases.count + i]

@@ -105,3 +105,13 @@ import SimKernel
         #expect(started.isEmpty && pool.busy == 1)
     }
 }
+
+@Suite struct OrdinalTests {
+    /// The generated `ordinal`s must be positions in `allCases`, or logs would print the
+    /// wrong names.
+    @Test func ordinalsArePositionsInAllCases() {
+        #expect(Reason.allCases.map(\.ordinal) == Array(Reason.allCases.indices))
+        #expect(DecisionKind.allCases.map(\.ordinal) == Array(DecisionKind.allCases.indices))
+        #expect(BreakerState.allCases.map(\.ordinal) == Array(BreakerState.allCases.indices))
+    }
+}
