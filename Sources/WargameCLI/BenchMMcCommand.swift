@@ -49,14 +49,9 @@ enum BenchMMcCommand: Command {
         let r = result!
         let seconds = timings.sorted()[timings.count / 2]
         let theory = parameters.theory
-        #if DEBUG
-        let build = "debug"
-        #else
-        let build = "release"
-        #endif
         let lines: [(String, String)] = [
             ("handler", handler),
-            ("build", build),
+            ("build", buildConfiguration),
             ("customers", String(r.statistics.served)),
             ("events", String(r.events)),
             ("loop_seconds", NumberFormat.fixed(seconds, 4)),
@@ -68,10 +63,20 @@ enum BenchMMcCommand: Command {
             ("p_wait_erlang_c", NumberFormat.fixed(theory.waitProbability, 5)),
             ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),
         ]
-        context.console.out(lines.map { "\($0.0): \($0.1)\n" }.joined())
+        context.console.out(figures(lines))
         return .success
     }
 }
+
+/// How this binary was built: benchmark figures from a debug build are not comparable.
+#if DEBUG
+let buildConfiguration = "debug"
+#else
+let buildConfiguration = "release"
+#endif
+
+/// Benchmark output: one `name: value` line per figure, so scripts can read it.
+func figures(_ lines: [(String, String)]) -> String { lines.map { "\($0.0): \($0.1)\n" }.joined() }
 
 /// The process's peak resident set size in MiB (getrusage: KiB on Linux, bytes on macOS).
 func peakResidentMegabytes() -> Double {

@@ -30,13 +30,8 @@ enum BenchRunCommand: Command {
         let seconds = Progress.seconds(clock.now - start)
         let t = result.report.totals
         let bytes = result.paths.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
-        #if DEBUG
-        let build = "debug"
-        #else
-        let build = "release"
-        #endif
         let lines: [(String, String)] = [
-            ("scenario", scenario.name), ("build", build), ("steps", String(steps)),
+            ("scenario", scenario.name), ("build", buildConfiguration), ("steps", String(steps)),
             ("orders", String(t.submitted)), ("events", String(t.events)),
             ("wall_seconds", NumberFormat.fixed(seconds, 3)),
             ("orders_per_second", NumberFormat.fixed(Double(t.submitted) / seconds, 0)),
@@ -44,7 +39,7 @@ enum BenchRunCommand: Command {
             ("output_mb", NumberFormat.fixed(Double(bytes) / 1_048_576, 1)),
             ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),
         ]
-        context.console.out(lines.map { "\($0.0): \($0.1)\n" }.joined())
+        context.console.out(figures(lines))
         return .success
     }
 }
