@@ -20,6 +20,9 @@ enum CheckCommand: Command {
         let scenario: String
         let seed: UInt64
         let cells: [(slo: String, actual: Verdict, expected: ExpectedVerdict)]
+        /// Alerts that fired; and what the scenario's expectations say is wrong with them.
+        let alerts: [String]
+        let alertProblems: [String]
     }
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
@@ -33,15 +36,22 @@ enum CheckCommand: Command {
         for s in scenarios {
             for seed in s.expect.seeds {
                 let r = try ScenarioRunner.execute(s, seed: seed, steps: s.expect.steps ?? s.run.steps, outDir: nil, console: nil)
+                let fired = r.report.warGame?.alerts.reduce(into: [String]()) { names, e in
+                    if !names.contains(e.rule) { names.append(e.rule) }
+                } ?? []
+                var problems = s.expect.alerts.filter { !fired.contains($0) }.map { "missing " + $0 }
+                problems += fired.filter { !s.expect.alerts.contains($0) && !s.expect.alertsMayFire.contains($0) }.map { "unexpected " + $0 }
                 rows.append(Row(scenario: s.name, seed: seed,
-                                cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) }))
+                                cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) },
+                                alerts: fired, alertProblems: problems))
             }
         }
         context.console.out(table(rows))
         let mismatches = rows.flatMap(\.cells).filter { !$0.expected.admits($0.actual) }.count
+            + rows.map(\.alertProblems.count).reduce(0, +)
         context.console.out(mismatches == 0
             ? "\nAll \(rows.count) scenario runs gave their expected verdicts.\n"
-            : "\n\(mismatches) verdict(s) differ from what the scenarios declare (marked !).\n")
+            : "\n\(mismatches) verdict(s) or alert(s) differ from what the scenarios declare (marked !).\n")
         return mismatches == 0 ? .success : .sloBreached
     }
 
@@ -66,12 +76,13 @@ enum CheckCommand: Command {
     static func table(_ rows: [Row]) -> String {
         var slos: [String] = []
         for r in rows { for c in r.cells where !slos.contains(c.slo) { slos.append(c.slo) } }
-        let header = ["scenario", "seed"] + slos
+        let header = ["scenario", "seed"] + slos + ["alerts fired"]
         let body: [[String]] = rows.map { r in
             [r.scenario, String(r.seed)] + slos.map { name in
                 guard let c = r.cells.first(where: { $0.slo == name }) else { return "-" }
                 return (c.actual == .pass ? "pass" : "BREACH") + (c.expected.admits(c.actual) ? "" : " !")
-            }
+            } + [(r.alerts.isEmpty ? "none" : r.alerts.joined(separator: " "))
+                 + (r.alertProblems.isEmpty ? "" : " ! (" + r.alertProblems.joined(separator: ", ") + ")")]
         }
         let widths = header.indices.map { i in ([header] + body).map { $0[i].count }.max()! }
         return ([header] + body).map { row in

@@ -101,3 +101,20 @@ enum SchemaCommand: Command {
         return .success
     }
 }
+
+/// `wargame alert-rules`: the scenario's alert rules as a Prometheus alerting-rules file.
+enum AlertRulesCommand: Command {
+    static let name = "alert-rules"
+    static let abstract = "Print the scenario's alert rules as Prometheus alerting-rules YAML."
+    static let positionalUsage = "[SCENARIO]"
+    static let options: [OptionSpec] = []
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 1)
+        guard let scenario = try RunCommand.loadScenario(o.positionals.first ?? "scenarios/baseline.json", context) else {
+            return .badInput
+        }
+        context.console.out(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: scenario.run.stepLength))
+        return .success
+    }
+}

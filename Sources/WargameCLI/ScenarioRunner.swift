@@ -12,7 +12,8 @@ struct InvariantFailure: Error, CustomStringConvertible {
 /// Runs a scenario step by step, streaming the decision log and the KPI time series, and
 /// writes the summaries at the end — all atomically: on any failure nothing is left.
 enum ScenarioRunner {
-    static let files = ["routing_decisions.csv", "kpi_timeseries.csv", "kpi_summary.json", "kpi_summary.md", "metrics.prom"]
+    static let files = ["routing_decisions.csv", "kpi_timeseries.csv", "actions.csv", "alerts.csv",
+                        "kpi_summary.json", "kpi_summary.md", "metrics.prom"]
 
     struct Result {
         let report: RunReport
@@ -40,21 +41,61 @@ enum ScenarioRunner {
         var series = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs))
         }
+        var actionsCSV = try outputs.map { o throws(OutputError) in
+            try CSVWriter(file: try o.open(files[2]), header: WarGameOutcome.actionsHeader)
+        }
+        var alertsCSV = try outputs.map { o throws(OutputError) in
+            try CSVWriter(file: try o.open(files[3]), header: WarGameOutcome.alertsHeader)
+        }
         var sim = Simulation<OrderPipeline.Event>(minimumCapacity: 4_096)
         var pipeline = OrderPipeline(config: c, seed: seed, sink: RunSink(log: log, kpis: KPIRecorder(providers: providerIDs.count)))
         pipeline.start(in: &sim, horizon: .zero + stepLength * Int64(steps))
         var progress = console.map { Progress(label: "\(scenario.name) steps", total: steps, console: $0) }
         defer { progress?.finish() }
+
+        // War game: scripted actions at their exact times, triggered ones and alerts at step ends.
+        let scripted: [(SimTime, PlaybookRule)] = scenario.playbook.compactMap { r in
+            if case .at(let t) = r.trigger { return (t, r) } else { return nil }
+        }.sorted { $0.0 < $1.0 }
+        var nextScripted = 0
+        var triggers = TriggerEvaluator(rules: scenario.playbook)
+        var alerts = AlertEvaluator(rules: scenario.alerts)
+        var history = SignalHistory()
+        var actions: [ActionRecord] = []
+        var allClear: [SimTime] = []
+        func act(_ rule: PlaybookRule, trigger: String) throws {
+            for action in rule.actions {
+                pipeline.apply(action, in: &sim)
+                let (name, params) = action.describe(c)
+                let record = ActionRecord(time: sim.now, rule: rule.name, trigger: trigger, action: name, parameters: params)
+                actions.append(record)
+                try actionsCSV?.writeRow(WarGameOutcome.row(record))
+            }
+        }
+
         var lastSubmitted = 0
         for step in 0..<steps {
-            sim.run(&pipeline, until: .zero + stepLength * Int64(step + 1))
+            let end = SimTime.zero + stepLength * Int64(step + 1)
+            while nextScripted < scripted.count, scripted[nextScripted].0 < end {
+                sim.run(&pipeline, until: scripted[nextScripted].0)
+                try act(scripted[nextScripted].1, trigger: "scripted")
+                nextScripted += 1
+            }
+            sim.run(&pipeline, until: end)
             let submitted = pipeline.statistics.totalSubmitted
             let open = pipeline.openBreakers
             let kpis = pipeline.withSink(as: RunSink.self) { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
             lastSubmitted = submitted
             try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds))
+            history.add(kpis)
+            let wasFiring = alerts.anyFiring
+            let changes = alerts.evaluate(history, at: end)
+            for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
+            if wasFiring && !alerts.anyFiring { allClear.append(end) }
+            for rule in triggers.due(history, at: end) { try act(rule, trigger: "condition") }
             progress?.update(step + 1)
         }
+        for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
         let logFailure = pipeline.withSink(as: RunSink.self) { sink -> OutputError? in
             sink.log?.flush()
             return sink.log?.failure
@@ -63,12 +104,16 @@ enum ScenarioRunner {
         let problems = PipelineInvariants.violations(of: pipeline)
         if !problems.isEmpty { throw InvariantFailure(problems: problems) }
 
-        let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled),
-                               recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs)
+        let runTotals = totals(pipeline, events: sim.eventsHandled)
+        let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes, incidents: scenario.pipeline.incidents,
+                                     allClear: allClear, totals: runTotals)
+        let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
+                               recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs,
+                               warGame: warGame, lastStepSignals: history.latest)
         guard let outputs else { return Result(report: report, paths: []) }
-        try outputs.open(files[2]).write(report.json().rendered())
-        try outputs.open(files[3]).write(report.markdown())
-        try outputs.open(files[4]).write(PrometheusText.render(report))
+        try outputs.open(files[4]).write(report.json().rendered())
+        try outputs.open(files[5]).write(report.markdown())
+        try outputs.open(files[6]).write(PrometheusText.render(report))
         return Result(report: report, paths: try outputs.commitAll())
     }
 
@@ -91,6 +136,7 @@ enum ScenarioRunner {
         t.breakerTransitions = st.breakerTransitions
         t.jobsCovered = p.provenance.jobsCovered
         t.jobsUncovered = p.provenance.jobsUncovered
+        t.droppedAfterFill = st.count(.providerOutage)
         t.events = events
         return t
     }

@@ -43,7 +43,8 @@ public struct DemandConfig: Sendable, Equatable {
 /// thinning (Lewis & Shedler 1979) against the tenant's peak rate, each tenant with its own
 /// stream so one tenant's surge never shifts another's orders.
 public struct Demand: Sendable {
-    public let config: DemandConfig
+    /// Mutable so incidents can change order properties (replays, bad signatures) mid-run.
+    public internal(set) var config: DemandConfig
     var tenantStreams: [Xoshiro256StarStar]
     var nonces: [UInt64]
     let baseRates: [Double]

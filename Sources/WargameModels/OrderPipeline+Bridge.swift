@@ -97,7 +97,9 @@ extension OrderPipeline {
         order.shard = s
         orders[ref] = order
         var verdict = Reason.none
-        if provenance.halted {
+        if operatorHalted {
+            verdict = .failClosed
+        } else if provenance.halted {
             // Fail closed, but let one probe order through per interval: its receipts are
             // how the guard learns that coverage has recovered (as HALF_OPEN trial calls
             // tell a breaker). Without probes a halt would starve the guard of data.

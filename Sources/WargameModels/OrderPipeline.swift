@@ -27,6 +27,7 @@ public struct OrderPipeline: EventHandler {
         case sealTimer
         case provenanceStep(batch: Int32, step: ProvenanceStep, attempt: Int16, success: Bool)
         case provenanceDeadline(batch: Int32)
+        case incident(index: Int16, starting: Bool)
     }
 
     public let config: PipelineConfig
@@ -40,6 +41,8 @@ public struct OrderPipeline: EventHandler {
     public internal(set) var policy: PolicyEngine
     public internal(set) var bridges: [Bridge]
     public internal(set) var systemPaused = false
+    /// Operator fail-closed (playbook "halt new allocations"), separate from the guard's.
+    public internal(set) var operatorHalted = false
     var demand: Demand
     var gateway: Gateway
     var router: Router
@@ -58,6 +61,7 @@ public struct OrderPipeline: EventHandler {
     /// (the scenario layer checks it).
     public init(config: PipelineConfig, seed: UInt64, sink: some DecisionSink) {
         let streams = RandomStreams(seed: seed)
+        let config = config.compilingIncidents()
         self.config = config
         self.sink = sink
         let tenants = config.demand.tenants
@@ -95,6 +99,10 @@ public struct OrderPipeline: EventHandler {
                 sim.schedule(.outage(provider: Int16(p), index: Int16(i), starting: false), at: max(o.start + o.duration, sim.now))
             }
         }
+        for (k, i) in config.incidents.enumerated() where !i.isWindow {
+            sim.schedule(.incident(index: Int16(k), starting: true), at: max(i.start, sim.now))
+            sim.schedule(.incident(index: Int16(k), starting: false), at: max(i.end, sim.now))
+        }
         applyPriceSpikes(at: sim.now)
     }
 
@@ -116,6 +124,7 @@ public struct OrderPipeline: EventHandler {
         case .provenanceStep(let b, let step, let attempt, let ok):
             provenanceStepDone(batch: Int(b), step, attempt: Int(attempt), success: ok, in: &sim)
         case .provenanceDeadline(let b): provenanceDeadline(batch: Int(b), in: &sim)
+        case .incident(let k, let starting): incident(Int(k), starting: starting, in: &sim)
         }
     }
 

@@ -23,6 +23,8 @@ public struct PipelineConfig: Sendable, Equatable {
     public var provenance = ProvenanceConfig()
     /// An admitted job waiting longer than this for a provider is dropped.
     public var maxQueueWait: SimDuration = .minutes(2)
+    /// Faults injected over the run (war games).
+    public var incidents: [Incident] = []
 
     public init() {}
 }

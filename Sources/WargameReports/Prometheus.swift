@@ -60,6 +60,8 @@ public struct PrometheusText {
         }
         p.counter("wargame_orders_final_total", help: "Orders by final outcome and reason.", outcomes)
         p.counter("wargame_failover_events_total", help: "Provider failovers.", [([], t.failovers)])
+        p.counter("wargame_jobs_uncovered_total", help: "Completed jobs whose batch missed its provenance deadline.", [([], t.jobsUncovered)])
+        p.counter("wargame_jobs_decided_total", help: "Completed jobs whose provenance coverage was decided.", [([], t.jobsCovered + t.jobsUncovered)])
         p.counter("wargame_bridge_retries_total", help: "Bridge tries retried after a timeout.", [([], t.bridgeRetries)])
         p.counter("wargame_breaker_transitions_total", help: "Circuit-breaker state changes.", [([], t.breakerTransitions)])
         p.counter("wargame_provider_filled_total", help: "Orders filled per provider.",
@@ -71,6 +73,10 @@ public struct PrometheusText {
         p.gauge("wargame_failover_events_per_5m_max", help: "Most failovers in any 5-minute window.", [([], r.kpis[.failoversPer5mMax])], decimals: 0)
         p.histogram("wargame_bridge_rtt_ms", help: "Round trip of successful bridge tries, milliseconds.", r.recorder.bridgeRTTHistogram)
         p.histogram("wargame_policy_decision_ms", help: "vault-law decision time (wait + evaluation), milliseconds.", r.recorder.decisionHistogram)
+        let last = r.lastStepSignals
+        for signal in Signal.allCases {
+            p.gauge(signal.metric, help: "The last step's \(signal.rawValue) (the signal alert rules watch).", [([], last[signal])], decimals: 4)
+        }
         p.gauge("wargame_slo_met", help: "1 when the SLO held over the run, else 0.",
                 r.results.map { ([("slo", $0.slo.name)], $0.verdict == .pass ? 1 : 0) }, decimals: 0)
         return p.text

@@ -28,6 +28,8 @@ public struct RunTotals: Sendable {
     public var submitted = 0, filled = 0, completed = 0, rejected = 0, dropped = 0, inFlight = 0
     public var failovers = 0, bridgeRetries = 0, breakerTransitions = 0
     public var jobsCovered = 0, jobsUncovered = 0
+    /// Orders dropped after they had been filled (their provider went down under them).
+    public var droppedAfterFill = 0
     public var events: UInt64 = 0
     public init() {}
 }
@@ -49,8 +51,14 @@ public struct RunReport: Sendable {
     public let providerIDs: [String]
     public let filledByProvider: [Int]
     public let recorder: KPIRecorder
+    public let warGame: WarGameOutcome?
+    /// The alert signals at the end of the run (the `wargame_step_*` gauges).
+    public let lastStepSignals: [Signal: Double]
 
-    public init(identity: RunIdentity, totals: RunTotals, recorder: KPIRecorder, slos: [SLO], providerIDs: [String]) {
+    public init(identity: RunIdentity, totals: RunTotals, recorder: KPIRecorder, slos: [SLO], providerIDs: [String],
+                warGame: WarGameOutcome? = nil, lastStepSignals: [Signal: Double] = [:]) {
+        self.warGame = warGame
+        self.lastStepSignals = lastStepSignals
         self.identity = identity
         self.totals = totals
         self.recorder = recorder
@@ -130,7 +138,7 @@ public struct RunReport: Sendable {
                 ])
             })),
             ("all_slos_met", .bool(allPass)),
-        ])
+        ] + (warGame?.json() ?? []))
     }
 
     // MARK: kpi_summary.md and the terminal table
@@ -171,6 +179,7 @@ public struct RunReport: Sendable {
             let share = totals.filled > 0 ? Double(filledByProvider[i]) / Double(totals.filled) : 0
             out += "| \(providerIDs[i]) | \(filledByProvider[i]) | \(NumberFormat.fixed(share, 4)) |\n"
         }
+        if let warGame { out += warGame.markdown() }
         return out
     }
 }

@@ -28,6 +28,10 @@ public struct Expectations: Sendable, Equatable {
     public var steps: Int?
     /// (SLO name, expected verdict), in the order written.
     public var verdicts: [(String, ExpectedVerdict)] = []
+    /// Alert rules that must fire on every checked seed.
+    public var alerts: [String] = []
+    /// Alert rules that may fire (borderline in this scenario); any other firing fails.
+    public var alertsMayFire: [String] = []
 
     public init() {}
 
@@ -35,7 +39,7 @@ public struct Expectations: Sendable, Equatable {
 
     public static func == (a: Expectations, b: Expectations) -> Bool {
         a.seeds == b.seeds && a.steps == b.steps && a.verdicts.map(\.0) == b.verdicts.map(\.0)
-            && a.verdicts.map(\.1) == b.verdicts.map(\.1)
+            && a.verdicts.map(\.1) == b.verdicts.map(\.1) && a.alerts == b.alerts && a.alertsMayFire == b.alertsMayFire
     }
 }
 
@@ -50,6 +54,8 @@ public struct Scenario: Sendable {
     public var run = RunSettings()
     public var pipeline = PipelineConfig()
     public var slos = SLO.aurora
+    public var alerts = AlertRule.defaults
+    public var playbook: [PlaybookRule] = []
     public var expect = Expectations()
 
     public init() {}

@@ -36,6 +36,9 @@ enum ScenarioSchema {
         try f.seconds("max_queue_wait_s", &s.pipeline.maxQueueWait, 0...86_400,
                       doc: "An admitted job waiting longer than this for a provider is dropped (`no_eligible_provider`).")
         try slos(f, &s)
+        try WarGameSchema.incidents(f, &s)
+        try WarGameSchema.alerts(f, &s)
+        try WarGameSchema.playbook(f, &s)
         try expectations(f, &s)
         try f.finish()
     }
@@ -357,6 +360,22 @@ enum ScenarioSchema {
                 }
                 if seeds.isEmpty { throw ScenarioError(file: e.file, path: e.at("seeds"), message: "expected at least one seed, found none") }
                 s.expect.seeds = seeds
+            }
+            let ruleNames = s.alerts.map(\.name)
+            for key in ["alerts", "alerts_may_fire"] {
+                let doc = key == "alerts" ? "Alert rules that must fire on every checked seed (others must not, unless in alerts_may_fire)."
+                                          : "Alert rules that may fire on some seeds."
+                guard let items = try e.array(key, type: "alert rule names", defaultValue: "[]", doc: doc) else { continue }
+                var names: [String] = []
+                for (i, item) in items.enumerated() {
+                    guard case .string(let n) = item, ruleNames.contains(n) else {
+                        var m = "expected an alert rule name, found \(item.described)"
+                        if case .string(let n) = item, let g = closest(to: n, in: ruleNames) { m += " (did you mean \"\(g)\"?)" }
+                        throw ScenarioError(file: e.file, path: "\(e.at(key))[\(i)]", message: m)
+                    }
+                    names.append(n)
+                }
+                if key == "alerts" { s.expect.alerts = names } else { s.expect.alertsMayFire = names }
             }
             var steps = s.expect.steps ?? 0
             try e.integer("steps", &steps, 0...10_000_000, doc: "Steps per check run (0 = the run's steps).")

@@ -32,6 +32,7 @@ func scratchDirectory() -> String {
               run                       Run a scenario, write decision logs and KPI summaries, check its SLOs.
               validate                  Check scenario files against the schema without running them.
               check                     Run scenarios on their fixed seeds and assert their expected SLO verdicts.
+              alert-rules               Print the scenario's alert rules as Prometheus alerting-rules YAML.
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.
               mmc                       Run the M/M/c example model for STEPS steps and write its outputs.

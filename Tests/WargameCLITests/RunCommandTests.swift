@@ -22,7 +22,8 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         let r = runCLI(["run", baseline, "--steps", "10", "--seed", "5", "--out", out])
         #expect(r.code == .success, "\(r.err)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-                == ["kpi_summary.json", "kpi_summary.md", "kpi_timeseries.csv", "metrics.prom", "routing_decisions.csv"])
+                == ["actions.csv", "alerts.csv", "kpi_summary.json", "kpi_summary.md", "kpi_timeseries.csv", "metrics.prom",
+                    "routing_decisions.csv"])
         #expect(r.out.hasPrefix("wargame run: baseline (\(baseline)), seed 5, 10 steps of 60s\n"))
         #expect(r.out.contains("  fill_rate_p50        Fill rate p50 (per step)      >= 0.8500"))
         #expect(r.out.contains("All 7 SLOs met."))
@@ -43,7 +44,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
     }
 
     @Test func aBreachedSLOExitsWithCode1() {
-        let r = runCLI(["run", packageRoot + "/scenarios/total-provider-outage.json", "--steps", "25", "--out", scratchDirectory()])
+        let r = runCLI(["run", packageRoot + "/scenarios/three-providers-down.json", "--steps", "30", "--out", scratchDirectory()])
         #expect(r.code == .sloBreached)
         #expect(r.out.contains("FAIL"))
     }

@@ -1,0 +1,83 @@
+import SimKernel
+
+/// A runbook response the pipeline can carry out: the AGI Jobs governance calls, the Aurora
+/// router and provenance procedures, vault-law's quota and nonce-cache operations.
+public enum PlaybookAction: Sendable, Equatable {
+    case pauseShard(Int)
+    case unpauseShard(Int)
+    case systemPause
+    case systemUnpause
+    /// Lower (or raise) a shard's quotas, e.g. to shed load.
+    case setShardQuotas(shard: Int, maxOpenJobs: Int, maxActiveJobs: Int)
+    case setRouterStrategy(RoutingStrategy)
+    /// Primary-then-backups order for the `ordered` strategy (failover to backups).
+    case setRouterOrder([Int])
+    /// A provider's routing weight (canary-style shift of traffic).
+    case setProviderWeight(provider: Int, weight: Double)
+    /// Raise (or set) a tenant's daily GPU-hour quota.
+    case setTenantQuota(tenant: Int, gpuHours: Double)
+    case purgeNonceCache
+    /// Send time stamps to the backup TSA first.
+    case useBackupTSA(Bool)
+    /// Operator fail-closed: refuse new orders at admission.
+    case haltAllocations
+    case resumeAllocations
+}
+
+extension OrderPipeline {
+    /// Carries out a playbook action now.
+    public mutating func apply(_ action: PlaybookAction, in sim: inout Simulation<Event>) {
+        switch action {
+        case .pauseShard(let s): setShardPaused(s, true, in: &sim)
+        case .unpauseShard(let s): setShardPaused(s, false, in: &sim)
+        case .systemPause: setSystemPaused(true, in: &sim)
+        case .systemUnpause: setSystemPaused(false, in: &sim)
+        case .setShardQuotas(let s, let open, let active): setShardQuotas(s, maxOpenJobs: open, maxActiveJobs: active, in: &sim)
+        case .setRouterStrategy(let strategy): router.config.strategy = strategy
+        case .setRouterOrder(let order): router.config.order = order
+        case .setProviderWeight(let p, let w): providers[p].config.weight = w
+        case .setTenantQuota(let t, let hours):
+            var overrides = policy.config.quotaOverrides
+            if overrides.count <= t {
+                overrides += Array(repeating: policy.config.dailyQuotaGPUHours, count: t + 1 - overrides.count)
+            }
+            overrides[t] = hours
+            policy.config.quotaOverrides = overrides
+        case .purgeNonceCache: policy.nonces.purge()
+        case .useBackupTSA(let on): provenance.preferBackup = on
+        case .haltAllocations: operatorHalted = true
+        case .resumeAllocations:
+            operatorHalted = false
+            dispatchAll(in: &sim)
+        }
+    }
+
+    /// Starts (or ends) a live-knob incident.
+    mutating func incident(_ index: Int, starting: Bool, in sim: inout Simulation<Event>) {
+        let i = config.incidents[index]
+        switch i.kind {
+        case .failureRate(let p, let x):
+            providers[p].config.failureProbability = starting ? x : config.providers[p].failureProbability
+        case .bridgeCongestion(let b, let m):
+            for k in bridges.indices where b == nil || b == k {
+                bridges[k].config.latencyMultiplier = starting ? m : config.bridges[k].latencyMultiplier
+            }
+        case .relayerOutage(let b, let left):
+            bridges[b].relayers.setRelayers(starting ? left : config.bridges[b].relayers, at: sim.now)
+        case .bridgeLoss(let b, let x):
+            for k in bridges.indices where b == nil || b == k {
+                bridges[k].config.lossProbability = starting ? x : config.bridges[k].lossProbability
+            }
+        case .replayAttack(let x):
+            demand.config.replayProbability = starting ? x : config.demand.replayProbability
+        case .invalidSignatures(let x):
+            demand.config.invalidSignatureProbability = starting ? x : config.demand.invalidSignatureProbability
+        case .shardCongestion(let s, let active):
+            let base = config.shards[s]
+            setShardQuotas(s, maxOpenJobs: shards[s].config.maxOpenJobs,
+                           maxActiveJobs: starting ? active : base.maxActiveJobs, in: &sim)
+        default:
+            break  // window incidents were folded into the models' windows
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import SimKernel
+import WargameModels
+
+/// A playbook action as it was taken: a row of `actions.csv`.
+public struct ActionRecord: Sendable {
+    public let time: SimTime
+    /// The playbook rule that took it (scripted or triggered).
+    public let rule: String
+    public let trigger: String
+    public let action: String
+    public let parameters: String
+
+    public init(time: SimTime, rule: String, trigger: String, action: String, parameters: String) {
+        self.time = time
+        self.rule = rule
+        self.trigger = trigger
+        self.action = action
+        self.parameters = parameters
+    }
+}
+
+/// How one incident went: how long until an alert fired, until the playbook acted, and
+/// until no alert was firing any more.
+public struct IncidentOutcome: Sendable {
+    public let name: String
+    public let start: SimTime
+    public let end: SimTime
+    public let detection: SimDuration?
+    public let mitigation: SimDuration?
+    public let recovery: SimDuration?
+}
+
+/// The war-game part of a run's report.
+public struct WarGameOutcome: Sendable {
+    public let actions: [ActionRecord]
+    public let alerts: [AlertEpisode]
+    public let incidents: [IncidentOutcome]
+    /// Error budget consumed over the run per ratio SLO (1 = exactly used up).
+    public let budgets: [(BudgetSLO, Double?)]
+
+    public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], allClear: [SimTime], totals: RunTotals) {
+        self.actions = actions
+        self.alerts = alerts
+        self.incidents = incidents.map { i in
+            let detected = alerts.map(\.firedAt).filter { $0 >= i.start }.min()
+            let mitigated = actions.map(\.time).filter { $0 >= i.start }.min()
+            let recovered = detected.flatMap { d in allClear.filter { $0 >= d }.min() }
+            return IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: detected.map { $0 - i.start },
+                                   mitigation: mitigated.map { $0 - i.start }, recovery: recovered.map { $0 - i.start })
+        }
+        func ratio(_ bad: Int, _ total: Int, _ slo: BudgetSLO) -> Double? {
+            total > 0 ? Double(max(0, bad)) / Double(total) / slo.budget : nil
+        }
+        budgets = [
+            // Orders that ended without a fill, over orders that reached a verdict.
+            (.fillRate, ratio(totals.rejected + totals.dropped - totals.droppedAfterFill,
+                              totals.filled + totals.rejected + totals.dropped - totals.droppedAfterFill, .fillRate)),
+            (.dropped, ratio(totals.dropped, totals.submitted, .dropped)),
+            (.coverage, ratio(totals.jobsUncovered, totals.jobsCovered + totals.jobsUncovered, .coverage)),
+        ]
+    }
+
+    public static let actionsHeader = ["time_s", "rule", "trigger", "action", "parameters"]
+    public static let alertsHeader = ["rule", "severity", "pending_at_s", "fired_at_s", "resolved_at_s"]
+
+    public static func row(_ a: ActionRecord) -> [String] {
+        [NumberFormat.fixed(a.time.seconds, 3), a.rule, a.trigger, a.action, a.parameters]
+    }
+
+    public static func row(_ e: AlertEpisode) -> [String] {
+        [e.rule, e.severity.rawValue, NumberFormat.fixed(e.pendingAt.seconds, 3), NumberFormat.fixed(e.firedAt.seconds, 3),
+         e.resolvedAt.map { NumberFormat.fixed($0.seconds, 3) } ?? ""]
+    }
+
+    static func seconds(_ d: SimDuration?) -> JSONValue { d.map { .number($0.seconds, decimals: 3) } ?? .null }
+
+    func json() -> [(String, JSONValue)] {
+        [
+            ("incidents", .array(incidents.map { i in
+                .object([("name", .string(i.name)), ("start_s", .number(i.start.seconds, decimals: 3)),
+                         ("end_s", .number(i.end.seconds, decimals: 3)), ("time_to_detect_s", Self.seconds(i.detection)),
+                         ("time_to_mitigate_s", Self.seconds(i.mitigation)), ("time_to_recover_s", Self.seconds(i.recovery))])
+            })),
+            ("alerts_fired", .array(alerts.map { e in
+                .object([("rule", .string(e.rule)), ("severity", .string(e.severity.rawValue)),
+                         ("fired_at_s", .number(e.firedAt.seconds, decimals: 3)), ("resolved_at_s", e.resolvedAt.map { .number($0.seconds, decimals: 3) } ?? .null)])
+            })),
+            ("actions", .array(actions.map { a in
+                .object([("time_s", .number(a.time.seconds, decimals: 3)), ("rule", .string(a.rule)), ("action", .string(a.action)),
+                         ("parameters", .string(a.parameters))])
+            })),
+            ("error_budget_consumed", .object(budgets.map { ($0.0.rawValue, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
+        ]
+    }
+
+    func markdown() -> String {
+        func s(_ d: SimDuration?) -> String { d.map { NumberFormat.fixed($0.seconds, 0) + " s" } ?? "—" }
+        var out = "\n## War game\n\n| Incident | Window (s) | Detected after | Mitigated after | Recovered after |\n|---|---|---|---|---|\n"
+        for i in incidents {
+            out += "| \(i.name) | \(NumberFormat.fixed(i.start.seconds, 0))–\(NumberFormat.fixed(i.end.seconds, 0)) | \(s(i.detection)) | \(s(i.mitigation)) | \(s(i.recovery)) |\n"
+        }
+        out += "\n| Alert | Severity | Fired at (s) | Resolved at (s) |\n|---|---|---|---|\n"
+        for e in alerts {
+            out += "| \(e.rule) | \(e.severity.rawValue) | \(NumberFormat.fixed(e.firedAt.seconds, 0)) | \(e.resolvedAt.map { NumberFormat.fixed($0.seconds, 0) } ?? "still firing") |\n"
+        }
+        out += "\n| Action | Rule | At (s) | Parameters |\n|---|---|---|---|\n"
+        for a in actions { out += "| \(a.action) | \(a.rule) | \(NumberFormat.fixed(a.time.seconds, 0)) | \(a.parameters) |\n" }
+        out += "\n| Error budget | Consumed |\n|---|---|\n"
+        for (slo, v) in budgets { out += "| \(slo.rawValue) | \(v.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—") |\n" }
+        return out
+    }
+}
+
+extension PlaybookAction {
+    /// The action's name and parameters as `actions.csv` writes them, with names for indices.
+    public func describe(_ c: PipelineConfig) -> (name: String, parameters: String) {
+        switch self {
+        case .pauseShard(let s): ("pause_shard", "shard=\(c.shards[s].name)")
+        case .unpauseShard(let s): ("unpause_shard", "shard=\(c.shards[s].name)")
+        case .systemPause: ("system_pause", "")
+        case .systemUnpause: ("system_unpause", "")
+        case .setShardQuotas(let s, let o, let a): ("set_shard_quotas", "shard=\(c.shards[s].name) max_open_jobs=\(o) max_active_jobs=\(a)")
+        case .setRouterStrategy(let st): ("set_router_strategy", "strategy=\(st.rawValue)")
+        case .setRouterOrder(let order): ("set_router_order", "order=" + order.map { c.providers[$0].id }.joined(separator: ";"))
+        case .setProviderWeight(let p, let w): ("set_provider_weight", "provider=\(c.providers[p].id) weight=\(NumberFormat.fixed(w, 3))")
+        case .setTenantQuota(let t, let h): ("set_tenant_quota", "tenant=\(t) gpu_hours=\(NumberFormat.fixed(h, 3))")
+        case .purgeNonceCache: ("purge_nonce_cache", "")
+        case .useBackupTSA(let on): ("use_backup_tsa", "enabled=\(on)")
+        case .haltAllocations: ("halt_allocations", "")
+        case .resumeAllocations: ("resume_allocations", "")
+        }
+    }
+}

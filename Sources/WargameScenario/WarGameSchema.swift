@@ -1,0 +1,223 @@
+import SimKernel
+import WargameModels
+import WargameReports
+
+/// The war-game parts of the schema: incidents, alert rules and the playbook.
+enum WarGameSchema {
+    static func index(_ f: Fields, _ key: String, in names: [String], what: String) throws(ScenarioError) -> Int? {
+        guard let j = f.raw(key, type: "string", defaultValue: "", range: "a \(what)", doc: "") else { return nil }
+        guard case .string(let n) = j, let i = names.firstIndex(of: n) else {
+            var m = "expected a \(what) (" + names.joined(separator: ", ") + "), found \(j.described)"
+            if case .string(let n) = j, let g = closest(to: n, in: names) { m += " (did you mean \"\(g)\"?)" }
+            throw ScenarioError(file: f.file, path: f.at(key), message: m)
+        }
+        return i
+    }
+
+    static func required<T>(_ value: T?, _ f: Fields, _ key: String, _ what: String) throws(ScenarioError) -> T {
+        guard let value else { throw ScenarioError(file: f.file, path: f.at(key), message: "expected \(what), found nothing") }
+        return value
+    }
+
+    static let incidentKinds = ["provider_outage", "price_spike", "failure_rate", "bridge_congestion", "relayer_outage",
+                                "bridge_loss", "demand_surge", "tsa_outage", "ipfs_outage", "replay_attack",
+                                "invalid_signatures", "shard_congestion"]
+
+    static func incidents(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
+        let c = s.pipeline
+        let providers = c.providers.map(\.id), bridges = c.bridges.map(\.name), shards = c.shards.map(\.name)
+        guard let items = try f.array("incidents", type: "objects", defaultValue: "[]",
+                                      doc: "Timed faults: `name`, `kind` (" + incidentKinds.joined(separator: ", ")
+                                        + "), `start_s`, `duration_s`, and the kind's own fields (see docs/wargames.md).") else { return }
+        var out: [Incident] = []
+        for (i, item) in items.enumerated() {
+            let g = try Fields(file: f.file, path: "\(f.at("incidents"))[\(i)]", json: item, docs: nil)
+            var name = "incident-\(i + 1)", kind = "", start = SimDuration.zero, duration = SimDuration.minutes(10)
+            try g.string("name", &name, doc: "")
+            try g.choice("kind", &kind, incidentKinds.map { ($0, $0) }, doc: "")
+            if kind.isEmpty { throw ScenarioError(file: g.file, path: g.at("kind"), message: "expected an incident kind, found nothing") }
+            try g.seconds("start_s", &start, 0...1e9, doc: "")
+            try g.seconds("duration_s", &duration, 0...1e9, doc: "")
+            var x = -1.0
+            func num(_ key: String, _ range: ClosedRange<Double>) throws(ScenarioError) -> Double {
+                x = -1
+                try g.number(key, &x, range, doc: "")
+                return try required(x >= range.lowerBound ? x : nil, g, key, "a number in \(Fields.show(range))")
+            }
+            let k: Incident.Kind
+            switch kind {
+            case "provider_outage":
+                guard let list = try g.array("providers", type: "provider ids", defaultValue: "", doc: "") else {
+                    throw ScenarioError(file: g.file, path: g.at("providers"), message: "expected a list of provider ids, found nothing")
+                }
+                var ps: [Int] = []
+                for (j, p) in list.enumerated() {
+                    guard case .string(let id) = p, let pi = providers.firstIndex(of: id) else {
+                        throw ScenarioError(file: g.file, path: "\(g.at("providers"))[\(j)]", message: "expected a provider id (" + providers.joined(separator: ", ") + "), found \(p.described)")
+                    }
+                    ps.append(pi)
+                }
+                var lost = 1.0
+                try g.probability("capacity_lost", &lost, doc: "")
+                k = .providerOutage(providers: ps, capacityLost: lost)
+            case "price_spike":
+                k = .priceSpike(provider: try required(try index(g, "provider", in: providers, what: "provider id"), g, "provider", "a provider id"),
+                                factor: try num("factor", 0...1_000))
+            case "failure_rate":
+                k = .failureRate(provider: try required(try index(g, "provider", in: providers, what: "provider id"), g, "provider", "a provider id"),
+                                 probability: try num("probability", 0...1))
+            case "bridge_congestion":
+                k = .bridgeCongestion(bridge: try index(g, "bridge", in: bridges, what: "bridge name"), multiplier: try num("multiplier", 0.01...1_000))
+            case "relayer_outage":
+                var left = 0
+                try g.integer("relayers_left", &left, 0...10_000, doc: "")
+                k = .relayerOutage(bridge: try required(try index(g, "bridge", in: bridges, what: "bridge name"), g, "bridge", "a bridge name"), relayersLeft: left)
+            case "bridge_loss":
+                k = .bridgeLoss(bridge: try index(g, "bridge", in: bridges, what: "bridge name"), probability: try num("probability", 0...1))
+            case "demand_surge":
+                var tenant = -1
+                try g.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
+                k = .demandSurge(multiplier: try num("multiplier", 0...1e6), tenant: tenant >= 0 ? tenant : nil)
+            case "tsa_outage":
+                var primary = true, backup = false
+                try g.bool("primary", &primary, doc: "")
+                try g.bool("backup", &backup, doc: "")
+                k = .tsaOutage(primary: primary, backup: backup)
+            case "ipfs_outage":
+                k = .ipfsOutage
+            case "replay_attack":
+                k = .replayAttack(probability: try num("probability", 0...1))
+            case "invalid_signatures":
+                k = .invalidSignatures(probability: try num("probability", 0...1))
+            default:  // shard_congestion
+                var active = 0
+                try g.integer("max_active_jobs", &active, 0...10_000_000, doc: "")
+                k = .shardCongestion(shard: try required(try index(g, "shard", in: shards, what: "shard name"), g, "shard", "a shard name"), maxActiveJobs: active)
+            }
+            try g.finish()
+            out.append(Incident(name: name, kind: k, start: .zero + start, duration: duration))
+        }
+        s.pipeline.incidents = out
+    }
+
+    /// A condition object: `{"signal", "op", "threshold"}` or `{"burn_rate", "long_steps", "short_steps", "factor"}`.
+    static func condition(_ g: Fields) throws(ScenarioError) -> Condition {
+        if g.members.contains(where: { $0.key == "burn_rate" }) {
+            var slo = BudgetSLO.dropped, long = 60, short = 5, factor = 14.4
+            try g.choice("burn_rate", &slo, BudgetSLO.allCases.map { ($0.rawValue, $0) }, doc: "")
+            try g.integer("long_steps", &long, 1...10_000, doc: "")
+            try g.integer("short_steps", &short, 1...10_000, doc: "")
+            try g.number("factor", &factor, 0...1e6, doc: "")
+            return .burnRate(slo, longSteps: long, shortSteps: short, factor: factor)
+        }
+        var signal = Signal.fillRate, op = Comparison.below, threshold = 0.0
+        try g.choice("signal", &signal, Signal.allCases.map { ($0.rawValue, $0) }, doc: "")
+        try g.choice("op", &op, Comparison.allCases.map { ($0.rawValue, $0) }, doc: "")
+        try g.number("threshold", &threshold, -1e12...1e12, doc: "")
+        return .threshold(signal, op, threshold)
+    }
+
+    static func alerts(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
+        try f.keyedObjects("alerts", &s.alerts, idKey: "name", id: \.name, template: { name in
+            AlertRule(name: name, severity: .warning, condition: .threshold(.fillRate, .below, 0), holdFor: .zero, summary: name)
+        }, doc: "Alert rules (default: the Aurora runbook's, plus burn-rate pages). Fields: `severity`, `signal`/`op`/`threshold` or `burn_rate`/`long_steps`/`short_steps`/`factor`, `for_s`, `summary`.") { g, rule throws(ScenarioError) in
+            guard g.docs == nil else { return }
+            try g.choice("severity", &rule.severity, Severity.allCases.map { ($0.rawValue, $0) }, doc: "")
+            if g.members.contains(where: { ["signal", "op", "threshold", "burn_rate", "long_steps", "short_steps", "factor"].contains($0.key) }) {
+                rule.condition = try condition(g)
+            }
+            try g.seconds("for_s", &rule.holdFor, 0...86_400, doc: "")
+            try g.string("summary", &rule.summary, doc: "")
+        }
+    }
+
+    static let actionNames = ["pause_shard", "unpause_shard", "system_pause", "system_unpause", "set_shard_quotas",
+                              "set_router_strategy", "set_router_order", "set_provider_weight", "set_tenant_quota",
+                              "purge_nonce_cache", "use_backup_tsa", "halt_allocations", "resume_allocations"]
+
+    static func action(_ g: Fields, _ c: PipelineConfig) throws(ScenarioError) -> PlaybookAction {
+        let providers = c.providers.map(\.id), shards = c.shards.map(\.name)
+        var name = ""
+        try g.choice("action", &name, actionNames.map { ($0, $0) }, doc: "")
+        func shard() throws(ScenarioError) -> Int { try required(try index(g, "shard", in: shards, what: "shard name"), g, "shard", "a shard name") }
+        switch name {
+        case "pause_shard": return .pauseShard(try shard())
+        case "unpause_shard": return .unpauseShard(try shard())
+        case "system_pause": return .systemPause
+        case "system_unpause": return .systemUnpause
+        case "set_shard_quotas":
+            let s = try shard()
+            var open = c.shards[s].maxOpenJobs, active = c.shards[s].maxActiveJobs
+            try g.integer("max_open_jobs", &open, 0...10_000_000, doc: "")
+            try g.integer("max_active_jobs", &active, 0...10_000_000, doc: "")
+            return .setShardQuotas(shard: s, maxOpenJobs: open, maxActiveJobs: active)
+        case "set_router_strategy":
+            var strategy = RoutingStrategy.score
+            try g.choice("strategy", &strategy, RoutingStrategy.allCases.map { ($0.rawValue, $0) }, doc: "")
+            return .setRouterStrategy(strategy)
+        case "set_router_order":
+            guard let list = try g.array("order", type: "provider ids", defaultValue: "", doc: "") else {
+                throw ScenarioError(file: g.file, path: g.at("order"), message: "expected a list of provider ids, found nothing")
+            }
+            var order: [Int] = []
+            for (j, p) in list.enumerated() {
+                guard case .string(let id) = p, let pi = providers.firstIndex(of: id) else {
+                    throw ScenarioError(file: g.file, path: "\(g.at("order"))[\(j)]", message: "expected a provider id (" + providers.joined(separator: ", ") + "), found \(p.described)")
+                }
+                order.append(pi)
+            }
+            return .setRouterOrder(order)
+        case "set_provider_weight":
+            let p = try required(try index(g, "provider", in: providers, what: "provider id"), g, "provider", "a provider id")
+            var w = c.providers[p].weight
+            try g.number("weight", &w, 0...1e9, doc: "")
+            return .setProviderWeight(provider: p, weight: w)
+        case "set_tenant_quota":
+            var tenant = 0, hours = c.policy.dailyQuotaGPUHours
+            try g.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
+            try g.number("gpu_hours", &hours, 0...1e12, doc: "")
+            return .setTenantQuota(tenant: tenant, gpuHours: hours)
+        case "purge_nonce_cache": return .purgeNonceCache
+        case "use_backup_tsa":
+            var on = true
+            try g.bool("enabled", &on, doc: "")
+            return .useBackupTSA(on)
+        case "halt_allocations": return .haltAllocations
+        default: return .resumeAllocations
+        }
+    }
+
+    static func playbook(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
+        guard let items = try f.array("playbook", type: "objects", defaultValue: "[]",
+                                      doc: "Playbook rules: `name`, `at_s` (scripted) or `when` (a condition object with `for_s`), and `actions` (see docs/wargames.md).") else { return }
+        var rules: [PlaybookRule] = []
+        for (i, item) in items.enumerated() {
+            let g = try Fields(file: f.file, path: "\(f.at("playbook"))[\(i)]", json: item, docs: nil)
+            var name = "playbook-\(i + 1)"
+            try g.string("name", &name, doc: "")
+            var at = SimDuration(microseconds: -1)
+            try g.seconds("at_s", &at, 0...1e9, doc: "")
+            var trigger: PlaybookRule.Trigger? = at.microseconds >= 0 ? .at(.zero + at) : nil
+            try g.object("when", doc: "") { w throws(ScenarioError) in
+                var hold = SimDuration.zero
+                try w.seconds("for_s", &hold, 0...86_400, doc: "")
+                trigger = .when(try condition(w), holdFor: hold)
+            }
+            guard let trigger else {
+                throw ScenarioError(file: g.file, path: g.path, message: "expected \"at_s\" or \"when\", found neither")
+            }
+            guard let list = try g.array("actions", type: "objects", defaultValue: "", doc: ""), !list.isEmpty else {
+                throw ScenarioError(file: g.file, path: g.at("actions"), message: "expected at least one action, found none")
+            }
+            var actions: [PlaybookAction] = []
+            for (j, a) in list.enumerated() {
+                let af = try Fields(file: g.file, path: "\(g.at("actions"))[\(j)]", json: a, docs: nil)
+                actions.append(try action(af, s.pipeline))
+                try af.finish()
+            }
+            try g.finish()
+            rules.append(PlaybookRule(name: name, trigger: trigger, actions: actions))
+        }
+        s.playbook = rules
+    }
+}
