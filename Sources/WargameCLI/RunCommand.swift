@@ -1,4 +1,5 @@
 import Foundation
+import SimKernel
 import WargameReports
 import WargameScenario
 
@@ -57,6 +58,14 @@ enum RunCommand: Command {
         out += "  orders: \(t.submitted) submitted, \(t.filled) filled, \(t.completed) completed, \(t.rejected) rejected, "
         out += "\(t.dropped) dropped, \(t.inFlight) in flight; \(t.failovers) failovers\n\n"
         out += rep.sloTable(markdown: false)
+        if let wg = rep.warGame {
+            func s(_ d: SimDuration?) -> String { d.map { NumberFormat.fixed($0.seconds, 0) + "s" } ?? "-" }
+            for i in wg.incidents {
+                out += "  incident \(i.name): detected after \(s(i.detection)), mitigated after \(s(i.mitigation)), recovered after \(s(i.recovery))\n"
+            }
+            let fired = wg.alerts.map { $0.rule }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            out += "  alerts fired: " + (fired.isEmpty ? "none" : fired.joined(separator: ", ")) + "; actions taken: \(wg.actions.count)\n"
+        }
         let breached = rep.results.filter { $0.verdict == .breach }.count
         out += "\n" + (breached == 0 ? "All \(rep.results.count) SLOs met." : "\(breached) of \(rep.results.count) SLOs breached.") + "\n"
         if let dir = r.paths.first.map({ ($0 as NSString).deletingLastPathComponent }) {
