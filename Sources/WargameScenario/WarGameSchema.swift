@@ -19,6 +19,23 @@ enum WarGameSchema {
         return value
     }
 
+    /// A required, non-empty list of provider ids, as indices.
+    static func providerList(_ g: Fields, _ key: String, _ providers: [String]) throws(ScenarioError) -> [Int] {
+        guard let list = try g.array(key, type: "provider ids", defaultValue: "", doc: ""), !list.isEmpty else {
+            throw ScenarioError(file: g.file, path: g.at(key), message: "expected a list of provider ids, found nothing")
+        }
+        var out: [Int] = []
+        for (j, p) in list.enumerated() {
+            guard case .string(let id) = p, let i = providers.firstIndex(of: id) else {
+                var m = "expected a provider id (" + providers.joined(separator: ", ") + "), found \(p.described)"
+                if case .string(let id) = p, let g = closest(to: id, in: providers) { m += " (did you mean \"\(g)\"?)" }
+                throw ScenarioError(file: g.file, path: "\(g.at(key))[\(j)]", message: m)
+            }
+            out.append(i)
+        }
+        return out
+    }
+
     static let incidentKinds = ["provider_outage", "price_spike", "failure_rate", "bridge_congestion", "relayer_outage",
                                 "bridge_loss", "demand_surge", "tsa_outage", "ipfs_outage", "replay_attack",
                                 "invalid_signatures", "shard_congestion"]
@@ -47,16 +64,7 @@ enum WarGameSchema {
             let k: Incident.Kind
             switch kind {
             case "provider_outage":
-                guard let list = try g.array("providers", type: "provider ids", defaultValue: "", doc: "") else {
-                    throw ScenarioError(file: g.file, path: g.at("providers"), message: "expected a list of provider ids, found nothing")
-                }
-                var ps: [Int] = []
-                for (j, p) in list.enumerated() {
-                    guard case .string(let id) = p, let pi = providers.firstIndex(of: id) else {
-                        throw ScenarioError(file: g.file, path: "\(g.at("providers"))[\(j)]", message: "expected a provider id (" + providers.joined(separator: ", ") + "), found \(p.described)")
-                    }
-                    ps.append(pi)
-                }
+                let ps = try providerList(g, "providers", providers)
                 var lost = 1.0
                 try g.probability("capacity_lost", &lost, doc: "")
                 k = .providerOutage(providers: ps, capacityLost: lost)
@@ -156,17 +164,7 @@ enum WarGameSchema {
             try g.choice("strategy", &strategy, RoutingStrategy.allCases.map { ($0.rawValue, $0) }, doc: "")
             return .setRouterStrategy(strategy)
         case "set_router_order":
-            guard let list = try g.array("order", type: "provider ids", defaultValue: "", doc: "") else {
-                throw ScenarioError(file: g.file, path: g.at("order"), message: "expected a list of provider ids, found nothing")
-            }
-            var order: [Int] = []
-            for (j, p) in list.enumerated() {
-                guard case .string(let id) = p, let pi = providers.firstIndex(of: id) else {
-                    throw ScenarioError(file: g.file, path: "\(g.at("order"))[\(j)]", message: "expected a provider id (" + providers.joined(separator: ", ") + "), found \(p.described)")
-                }
-                order.append(pi)
-            }
-            return .setRouterOrder(order)
+            return .setRouterOrder(try providerList(g, "order", providers))
         case "set_provider_weight":
             let p = try required(try index(g, "provider", in: providers, what: "provider id"), g, "provider", "a provider id")
             var w = c.providers[p].weight
