@@ -6,7 +6,8 @@ public enum Wargame {
     public static let version = "0.1.0"
 
     static var commands: [any Command.Type] {
-        [RunCommand.self, ValidateCommand.self, CheckCommand.self, AlertRulesCommand.self, GoldenCommand.self, SchemaCommand.self,
+        [RunCommand.self, ValidateCommand.self, CheckCommand.self, SweepCommand.self, MergeCommand.self,
+         AlertRulesCommand.self, GoldenCommand.self, SchemaCommand.self,
          MMcCommand.self, BenchMMcCommand.self, BenchRunCommand.self]
     }
 

@@ -1,0 +1,98 @@
+/// `sweep.csv` rows and the sweep summary.
+///
+/// The summary is always computed from the *formatted* rows — parsed back from their fixed
+/// decimals — whether the rows were just produced or read from shard files, which is what
+/// makes a merged sweep byte-identical to a single-process one.
+public enum SweepTable {
+    public static func header(slos: [SLO]) -> [String] {
+        ["seed"] + KPI.allCases.map(\.rawValue) + slos.map { "slo_" + $0.name }
+    }
+
+    public static func row(seed: UInt64, _ r: RunReport) -> [String] {
+        [String(seed)] + KPI.allCases.map { RunReport.format($0, r.kpis[$0]).replacingOccurrences(of: "n/a", with: "") }
+            + r.results.map(\.verdict.rawValue)
+    }
+
+    /// Identity of the sweep, written with shard rows and into the summary.
+    public struct Identity: Sendable, Equatable {
+        public var scenario: String
+        public var scenarioSHA256: String
+        public var steps: Int
+        public var firstSeed: UInt64
+        public var lastSeed: UInt64
+        public var version: String
+
+        public init(scenario: String, scenarioSHA256: String, steps: Int, firstSeed: UInt64, lastSeed: UInt64, version: String) {
+            self.scenario = scenario
+            self.scenarioSHA256 = scenarioSHA256
+            self.steps = steps
+            self.firstSeed = firstSeed
+            self.lastSeed = lastSeed
+            self.version = version
+        }
+    }
+
+    public static func summary(identity id: Identity, header: [String], rows: [[String]]) -> JSONValue {
+        var kpis: [(String, JSONValue)] = []
+        for kpi in KPI.allCases {
+            let c = header.firstIndex(of: kpi.rawValue)!
+            let values = rows.compactMap { Double($0[c]) }
+            let d = RunReport.decimals(kpi) + 2
+            guard let s = SweepStatistics.summarize(values) else { kpis.append((kpi.rawValue, .null)); continue }
+            kpis.append((kpi.rawValue, .object([
+                ("n", .int(Int64(s.count))), ("mean", .number(s.mean, decimals: d)), ("sd", .number(s.standardDeviation, decimals: d)),
+                ("ci95_low", .number(s.ciLow, decimals: d)), ("ci95_high", .number(s.ciHigh, decimals: d)),
+                ("p5", .number(s.p5, decimals: d)), ("p50", .number(s.p50, decimals: d)), ("p95", .number(s.p95, decimals: d)),
+            ])))
+        }
+        var slos: [(String, JSONValue)] = []
+        for (c, name) in header.enumerated() where name.hasPrefix("slo_") {
+            let passes = rows.filter { $0[c] == Verdict.pass.rawValue }.count
+            let w = SweepStatistics.wilson(successes: passes, trials: rows.count)
+            slos.append((String(name.dropFirst(4)), .object([
+                ("passes", .int(Int64(passes))), ("runs", .int(Int64(rows.count))),
+                ("pass_fraction", .number(rows.isEmpty ? 0 : Double(passes) / Double(rows.count), decimals: 4)),
+                ("wilson95_low", .number(w.low, decimals: 4)), ("wilson95_high", .number(w.high, decimals: 4)),
+            ])))
+        }
+        return .object([
+            ("scenario", .string(id.scenario)), ("scenario_sha256", .string(id.scenarioSHA256)),
+            ("steps", .int(Int64(id.steps))), ("seeds", .string("\(id.firstSeed)..\(id.lastSeed)")),
+            ("replications", .int(Int64(rows.count))), ("version", .string(id.version)),
+            ("kpis", .object(kpis)), ("slos", .object(slos)),
+        ])
+    }
+
+    public static func markdown(_ summary: JSONValue) -> String {
+        guard case .object(let top) = summary else { return "" }
+        func get(_ m: [(String, JSONValue)], _ k: String) -> JSONValue? { m.first { $0.0 == k }?.1 }
+        func text(_ v: JSONValue?) -> String {
+            switch v {
+            case .string(let s)?: s
+            case .int(let n)?: String(n)
+            case .number(let x, let d)?: NumberFormat.fixed(x, d)
+            default: "—"
+            }
+        }
+        var out = "# Sweep: \(text(get(top, "scenario")))\n\n"
+        out += "Seeds \(text(get(top, "seeds"))) (\(text(get(top, "replications"))) replications), \(text(get(top, "steps"))) steps each, "
+        out += "scenario SHA-256 `\(text(get(top, "scenario_sha256")))`.\n\n"
+        out += "| KPI | mean | sd | 95 % CI | p5 | p50 | p95 |\n|---|---|---|---|---|---|---|\n"
+        if case .object(let kpis)? = get(top, "kpis") {
+            for (name, v) in kpis {
+                guard case .object(let m) = v else { out += "| \(name) | — | — | — | — | — | — |\n"; continue }
+                out += "| \(name) | \(text(get(m, "mean"))) | \(text(get(m, "sd"))) | \(text(get(m, "ci95_low")))…\(text(get(m, "ci95_high"))) | "
+                out += "\(text(get(m, "p5"))) | \(text(get(m, "p50"))) | \(text(get(m, "p95"))) |\n"
+            }
+        }
+        out += "\n| SLO | passes | pass fraction | 95 % Wilson interval |\n|---|---|---|---|\n"
+        if case .object(let slos)? = get(top, "slos") {
+            for (name, v) in slos {
+                guard case .object(let m) = v else { continue }
+                out += "| \(name) | \(text(get(m, "passes")))/\(text(get(m, "runs"))) | \(text(get(m, "pass_fraction"))) | "
+                out += "\(text(get(m, "wilson95_low")))…\(text(get(m, "wilson95_high"))) |\n"
+            }
+        }
+        return out
+    }
+}
