@@ -47,8 +47,25 @@ enum CheckCommand: Command {
             }
         }
         context.console.out(table(rows))
+        var fractionProblems = 0
+        for s in scenarios {
+            guard let range = s.expect.passFractionSeeds, !s.expect.minimumPassFractions.isEmpty else { continue }
+            let steps = s.expect.passFractionSteps ?? s.run.steps
+            let sweep = try ParallelRuns.run(s, seeds: Array(range), steps: steps,
+                                             jobs: ProcessInfo.processInfo.activeProcessorCount, console: nil)
+            let header = SweepTable.header(slos: s.slos)
+            for (slo, minimum) in s.expect.minimumPassFractions {
+                let c = header.firstIndex(of: "slo_" + slo)!
+                let passes = sweep.filter { $0[c] == "pass" }.count
+                let fraction = Double(passes) / Double(sweep.count)
+                let ok = fraction >= minimum
+                if !ok { fractionProblems += 1 }
+                context.console.out("\(s.name): \(slo) held on \(passes)/\(sweep.count) seeds \(range.lowerBound)..\(range.upperBound) "
+                    + "(\(NumberFormat.fixed(fraction, 3)); required ≥ \(NumberFormat.fixed(minimum, 3)))" + (ok ? "\n" : " !\n"))
+            }
+        }
         let mismatches = rows.flatMap(\.cells).filter { !$0.expected.admits($0.actual) }.count
-            + rows.map(\.alertProblems.count).reduce(0, +)
+            + rows.map(\.alertProblems.count).reduce(0, +) + fractionProblems
         context.console.out(mismatches == 0
             ? "\nAll \(rows.count) scenario runs gave their expected verdicts.\n"
             : "\n\(mismatches) verdict(s) or alert(s) differ from what the scenarios declare (marked !).\n")

@@ -32,6 +32,11 @@ public struct Expectations: Sendable, Equatable {
     public var alerts: [String] = []
     /// Alert rules that may fire (borderline in this scenario); any other firing fails.
     public var alertsMayFire: [String] = []
+    /// A sweep to assert: over these seeds, each named SLO must pass on at least the given
+    /// fraction of them ("fill rate p95 holds on ≥ 95 % of seeds 1..200").
+    public var passFractionSeeds: ClosedRange<UInt64>?
+    public var passFractionSteps: Int?
+    public var minimumPassFractions: [(String, Double)] = []
 
     public init() {}
 
@@ -40,6 +45,9 @@ public struct Expectations: Sendable, Equatable {
     public static func == (a: Expectations, b: Expectations) -> Bool {
         a.seeds == b.seeds && a.steps == b.steps && a.verdicts.map(\.0) == b.verdicts.map(\.0)
             && a.verdicts.map(\.1) == b.verdicts.map(\.1) && a.alerts == b.alerts && a.alertsMayFire == b.alertsMayFire
+            && a.passFractionSeeds == b.passFractionSeeds && a.passFractionSteps == b.passFractionSteps
+            && a.minimumPassFractions.map(\.0) == b.minimumPassFractions.map(\.0)
+            && a.minimumPassFractions.map(\.1) == b.minimumPassFractions.map(\.1)
     }
 }
 
@@ -89,6 +97,8 @@ public enum ScenarioLoader {
         var digest = SHA256()
         for layer in chain.reversed() {
             digest.update(layer.bytes)
+            // Expectations describe the file that states them, so they are never inherited.
+            scenario.expect = Expectations()
             try ScenarioSchema.apply(layer.json, file: layer.path, to: &scenario, docs: nil)
         }
         scenario.sha256 = digest.hexDigest()

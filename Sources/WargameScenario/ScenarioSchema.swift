@@ -349,7 +349,7 @@ enum ScenarioSchema {
 
     static func expectations(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
         let names = s.slos.map(\.name)
-        try f.object("expect", doc: "What `wargame check` asserts for this scenario.") { e throws(ScenarioError) in
+        try f.object("expect", doc: "What `wargame check` asserts for this scenario (not inherited through `extends`).") { e throws(ScenarioError) in
             if let items = try e.array("seeds", type: "integers", defaultValue: "[1]", doc: "Fixed seeds to check on.") {
                 var seeds: [UInt64] = []
                 for (i, item) in items.enumerated() {
@@ -376,6 +376,31 @@ enum ScenarioSchema {
                     names.append(n)
                 }
                 if key == "alerts" { s.expect.alerts = names } else { s.expect.alertsMayFire = names }
+            }
+            try e.object("pass_fractions", doc: "A sweep to assert: `seeds` (\"A..B\"), `steps`, and `min` (SLO name → least fraction of seeds passing).") { pf throws(ScenarioError) in
+                guard pf.docs == nil else { return }
+                var range = "1..20"
+                try pf.string("seeds", &range, doc: "")
+                let ends = range.components(separatedBy: "..").compactMap { UInt64($0) }
+                guard ends.count == 2, ends[0] <= ends[1], ends[1] - ends[0] < 100_000 else {
+                    throw ScenarioError(file: pf.file, path: pf.at("seeds"), message: "expected a seed range \"A..B\" with A ≤ B, found \"\(range)\"")
+                }
+                s.expect.passFractionSeeds = ends[0]...ends[1]
+                var steps = 0
+                try pf.integer("steps", &steps, 0...10_000_000, doc: "")
+                s.expect.passFractionSteps = steps > 0 ? steps : nil
+                try pf.object("min", doc: "") { m throws(ScenarioError) in
+                    for member in m.members {
+                        guard names.contains(member.key) else {
+                            var msg = "expected an SLO name (" + names.joined(separator: ", ") + "), found \"\(member.key)\""
+                            if let g = closest(to: member.key, in: names) { msg += " (did you mean \"\(g)\"?)" }
+                            throw ScenarioError(file: m.file, path: m.at(member.key), message: msg)
+                        }
+                        var fraction = 1.0
+                        try m.probability(member.key, &fraction, doc: "")
+                        s.expect.minimumPassFractions.append((member.key, fraction))
+                    }
+                }
             }
             var steps = s.expect.steps ?? 0
             try e.integer("steps", &steps, 0...10_000_000, doc: "Steps per check run (0 = the run's steps).")
