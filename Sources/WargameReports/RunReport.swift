@@ -83,7 +83,7 @@ public struct RunReport: Sendable {
 
     public var allPass: Bool { results.allSatisfy { $0.verdict == .pass } }
 
-    static func decimals(_ kpi: KPI) -> Int {
+    public static func decimals(_ kpi: KPI) -> Int {
         switch kpi {
         case .bridgeRTTP95, .policyDecisionP95: 3
         case .failoversPer5mMax: 0

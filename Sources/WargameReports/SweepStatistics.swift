@@ -58,3 +58,35 @@ public enum SweepStatistics {
         return (k == 0 ? 0 : max(0, centre - half), k == n ? 1 : min(1, centre + half))
     }
 }
+
+extension SweepStatistics {
+    /// A difference of means (B − A) with its 95 % confidence interval.
+    public struct Difference: Sendable, Equatable {
+        public let mean: Double
+        public let ciLow: Double
+        public let ciHigh: Double
+        /// The interval excludes zero.
+        public var significant: Bool { ciLow > 0 || ciHigh < 0 }
+        public var width: Double { ciHigh - ciLow }
+    }
+
+    /// Paired differences bᵢ − aᵢ (common random numbers: the same seed for both), with a
+    /// t interval on n − 1 degrees of freedom.
+    public static func paired(_ a: [Double], _ b: [Double]) -> Difference? {
+        precondition(a.count == b.count, "paired samples must have equal length")
+        guard let s = summarize(zip(a, b).map { $1 - $0 }), s.count > 1 else { return nil }
+        return Difference(mean: s.mean, ciLow: s.ciLow, ciHigh: s.ciHigh)
+    }
+
+    /// Independent samples: Welch's t interval (Welch–Satterthwaite degrees of freedom).
+    public static func welch(_ a: [Double], _ b: [Double]) -> Difference? {
+        guard let sa = summarize(a), let sb = summarize(b), sa.count > 1, sb.count > 1 else { return nil }
+        let va = sa.standardDeviation * sa.standardDeviation / Double(sa.count)
+        let vb = sb.standardDeviation * sb.standardDeviation / Double(sb.count)
+        let se = (va + vb).squareRoot()
+        let df = se > 0 ? (va + vb) * (va + vb) / (va * va / Double(sa.count - 1) + vb * vb / Double(sb.count - 1)) : 1
+        let half = tQuantile975(degreesOfFreedom: max(1, Int(df.rounded(.down)))) * se
+        let d = sb.mean - sa.mean
+        return Difference(mean: d, ciLow: d - half, ciHigh: d + half)
+    }
+}
