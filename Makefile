@@ -51,6 +51,10 @@ bench: release
 	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 10000
 	@echo "== bench run: baseline scenario, 100,000 steps (compare peak_rss_mb with 10,000)"
 	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 100000
+	@echo "== bench sweep: 200 seeds of the baseline at its default steps, 1 job vs 2"
+	@$(RELEASE_BIN) bench sweep scenarios/baseline.json --seeds 1..200 --jobs 2
+	@echo "== bench sweep: 800 seeds (compare peak_rss_mb with 200)"
+	@$(RELEASE_BIN) bench sweep scenarios/baseline.json --seeds 1..800 --jobs 2
 
 clean:
 	rm -rf .build

@@ -21,17 +21,20 @@ enum ScenarioRunner {
     }
 
     /// `outDir == nil` runs without writing anything (for `check`).
-    static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, outDir: String?, console: Console?) throws -> Result {
+    /// `onStep` sees each step's KPIs as it closes (for `hunt`).
+    static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, outDir: String?, console: Console?,
+                        onStep: ((StepKPIs) -> Void)? = nil) throws -> Result {
         let outputs = outDir.map { OutputSet(directory: $0) }
         do {
-            return try run(scenario, seed: seed, steps: steps, outputs: outputs, console: console)
+            return try run(scenario, seed: seed, steps: steps, outputs: outputs, console: console, onStep: onStep)
         } catch {
             outputs?.abortAll()
             throw error
         }
     }
 
-    private static func run(_ scenario: Scenario, seed: UInt64, steps: Int, outputs: OutputSet?, console: Console?) throws -> Result {
+    private static func run(_ scenario: Scenario, seed: UInt64, steps: Int, outputs: OutputSet?, console: Console?,
+                            onStep: ((StepKPIs) -> Void)?) throws -> Result {
         let c = scenario.pipeline
         let stepLength = scenario.run.stepLength
         let providerIDs = c.providers.map(\.id)
@@ -88,6 +91,7 @@ enum ScenarioRunner {
             lastSubmitted = submitted
             try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds))
             history.add(kpis)
+            onStep?(kpis)
             let wasFiring = alerts.anyFiring
             let changes = alerts.evaluate(history, at: end)
             for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }

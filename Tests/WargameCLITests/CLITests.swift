@@ -32,12 +32,17 @@ func scratchDirectory() -> String {
               run                       Run a scenario, write decision logs and KPI summaries, check its SLOs.
               validate                  Check scenario files against the schema without running them.
               check                     Run scenarios on their fixed seeds and assert their expected SLO verdicts.
+              sweep                     Run a scenario on a range of seeds in parallel; summarise KPIs and SLO pass fractions.
+              merge                     Combine 'sweep --shard' outputs into one sweep.csv and summary.
+              compare                   Compare two scenarios on the same seeds (common random numbers): paired KPI differences.
+              hunt                      Find seeds that breach an SLO, with the first breaching step and the shortest replay.
               alert-rules               Print the scenario's alert rules as Prometheus alerting-rules YAML.
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.
               mmc                       Run the M/M/c example model for STEPS steps and write its outputs.
               bench mmc                 Benchmark the kernel on the M/M/c queue (build with -c release).
               bench run                 Benchmark a full scenario run with all outputs written (build with -c release).
+              bench sweep               Benchmark a seed sweep with 1 job and with N jobs (build with -c release).
 
               See 'wargame help <subcommand>' for detailed help.
               Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WargameReports
 @testable import WargameCLI
 
 /// The built `wargame` binary: beside the test bundle (swift test builds it), else the
@@ -65,5 +66,37 @@ func contents(_ dir: String) throws -> [String: Data] {
     func badSweepArgumentsAreUsageErrors(args: [String]) {
         let r = runCLI(["sweep", baseline, "--steps", "2"] + args)
         #expect(r.code == .badInput)
+    }
+}
+
+@Suite struct CompareAndHuntTests {
+    /// Common random numbers: the same seeds in both variants make the paired interval much
+    /// narrower than an independent-seed comparison of the same number of runs — here the
+    /// price spike cannot touch bridge RTT at all, so the paired difference is exactly zero.
+    @Test func commonRandomNumbersNarrowTheInterval() throws {
+        let a = try scenario("baseline"), b = try scenario("price-spike-cheapest")
+        let seeds: [UInt64] = Array(1...10)
+        let crn = try CompareCommand.compare(a, b, seeds: seeds, steps: 40, jobs: 2, independent: false)
+        let ind = try CompareCommand.compare(a, b, seeds: seeds, steps: 40, jobs: 2, independent: true)
+        func width(_ r: [CompareCommand.Result], _ k: KPI) -> Double { r.first { $0.kpi == k }!.difference!.width }
+        #expect(width(crn, .bridgeRTTP95) == 0)
+        #expect(width(ind, .bridgeRTTP95) > 1)
+        #expect(width(crn, .fillRateP50) < width(ind, .fillRateP50))
+    }
+
+    @Test func huntFindsBreachesAndItsReplayReproducesThem() throws {
+        let s = try scenario("relayer-outage")
+        let finds = try HuntCommand.hunt(s, seeds: Array(1...8), steps: 60, slo: "fill_rate_p95", limit: 1)
+        #expect(finds.count == 1)
+        let f = finds[0]
+        #expect(f.shortestSteps <= 60 && f.firstBreachStep != nil && f.firstBreachStep! < f.shortestSteps)
+        let replay = try ScenarioRunner.execute(s, seed: f.seed, steps: f.shortestSteps, outDir: nil, console: nil).report
+        #expect(replay.results.first { $0.slo.name == "fill_rate_p95" }?.verdict == .breach)
+        if f.shortestSteps > 1 {
+            let shorter = try ScenarioRunner.execute(s, seed: f.seed, steps: f.shortestSteps - 1, outDir: nil, console: nil).report
+            #expect(shorter.results.first { $0.slo.name == "fill_rate_p95" }?.verdict == .pass)
+        }
+        let r = runCLI(["hunt", packageRoot + "/scenarios/baseline.json", "--seeds", "1..2", "--slo", "fil_rate_p95"])
+        #expect(r.code == .badInput && r.err.contains("Did you mean 'fill_rate_p95'?"))
     }
 }
