@@ -6,7 +6,7 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run slo-check golden docs bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check golden docs bench clean help
 
 help:
 	@echo "targets: build release test sim-run slo-check golden bench clean  (sim-run honours SEED= and STEPS=)"
@@ -24,6 +24,11 @@ test:
 # the make command line; unset, the scenario's own defaults apply.
 sim-run: release
 	SEED="$(SEED)" STEPS="$(STEPS)" $(RELEASE_BIN) run scenarios/baseline.json
+
+# Live metrics on port 9110 (as the Aurora runbook expects), one simulated minute per second:
+#   curl -s localhost:9110/metrics | grep fill_rate
+sim-metrics-run: release
+	SEED="$(SEED)" STEPS="$(STEPS)" $(RELEASE_BIN) serve scenarios/baseline.json --speed 60 --port 9110
 
 # CI's SLO assertion: every scenario on its fixed seeds must give its declared verdicts.
 slo-check: release

@@ -21,12 +21,14 @@ enum ScenarioRunner {
     }
 
     /// `outDir == nil` runs without writing anything (for `check`).
-    /// `onStep` sees each step's KPIs as it closes (for `hunt`).
+    /// `onStep` sees each step's KPIs as it closes (for `hunt`); `onSnapshot` gets the
+    /// metrics as they stand after each step (for `serve`).
     static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, outDir: String?, console: Console?,
-                        onStep: ((StepKPIs) -> Void)? = nil) throws -> Result {
+                        onStep: ((StepKPIs) -> Void)? = nil, onSnapshot: ((MetricsSnapshot) -> Void)? = nil) throws -> Result {
         let outputs = outDir.map { OutputSet(directory: $0) }
         do {
-            return try run(scenario, seed: seed, steps: steps, outputs: outputs, console: console, onStep: onStep)
+            return try run(scenario, seed: seed, steps: steps, outputs: outputs, console: console, onStep: onStep,
+                           onSnapshot: onSnapshot)
         } catch {
             outputs?.abortAll()
             throw error
@@ -34,7 +36,7 @@ enum ScenarioRunner {
     }
 
     private static func run(_ scenario: Scenario, seed: UInt64, steps: Int, outputs: OutputSet?, console: Console?,
-                            onStep: ((StepKPIs) -> Void)?) throws -> Result {
+                            onStep: ((StepKPIs) -> Void)?, onSnapshot: ((MetricsSnapshot) -> Void)?) throws -> Result {
         let c = scenario.pipeline
         let stepLength = scenario.run.stepLength
         let providerIDs = c.providers.map(\.id)
@@ -92,6 +94,12 @@ enum ScenarioRunner {
             try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds))
             history.add(kpis)
             onStep?(kpis)
+            if let onSnapshot {
+                let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled),
+                                       recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs,
+                                       lastStepSignals: history.latest)
+                onSnapshot(MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds))
+            }
             let wasFiring = alerts.anyFiring
             let changes = alerts.evaluate(history, at: end)
             for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
@@ -117,13 +125,21 @@ enum ScenarioRunner {
         guard let outputs else { return Result(report: report, paths: []) }
         try outputs.open(files[4]).write(report.json().rendered())
         try outputs.open(files[5]).write(report.markdown())
-        try outputs.open(files[6]).write(PrometheusText.render(report))
+        try outputs.open(files[6]).write(PrometheusText.render(
+            MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: sim.now.seconds)))
         return Result(report: report, paths: try outputs.commitAll())
     }
 
     static func identity(_ s: Scenario, seed: UInt64, steps: Int) -> RunIdentity {
         RunIdentity(scenario: s.name, files: s.files, scenarioSHA256: s.sha256, seed: seed, steps: steps,
                     stepSeconds: s.run.stepLength.seconds, version: Wargame.version)
+    }
+
+    static func providerStates(_ p: OrderPipeline) -> [ProviderState] {
+        p.providers.indices.map {
+            ProviderState(id: p.providers[$0].config.id, running: p.providers[$0].running,
+                          capacity: p.providers[$0].advertisedCapacity, breaker: p.breakers[$0].state)
+        }
     }
 
     static func totals(_ p: OrderPipeline, events: UInt64) -> RunTotals {

@@ -45,8 +45,10 @@ public struct PrometheusText {
         sample(name + "_count", [], String(h.count))
     }
 
-    /// The whole `metrics.prom` of a run.
-    public static func render(_ r: RunReport) -> String {
+    /// The whole `metrics.prom` of a run, or the live `/metrics` of one under way: both
+    /// render from a snapshot, so their metric names are the same by construction.
+    public static func render(_ snapshot: MetricsSnapshot) -> String {
+        let r = snapshot.report
         var p = PrometheusText()
         let t = r.totals
         p.counter("wargame_orders_submitted_total", help: "Orders submitted by tenants.", [([], t.submitted)])
@@ -79,7 +81,45 @@ public struct PrometheusText {
         }
         p.gauge("wargame_slo_met", help: "1 when the SLO held over the run, else 0.",
                 r.results.map { ([("slo", $0.slo.name)], $0.verdict == .pass ? 1 : 0) }, decimals: 0)
+        if !snapshot.providers.isEmpty {
+            p.gauge("wargame_provider_capacity", help: "GPU slots a provider offers.",
+                    snapshot.providers.map { ([("provider", $0.id)], Double($0.capacity)) }, decimals: 0)
+            p.gauge("wargame_provider_running", help: "Jobs placed on a provider now.",
+                    snapshot.providers.map { ([("provider", $0.id)], Double($0.running)) }, decimals: 0)
+            p.gauge("wargame_provider_breaker_state", help: "Circuit-breaker state: 0 CLOSED, 1 HALF_OPEN, 2 OPEN.",
+                    snapshot.providers.map { ([("provider", $0.id)], Double($0.breaker == .closed ? 0 : $0.breaker == .halfOpen ? 1 : 2)) },
+                    decimals: 0)
+        }
+        p.gauge("wargame_simulated_seconds", help: "Simulated time reached.", [([], snapshot.simulatedSeconds)], decimals: 3)
         return p.text
+    }
+}
+
+/// A provider's live state, for the load and breaker gauges.
+public struct ProviderState: Sendable {
+    public let id: String
+    public let running: Int
+    public let capacity: Int
+    public let breaker: BreakerState
+
+    public init(id: String, running: Int, capacity: Int, breaker: BreakerState) {
+        self.id = id
+        self.running = running
+        self.capacity = capacity
+        self.breaker = breaker
+    }
+}
+
+/// Everything `/metrics` and `metrics.prom` show, at one moment of a run.
+public struct MetricsSnapshot: Sendable {
+    public let report: RunReport
+    public let providers: [ProviderState]
+    public let simulatedSeconds: Double
+
+    public init(report: RunReport, providers: [ProviderState], simulatedSeconds: Double) {
+        self.report = report
+        self.providers = providers
+        self.simulatedSeconds = simulatedSeconds
     }
 }
 

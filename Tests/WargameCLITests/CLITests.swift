@@ -36,6 +36,7 @@ func scratchDirectory() -> String {
               merge                     Combine 'sweep --shard' outputs into one sweep.csv and summary.
               compare                   Compare two scenarios on the same seeds (common random numbers): paired KPI differences.
               hunt                      Find seeds that breach an SLO, with the first breaching step and the shortest replay.
+              serve                     Run a scenario paced against the clock and serve live Prometheus metrics.
               alert-rules               Print the scenario's alert rules as Prometheus alerting-rules YAML.
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.

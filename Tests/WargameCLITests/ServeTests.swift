@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Testing
+@testable import WargameCLI
+
+/// Sends raw bytes to 127.0.0.1:port and returns the whole response (the server closes).
+func rawHTTP(port: UInt16, _ request: String) -> String {
+    #if canImport(Glibc)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+    let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = port.bigEndian
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+    let ok = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard ok == 0 else { return "" }
+    let bytes = Array(request.utf8)
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    var out: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        out += chunk[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// A parsed exposition: every sample's value, and checks of the format along the way.
+struct Exposition {
+    var samples: [String: Double] = [:]   // "name{labels}" → value
+    var problems: [String] = []
+
+    init(_ text: String) {
+        var typed: [String: String] = [:]
+        var buckets: [String: [Double]] = [:], counts: [String: Double] = [:]
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("# TYPE ") { let p = line.split(separator: " "); typed[String(p[2])] = String(p[3]); continue }
+            if line.hasPrefix("#") { continue }
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...].replacingOccurrences(of: "NaN", with: "nan")) else {
+                problems.append("unparsable sample: \(line)"); continue
+            }
+            let key = String(line[..<space])
+            let name = String(key.prefix { $0 != "{" })
+            let family = typed[name] != nil ? name
+                : ["_bucket", "_sum", "_count"].compactMap { name.hasSuffix($0) ? String(name.dropLast($0.count)) : nil }.first ?? name
+            if typed[family] == nil { problems.append("no TYPE for \(name)") }
+            samples[key] = value
+            if name.hasSuffix("_bucket") { buckets[family, default: []].append(value) }
+            if name.hasSuffix("_count") { counts[family] = value }
+        }
+        for (family, series) in buckets {
+            if zip(series, series.dropFirst()).contains(where: { $0 > $1 }) { problems.append("\(family) buckets not cumulative") }
+            if series.last != counts[family] { problems.append("\(family) +Inf bucket ≠ _count") }
+        }
+    }
+}
+
+@Suite struct ServeTests {
+    @Test func liveMetricsParseAndCountersNeverDecrease() throws {
+        let s = try scenario("baseline")
+        // 40 steps of 60 s at 1,200× take about two seconds of wall time.
+        let session = try ServeSession(scenario: s, seed: 3, steps: 40, speed: 1_200, bind: "127.0.0.1", port: 0)
+        defer { session.stop() }
+        #expect(session.server.port != 0)
+        var scrapes: [Exposition] = []
+        for _ in 0..<6 {
+            Thread.sleep(forTimeInterval: 0.35)
+            let response = rawHTTP(port: session.server.port, "GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n")
+            #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(response.contains("Content-Type: text/plain; version=0.0.4"))
+            let body = response.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+            if !body.isEmpty { scrapes.append(Exposition(body)) }
+        }
+        #expect(scrapes.count >= 3)
+        for e in scrapes { #expect(e.problems == []) }
+        // Counters (and histogram counts) never go down between scrapes, and time moves on.
+        for (a, b) in zip(scrapes, scrapes.dropFirst()) {
+            for (key, value) in a.samples where key.contains("_total") || key.hasSuffix("_count") || key.contains("_bucket") {
+                #expect((b.samples[key] ?? value) >= value, "\(key) decreased")
+            }
+        }
+        let firstTime = scrapes.first!.samples["wargame_simulated_seconds"]!, lastTime = scrapes.last!.samples["wargame_simulated_seconds"]!
+        #expect(lastTime > firstTime)
+        #expect(scrapes.last!.samples.keys.contains { $0.hasPrefix("wargame_provider_breaker_state{provider=\"akash\"}") })
+    }
+
+    @Test func otherPathsAndBadRequestsAreRefusedWithoutCrashing() throws {
+        let s = try scenario("baseline")
+        let session = try ServeSession(scenario: s, seed: 1, steps: 2, speed: nil, bind: "127.0.0.1", port: 0)
+        defer { session.stop() }
+        let p = session.server.port
+        #expect(rawHTTP(port: p, "GET /healthz HTTP/1.1\r\n\r\n").hasSuffix("\r\n\r\nok\n"))
+        #expect(rawHTTP(port: p, "GET /nope HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 "))
+        #expect(rawHTTP(port: p, "nonsense\r\n\r\n").hasPrefix("HTTP/1.1 400 "))
+        #expect(rawHTTP(port: p, "GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 10_000) + "\r\n\r\n").hasPrefix("HTTP/1.1 400 "))
+        #expect(rawHTTP(port: p, "DELETE /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 405 "))
+        // Still serving after all that, concurrently.
+        let group = DispatchGroup()
+        let ok = LiveMetrics()
+        for _ in 0..<8 {
+            group.enter()
+            DispatchQueue.global().async {
+                if rawHTTP(port: p, "GET /healthz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 200") { ok.update(ok.current + "x") }
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(ok.current.count == 8)
+    }
+}
