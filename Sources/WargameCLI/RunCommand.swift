@@ -13,6 +13,7 @@ enum RunCommand: Command {
         OptionSpec("seed", value: "n", help: "Run seed; the SEED environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
+        OptionSpec("report", value: nil, help: "Also write report.html (see 'wargame report')."),
     ]
     static let discussion = """
         SCENARIO defaults to scenarios/baseline.json. Outputs: routing_decisions.csv,
@@ -32,6 +33,7 @@ enum RunCommand: Command {
         do {
             let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: outDir, console: context.console)
             context.console.out(summary(result, path: path))
+            if o.has("report") { context.console.out("Wrote \(try ReportCommand.write(outDir))\n") }
             return result.report.allPass ? .success : .sloBreached
         } catch let e as OutputError {
             context.console.err("Error: cannot write output: \(e)\n")

@@ -37,6 +37,7 @@ func scratchDirectory() -> String {
               compare                   Compare two scenarios on the same seeds (common random numbers): paired KPI differences.
               hunt                      Find seeds that breach an SLO, with the first breaching step and the shortest replay.
               serve                     Run a scenario paced against the clock and serve live Prometheus metrics.
+              report                    Write report.html (inline SVG charts, readable offline) from a run or sweep directory.
               alert-rules               Print the scenario's alert rules as Prometheus alerting-rules YAML.
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.

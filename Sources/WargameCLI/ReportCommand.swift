@@ -1,0 +1,89 @@
+import Foundation
+import WargameReports
+import WargameScenario
+
+/// `wargame report OUTDIR`: a self-contained `report.html` from a run's (or a sweep's) files.
+enum ReportCommand: Command {
+    static let name = "report"
+    static let abstract = "Write report.html (inline SVG charts, readable offline) from a run or sweep directory."
+    static let positionalUsage = "OUTDIR"
+    static let options: [OptionSpec] = []
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 1)
+        guard let dir = o.positionals.first else { throw UsageError(message: "Missing the run or sweep directory.", command: name) }
+        do {
+            let path = try write(dir)
+            context.console.out("wrote \(path)\n")
+            return .success
+        } catch let e as ReportInputError {
+            context.console.err("Error: \(e.message)\n")
+            return .badInput
+        }
+    }
+
+    struct ReportInputError: Error { let message: String }
+
+    static func csv(_ path: String) throws -> [[String]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ReportInputError(message: "\(path): cannot read the file") }
+        return text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map { $0.components(separatedBy: ",") }
+    }
+
+    /// Builds and writes the report; returns its path.
+    @discardableResult
+    static func write(_ dir: String) throws -> String {
+        let html: String
+        if FileManager.default.fileExists(atPath: dir + "/sweep.csv") {
+            let rows = try csv(dir + "/sweep.csv")
+            let summary = try? JSONParser.parse((try? String(contentsOfFile: dir + "/sweep_summary.json", encoding: .utf8)) ?? "")
+            var title = (dir as NSString).lastPathComponent
+            if case .string(let s)? = summary?["scenario"] { title = s }
+            html = HTMLReport.sweep(title: title, header: rows[0], rows: Array(rows.dropFirst()))
+        } else {
+            html = HTMLReport.run(try input(dir))
+        }
+        let outputs = OutputSet(directory: dir)
+        try outputs.open("report.html").write(html)
+        return try outputs.commitAll()[0]
+    }
+
+    static func input(_ dir: String) throws -> RunReportInput {
+        let series = try csv(dir + "/kpi_timeseries.csv")
+        guard let text = try? String(contentsOfFile: dir + "/kpi_summary.json", encoding: .utf8), let j = try? JSONParser.parse(text) else {
+            throw ReportInputError(message: "\(dir)/kpi_summary.json: expected a run summary written by 'wargame run'")
+        }
+        func s(_ v: JSON?) -> String {
+            switch v {
+            case .string(let x)?: x
+            case .number(let x, let isInt)?: isInt ? String(Int64(x)) : String(x)
+            case .bool(let b)?: String(b)
+            default: "—"
+            }
+        }
+        func seconds(_ v: JSON?) -> String { if case .number(let x, _)? = v { return NumberFormat.fixed(x, 0) + " s" } else { return "—" } }
+        let run = j["run"]
+        var slos: [[String]] = []
+        if case .array(let items)? = j["slos"] {
+            for i in items {
+                slos.append([s(i["name"]), s(i["op"]) + " " + s(i["threshold"]), s(i["observed"]), s(i["verdict"]) == "pass" ? "PASS" : "FAIL"])
+            }
+        }
+        var incidents: [[String]] = []
+        if case .array(let items)? = j["incidents"] {
+            for i in items {
+                incidents.append([s(i["name"]), seconds(i["start_s"]) + " – " + seconds(i["end_s"]),
+                                  seconds(i["time_to_detect_s"]), seconds(i["time_to_mitigate_s"]), seconds(i["time_to_recover_s"])])
+            }
+        }
+        let alertRows = (try? csv(dir + "/alerts.csv"))?.dropFirst() ?? []
+        let actionRows = (try? csv(dir + "/actions.csv"))?.dropFirst() ?? []
+        return RunReportInput(
+            title: s(run?["scenario"]),
+            identity: ["Scenario files: " + ((run?["scenario_files"]).flatMap { if case .array(let a) = $0 { a.map { s($0) }.joined(separator: ", ") } else { nil } } ?? ""),
+                       "Scenario SHA-256: " + s(run?["scenario_sha256"]),
+                       "Seed \(s(run?["seed"])), \(s(run?["steps"])) steps of \(s(run?["step_s"])) s, wargame \(s(run?["version"]))"],
+            timeseriesHeader: series[0], timeseries: Array(series.dropFirst()), slos: slos, incidents: incidents,
+            alerts: alertRows.compactMap { r in Double(r[3]).map { (rule: r[0], severity: r[1], firedAt: $0, resolvedAt: Double(r[4])) } },
+            actions: actionRows.compactMap { r in Double(r[0]).map { (time: $0, action: r[3] + (r[4].isEmpty ? "" : " " + r[4])) } })
+    }
+}
