@@ -17,7 +17,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
 @Suite struct RunCommandTests {
     let baseline = packageRoot + "/scenarios/baseline.json"
 
-    @Test func runWritesTheFiveFilesAndPrintsTheSLOTable() throws {
+    @Test func runWritesItsSevenFilesAndPrintsTheSLOTable() throws {
         let out = scratchDirectory()
         let r = runCLI(["run", baseline, "--steps", "10", "--seed", "5", "--out", out])
         #expect(r.code == .success, "\(r.err)")
