@@ -101,11 +101,7 @@ enum CheckCommand: Command {
             } + [(r.alerts.isEmpty ? "none" : r.alerts.joined(separator: " "))
                  + (r.alertProblems.isEmpty ? "" : " ! (" + r.alertProblems.joined(separator: ", ") + ")")]
         }
-        let widths = header.indices.map { i in ([header] + body).map { $0[i].count }.max()! }
-        return ([header] + body).map { row in
-            row.indices.map { $0 == row.count - 1 ? row[$0] : row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render([header] + body)
     }
 }
 

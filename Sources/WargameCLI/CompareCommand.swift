@@ -63,10 +63,7 @@ enum CompareCommand: Command {
                     r.difference.map { f($0.ciLow) + " … " + f($0.ciHigh) } ?? "n/a",
                     r.difference.map { $0.significant ? "yes" : "no" } ?? "n/a"]
         }
-        let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
-        for r in [header] + rows {
-            out += "  " + r.indices.map { $0 == r.count - 1 ? r[$0] : r[$0] + String(repeating: " ", count: widths[$0] - r[$0].count + 2) }.joined() + "\n"
-        }
+        out += TextTable.render([header] + rows, indent: "  ")
         return out
     }
 }

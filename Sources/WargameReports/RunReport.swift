@@ -153,11 +153,7 @@ public struct RunReport: Sendable {
             return "| " + header.joined(separator: " | ") + " |\n|---|---|---|---|---|\n"
                 + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
         }
-        let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
-        func line(_ r: [String]) -> String {
-            "  " + r.indices.map { $0 == r.count - 1 ? r[$0] : r[$0] + String(repeating: " ", count: widths[$0] - r[$0].count + 2) }.joined()
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+        return TextTable.render([header] + rows, indent: "  ")
     }
 
     public func markdown() -> String {
