@@ -125,7 +125,7 @@ final class HTTPServer: @unchecked Sendable {
             if head.count > Self.maxHead { return respond(fd, Response(status: 400, contentType: "text/plain", body: "request too large\n"), head: false) }
             if Self.endOfHead(head) { break }
         }
-        guard let line = String(validating: head.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self) else {
+        guard let line = String(bytes: head.prefix { $0 != 13 && $0 != 10 }, encoding: .utf8) else {
             return respond(fd, Response(status: 400, contentType: "text/plain", body: "malformed request\n"), head: false)
         }
         let parts = line.split(separator: " ", omittingEmptySubsequences: false)

@@ -114,7 +114,7 @@ public enum ScenarioLoader {
             throw ScenarioError(file: path, path: "", message: "cannot read the file (does it exist?)")
         }
         let bytes = [UInt8](data)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = String(bytes: bytes, encoding: .utf8) else {  // nil on invalid UTF-8 (macOS 13 has no String(validating:))
             throw ScenarioError(file: path, path: "", message: "expected UTF-8 JSON, found invalid UTF-8")
         }
         do {

@@ -119,6 +119,15 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test func aFileThatIsNotUTF8IsBadInput() {
+        let dir = scratchDirectory()
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/bin.json", contents: Data([0x7B, 0xFF, 0xFE, 0x7D]))
+        let r = runCLI(["validate", dir + "/bin.json"])
+        #expect(r.code == .badInput)
+        #expect(r.err == "Error: \(dir)/bin.json: expected UTF-8 JSON, found invalid UTF-8\n")
+    }
+
     @Test func aMissingScenarioFileIsBadInput() {
         let r = runCLI(["run", "/nonexistent/x.json"])
         #expect(r.code == .badInput)
