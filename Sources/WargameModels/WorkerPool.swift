@@ -10,13 +10,14 @@ public enum PoolAdmission: Sendable, Equatable {
     case refused
 }
 
-/// c identical servers with one FIFO line: bridge relayers, policy-engine workers.
+/// c identical servers with one FIFO line: the policy engine's workers. (Bridge relayers,
+/// whose traffic needs no events, use the equivalent `RelayerQueue` recursion.)
 ///
 /// The pool only decides *who is served when*; its owner samples service times and
 /// schedules completions. That keeps the queueing rule (and its tests) free of the
 /// event loop, while latency still rises with load from genuine waiting in line.
 public struct WorkerPool<Job>: Sendable where Job: Sendable {
-    public private(set) var servers: Int
+    public let servers: Int
     public private(set) var busy = 0
     var line = FIFOQueue<(job: Job, since: SimTime)>()
     /// Cap on the line; arrivals beyond it are refused (back-pressure).
@@ -45,25 +46,8 @@ public struct WorkerPool<Job>: Sendable where Job: Sendable {
     /// line), or `nil` if the line is empty and the server goes idle.
     public mutating func complete() -> (job: Job, since: SimTime)? {
         precondition(busy > 0, "WorkerPool.complete with no busy server")
-        if busy > servers {  // capacity was reduced while busy: retire this server
-            busy -= 1
-            return nil
-        }
         if let next = line.popFirst() { return next }
         busy -= 1
         return nil
-    }
-
-    /// Changes the number of servers (a relayer outage or recovery). Returns the jobs that
-    /// can start at once on newly added servers.
-    public mutating func setServers(_ n: Int) -> [(job: Job, since: SimTime)] {
-        precondition(n >= 0, "WorkerPool.setServers(\(n))")
-        servers = n
-        var started: [(job: Job, since: SimTime)] = []
-        while busy < servers, let next = line.popFirst() {
-            busy += 1
-            started.append(next)
-        }
-        return started
     }
 }

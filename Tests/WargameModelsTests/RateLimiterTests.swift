@@ -95,15 +95,6 @@ import SimKernel
         #expect(pool.busy == 1)
     }
 
-    @Test func losingServersRetiresThemAsTheyFinish() {
-        var pool = WorkerPool<Int>(servers: 2)
-        _ = pool.arrive(1, at: .zero); _ = pool.arrive(2, at: .zero); _ = pool.arrive(3, at: .zero)
-        #expect(pool.setServers(1).isEmpty)
-        #expect(pool.complete() == nil)      // over capacity: this server retires
-        #expect(pool.complete()?.job == 3)   // the remaining server takes the line
-        let started = pool.setServers(3)
-        #expect(started.isEmpty && pool.busy == 1)
-    }
 }
 
 @Suite struct OrdinalTests {
