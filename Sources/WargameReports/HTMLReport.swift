@@ -132,14 +132,22 @@ public enum HTMLReport {
         for kpi in KPI.allCases {
             guard let c = header.firstIndex(of: kpi.rawValue) else { continue }
             let values = rows.compactMap { Double($0[c]) }
-            guard let lo = values.min(), let hi = values.max() else { continue }
-            let bins = 12, width = max((hi - lo) / Double(bins), 1e-9)
+            guard var lo = values.min(), var hi = values.max() else { continue }
+            if hi - lo < 1e-9 {  // constant across seeds: centre one bar on the value
+                let pad = max(abs(lo) * 0.05, 0.05)
+                lo -= pad
+                hi += pad
+            }
+            let bins = 12, width = (hi - lo) / Double(bins)
             var counts = [Int](repeating: 0, count: bins)
             for v in values { counts[min(bins - 1, Int((v - lo) / width))] += 1 }
             var c2 = SVGChart(title: kpi.label, xLabel: kpi.rawValue, yLabel: "seeds")
             c2.series = [SVGChart.Series(name: "seeds per bin", points: counts.enumerated().flatMap { k, n in
                 [(x: lo + Double(k) * width, y: Double(n)), (x: lo + Double(k + 1) * width, y: Double(n))]
             })]
+            // Whole-number ticks: the y axis counts seeds.
+            let top = Double(((counts.max() ?? 1) + 4) / 5 * 5)
+            c2.yRange = 0...max(5, top)
             body += figure(c2, "Histogram of \(kpi.rawValue) over \(values.count) seeds.")
         }
         body += "<h2>SLO pass fractions</h2>\n"

@@ -103,6 +103,7 @@ public struct SVGChart {
 
     static func tick(_ v: Double) -> String {
         if v == 0 { return "0" }
+        if v == v.rounded() && abs(v) < 1e6 { return String(Int64(v)) }
         let a = abs(v)
         return NumberFormat.fixed(v, a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3)
     }
