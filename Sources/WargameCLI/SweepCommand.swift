@@ -19,6 +19,7 @@ func parseSeeds(_ text: String?, command: String) throws(UsageError) -> [UInt64]
 final class ParallelRuns: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
+    private var completed = 0
     private var results: [[String]?]
     private var failure: Error?
     private var progress: Progress?
@@ -53,7 +54,8 @@ final class ParallelRuns: @unchecked Sendable {
     private func store(_ i: Int, _ row: [String]) {
         lock.lock(); defer { lock.unlock() }
         results[i] = row
-        progress?.update(results.count - results.filter { $0 == nil }.count)
+        completed += 1
+        progress?.update(completed)
     }
 
     private func fail(_ error: Error) {
