@@ -140,7 +140,8 @@ enum GoldenCommand: Command {
             fresh.append(now)
         }
         if o.has("record") {
-            let outputs = OutputSet(directory: (file as NSString).deletingLastPathComponent)
+            let dir = (file as NSString).deletingLastPathComponent
+            let outputs = try OutputSet(directory: dir.isEmpty ? "." : dir)
             try outputs.open((file as NSString).lastPathComponent).write(render(fresh).rendered())
             try outputs.commitAll()
             context.console.out("recorded \(fresh.count) cases in \(file)\n")

@@ -32,25 +32,19 @@ enum MMcCommand: Command {
         let parameters = try QueueOptions.parameters(o)
         let dir = o.string("out") ?? "out/mmc"
 
-        let outputs = OutputSet(directory: dir)
+        let outputs = try OutputSet(directory: dir)  // discards its files and directories if not committed
         var progress = Progress(label: "mmc steps", total: steps, console: context.console)
         defer { progress.finish() }
-        do {
-            var csv = try CSVWriter(file: try outputs.open("mmc_steps.csv"), header: stepHeader)
-            let result = try MMc.runSteps(parameters, seed: seed, steps: steps,
-                                          stepLength: .seconds(Int64(stepSeconds))) { step in
-                try csv.writeRow(row(step))
-                progress.update(step.index + 1)
-            }
-            try outputs.open("summary.json").write(summary(result, seed: seed, steps: steps, stepSeconds: stepSeconds).rendered())
-            let paths = try outputs.commitAll()
-            context.console.out(humanSummary(result, seed: seed, steps: steps, stepSeconds: stepSeconds, paths: paths))
-            return .success
-        } catch let error as OutputError {
-            outputs.abortAll()
-            context.console.err("Error: cannot write output: \(error)\n")
-            return .internalError
+        var csv = try CSVWriter(file: try outputs.open("mmc_steps.csv"), header: stepHeader)
+        let result = try MMc.runSteps(parameters, seed: seed, steps: steps,
+                                      stepLength: .seconds(Int64(stepSeconds))) { step in
+            try csv.writeRow(row(step))
+            progress.update(step.index + 1)
         }
+        try outputs.open("summary.json").write(summary(result, seed: seed, steps: steps, stepSeconds: stepSeconds).rendered())
+        let paths = try outputs.commitAll()
+        context.console.out(humanSummary(result, seed: seed, steps: steps, stepSeconds: stepSeconds, paths: paths))
+        return .success
     }
 
     static func row(_ s: MMc.Step) -> [String] {

@@ -42,7 +42,7 @@ enum ReportCommand: Command {
         } else {
             html = HTMLReport.run(try input(dir))
         }
-        let outputs = OutputSet(directory: dir)
+        let outputs = try OutputSet(directory: dir)
         try outputs.open("report.html").write(html)
         return try outputs.commitAll()[0]
     }

@@ -30,18 +30,10 @@ enum RunCommand: Command {
         let steps = try o.integer("steps", env: "STEPS", environment: context.environment, range: 1...10_000_000,
                                   default: scenario.run.steps)
         let outDir = o.string("out") ?? "out/\(scenario.name)"
-        do {
-            let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: outDir, console: context.console)
-            context.console.out(summary(result, path: path))
-            if o.has("report") { context.console.out("Wrote \(try ReportCommand.write(outDir))\n") }
-            return result.report.allPass ? .success : .sloBreached
-        } catch let e as OutputError {
-            context.console.err("Error: cannot write output: \(e)\n")
-            return .internalError
-        } catch let e as InvariantFailure {
-            context.console.err("Error: internal error: \(e)\n")
-            return .internalError
-        }
+        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: outDir, console: context.console)
+        context.console.out(summary(result, path: path))
+        if o.has("report") { context.console.out("Wrote \(try ReportCommand.write(outDir))\n") }
+        return result.report.allPass ? .success : .sloBreached
     }
 
     /// The scenario, or `nil` after printing why it is invalid.

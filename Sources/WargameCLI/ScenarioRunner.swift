@@ -25,7 +25,7 @@ enum ScenarioRunner {
     /// metrics as they stand after each step (for `serve`).
     static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, outDir: String?, console: Console?,
                         onStep: ((StepKPIs) -> Void)? = nil, onSnapshot: ((MetricsSnapshot) -> Void)? = nil) throws -> Result {
-        let outputs = outDir.map { OutputSet(directory: $0) }
+        let outputs = try outDir.map { d throws(OutputError) in try OutputSet(directory: d) }
         do {
             return try run(scenario, seed: seed, steps: steps, outputs: outputs, console: console, onStep: onStep,
                            onSnapshot: onSnapshot)

@@ -121,16 +121,9 @@ enum SweepCommand: Command {
         let identity = SweepTable.Identity(scenario: scenario.name, scenarioSHA256: scenario.sha256, steps: steps,
                                            firstSeed: allSeeds[0], lastSeed: allSeeds[allSeeds.count - 1], version: Wargame.version)
         let header = SweepTable.header(slos: scenario.slos)
+        let outputs = try OutputSet(directory: dir)  // validated before the runs, not after
         let rows = try ParallelRuns.run(scenario, seeds: seeds, steps: steps, jobs: jobs, console: context.console)
-        let outputs = OutputSet(directory: dir)
-        let paths: [String]
-        do {
-            paths = try write(outputs, shard: shard, identity: identity, header: header, rows: rows)
-        } catch {
-            outputs.abortAll()
-            context.console.err("Error: cannot write output: \(error)\n")
-            return .internalError
-        }
+        let paths = try write(outputs, shard: shard, identity: identity, header: header, rows: rows)
         var line = "wargame sweep: \(scenario.name), seeds \(identity.firstSeed)..\(identity.lastSeed)"
         if let shard { line += " (shard \(shard.label): \(seeds.count) seeds)" }
         context.console.out(line + ", \(steps) steps, \(jobs) jobs\n")
@@ -235,15 +228,12 @@ enum MergeCommand: Command {
         let identity = SweepTable.Identity(scenario: field(first, "scenario"), scenarioSHA256: field(first, "scenario_sha256"),
                                            steps: Int(field(first, "steps")) ?? 0, firstSeed: range[0], lastSeed: range[1],
                                            version: field(first, "version"))
-        let outputs = OutputSet(directory: o.string("out") ?? "out/\(identity.scenario)-sweep")
-        let paths: [String]
-        do {
-            paths = try SweepCommand.write(outputs, shard: nil, identity: identity, header: header!, rows: rows)
-        } catch {
-            outputs.abortAll()
-            context.console.err("Error: cannot write output: \(error)\n")
-            return .internalError
+        guard ScenarioName.isValid(identity.scenario) else {
+            context.console.err("Error: \(metas[0].dir)/sweep_meta.json: scenario: expected \(ScenarioName.rule), found \(JSON.string(identity.scenario).described)\n")
+            return .badInput
         }
+        let outputs = try OutputSet(directory: o.string("out") ?? "out/\(identity.scenario)-sweep")
+        let paths = try SweepCommand.write(outputs, shard: nil, identity: identity, header: header!, rows: rows)
         context.console.out("merged \(metas.count) shards, \(rows.count) seeds: " + paths.joined(separator: ", ") + "\n")
         return .success
     }

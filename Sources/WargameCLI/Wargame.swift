@@ -1,4 +1,5 @@
 import SimKernel
+import WargameReports
 import WargameScenario
 
 /// The `wargame` command line: dispatch, help, and the mapping from errors to exit codes.
@@ -43,6 +44,15 @@ public enum Wargame {
             }
             context.console.err(text)
             return .badInput
+        } catch let error as OutputError {
+            switch error.kind {
+            case .location:
+                context.console.err("Error: cannot write outputs to \(error)\n")
+                return .badInput
+            case .write:
+                context.console.err("Error: writing \(error)\n")
+                return .internalError
+            }
         } catch {
             context.console.err("Error: internal error: \(error)\n")
             return .internalError

@@ -19,11 +19,26 @@ public indirect enum JSON: Sendable, Equatable {
         switch self {
         case .object: "an object"
         case .array(let a): "an array of \(a.count)"
-        case .string(let s): "the string \"\(s.count > 40 ? String(s.prefix(40)) + "…" : s)\""
+        case .string(let s): "the string \"\(Self.printable(s.count > 40 ? String(s.prefix(40)) + "…" : s))\""
         case .number(let x, let isInteger): isInteger ? "\(Int64(exactly: x).map(String.init) ?? String(x))" : "\(x)"
         case .bool(let b): "\(b)"
         case .null: "null"
         }
+    }
+
+    /// `s` with control characters escaped as JSON writes them (`\u0000`), so a message
+    /// never carries raw control bytes to a terminal.
+    static func printable(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F {
+                let hex = String(u.value, radix: 16, uppercase: false)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     public subscript(key: String) -> JSON? {

@@ -14,7 +14,10 @@ enum ScenarioSchema {
         try f.integer("version", &version, ScenarioLoader.version...ScenarioLoader.version, doc: "Schema version; required in every file.")
         // Read by the loader before any layer is applied; listed here so it is known and documented.
         _ = f.raw("extends", type: "string", defaultValue: "none", doc: "Path of a base scenario (relative to this file) whose values this file overrides.")
-        try f.string("name", &s.name, doc: "Scenario name; the default output directory is `out/<name>/`.")
+        try f.string("name", &s.name, doc: "Scenario name: \(ScenarioName.rule). The default output directory is `out/<name>/`.")
+        if docs == nil, !ScenarioName.isValid(s.name) {
+            throw ScenarioError(file: file, path: "name", message: "expected \(ScenarioName.rule), found \(JSON.string(s.name).described)")
+        }
         try f.string("description", &s.description, doc: "What the scenario rehearses.")
         try f.object("run", doc: "Run settings.") { r throws(ScenarioError) in
             try r.seconds("step_s", &s.run.stepLength, 1...86_400, doc: "Length of one step, the window of windowed KPIs.")

@@ -21,7 +21,7 @@ func temporaryDirectory() -> String {
 
     @Test func writesHeaderAndRowsWithCRLF() throws {
         let dir = temporaryDirectory()
-        let outputs = OutputSet(directory: dir)
+        let outputs = try OutputSet(directory: dir)
         var csv = try CSVWriter(file: try outputs.open("t.csv"), header: ["x", "note"])
         try csv.writeRow(["1", "ok"])
         try csv.writeRow(["2", "has,comma"])
@@ -33,39 +33,80 @@ func temporaryDirectory() -> String {
 }
 
 @Suite struct OutputFileTests {
+    func listing(_ dir: String) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir).sorted() }
+
     @Test func nothingAppearsUntilCommit() throws {
         let dir = temporaryDirectory()
-        let outputs = OutputSet(directory: dir + "/nested")
+        let outputs = try OutputSet(directory: dir + "/nested")
         let f = try outputs.open("a.txt")
-        try f.write(String(repeating: "x", count: 200_000))  // crosses the flush threshold
-        #expect(!FileManager.default.fileExists(atPath: dir + "/nested/a.txt"))
+        try f.write(String(repeating: "x", count: 2_000_000))  // crosses the flush threshold
+        let during = try listing(dir + "/nested")
+        #expect(during.count == 1 && during[0].hasPrefix(".a.txt.") && during[0].hasSuffix(".partial"), "\(during)")
         let paths = try outputs.commitAll()
         #expect(paths == [dir + "/nested/a.txt"])
         let size = try FileManager.default.attributesOfItem(atPath: paths[0])[.size] as? Int
-        #expect(size == 200_000)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/nested") == ["a.txt"])
+        #expect(size == 2_000_000)
+        #expect(try listing(dir + "/nested") == ["a.txt"])
     }
 
-    @Test func abortLeavesNoFilesBehind() throws {
+    @Test func abortLeavesTheDirectoryAsItWas() throws {
         let dir = temporaryDirectory()
-        let outputs = OutputSet(directory: dir)
+        FileManager.default.createFile(atPath: dir + "/a.csv", contents: Data("old".utf8))
+        let outputs = try OutputSet(directory: dir)
         try outputs.open("a.csv").write("partial")
         try outputs.open("b.json").write("{")
         outputs.abortAll()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        #expect(try listing(dir) == ["a.csv"])
+        #expect(FileManager.default.contents(atPath: dir + "/a.csv") == Data("old".utf8))
     }
 
-    @Test func droppingAnUncommittedFileRemovesItsTemporary() throws {
+    @Test func directoriesASetCreatedAreRemovedWhenItIsAbandoned() throws {
         let dir = temporaryDirectory()
         do {
-            let f = try OutputFile(path: dir + "/gone.txt")
-            try f.write("data")
+            let outputs = try OutputSet(directory: dir + "/new/deeper")
+            try outputs.open("x.csv").write("data")
+            #expect(FileManager.default.fileExists(atPath: dir + "/new/deeper"))
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        #expect(try listing(dir).isEmpty)
     }
 
-    @Test func anUnwritableDirectoryIsAnOutputError() {
-        #expect(throws: OutputError.self) { try OutputFile(path: "/proc/wargame-cannot-write-here/x.csv") }
+    @Test func committedFilesAndDirectoriesLeaveTheRegistry() throws {
+        let dir = temporaryDirectory()
+        let outputs = try OutputSet(directory: dir + "/made")
+        try outputs.open("x.csv").write("data")
+        #expect(TemporaryOutputs.shared.pending.files.contains { $0.hasPrefix(dir) })
+        #expect(TemporaryOutputs.shared.pending.directories.contains(dir + "/made"))
+        try outputs.commitAll()
+        #expect(!TemporaryOutputs.shared.pending.files.contains { $0.hasPrefix(dir) })
+        #expect(!TemporaryOutputs.shared.pending.directories.contains { $0.hasPrefix(dir) })
+    }
+
+    /// Each unusable location is refused up front, before any work, as a location error
+    /// naming it — and nothing is created on the way.
+    @Test(arguments: ["", "FILE", "FILE/sub", "/proc/wargame-cannot-write-here", "/proc/self", "/dev/full"])
+    func unusableLocationsAreRefused(location: String) throws {
+        let dir = temporaryDirectory()
+        FileManager.default.createFile(atPath: dir + "/FILE", contents: Data("x".utf8))
+        let path = location.hasPrefix("FILE") ? dir + "/" + location : location
+        do {
+            _ = try OutputSet(directory: path)
+            Issue.record("accepted \(path)")
+        } catch {
+            #expect(error.kind == .location)
+            #expect(error.path == path)
+        }
+        #expect(try listing(dir) == ["FILE"])
+    }
+
+    @Test func theMessageSaysWhatIsInTheWay() throws {
+        let dir = temporaryDirectory()
+        FileManager.default.createFile(atPath: dir + "/FILE", contents: nil)
+        #expect(throws: OutputError(path: dir + "/FILE/sub",
+                                    reason: "expected a directory, found a path through '\(dir)/FILE', which is a regular file",
+                                    kind: .location)) { try OutputSet(directory: dir + "/FILE/sub") }
+        #expect(throws: OutputError(path: "", reason: "expected a directory path, found an empty string", kind: .location)) {
+            try OutputSet(directory: "")
+        }
     }
 }
 
