@@ -6,10 +6,11 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run sim-metrics-run slo-check golden docs bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check golden docs bench clean help
 
 help:
-	@echo "targets: build release test sim-run slo-check golden bench clean  (sim-run honours SEED= and STEPS=)"
+	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check golden docs bench clean"
+	@echo "         (sim-run honours SEED= and STEPS=)"
 
 build:
 	$(SWIFT) build
@@ -33,6 +34,12 @@ sim-metrics-run: release
 # CI's SLO assertion: every scenario on its fixed seeds must give its declared verdicts.
 slo-check: release
 	$(RELEASE_BIN) check scenarios
+
+# Prometheus judges our outputs: promtool check metrics (every war game's metrics.prom and
+# the live /metrics), check rules, and test rules (Prometheus fires exactly the alerts the
+# simulator fired, at every step). Installs Debian's prometheus package if promtool is missing.
+promtool-check: release
+	.ci/promtool-check
 
 # Re-record the golden output digests (Tests/golden/digests.json) after a deliberate
 # change to outputs; see README "Golden digests" for when that is right.

@@ -26,7 +26,7 @@ enum BenchRunCommand: Command {
         defer { if o.string("out") == nil { try? FileManager.default.removeItem(atPath: dir) } }
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: dir, console: context.console)
+        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: dir), console: context.console)
         let seconds = Progress.seconds(clock.now - start)
         let t = result.report.totals
         let bytes = result.paths.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)

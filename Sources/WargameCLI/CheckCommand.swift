@@ -8,12 +8,15 @@ enum CheckCommand: Command {
     static let name = "check"
     static let abstract = "Run scenarios on their fixed seeds and assert their expected SLO verdicts."
     static let positionalUsage = "[PATH...]"
-    static let options: [OptionSpec] = []
+    static let options: [OptionSpec] = [
+        OptionSpec("rules-test", value: "dir", help: "Also write each run's metrics.prom, alerts.csv and promtool rule test to DIR/<scenario>/seed-<n>/."),
+    ]
     static let discussion = """
         PATH is a scenario file or a directory of them (default: scenarios/). Each scenario's
         "expect" section names its seeds, steps and the SLOs it expects to breach; every other
-        SLO must pass. Nothing is written. Exit codes: 0 all verdicts as expected, 1 some
-        differ, 2 bad input.
+        SLO must pass. Nothing is written unless --rules-test is given ('make promtool-check'
+        runs promtool on what it writes). Exit codes: 0 all verdicts as expected, 1 some
+        differ, 2 bad usage or input.
         """
 
     struct Row {
@@ -32,10 +35,17 @@ enum CheckCommand: Command {
             guard let s = try RunCommand.loadScenario(p, context) else { return .badInput }
             scenarios.append(s)
         }
+        let rulesTestRoot = try o.string("rules-test").map { dir throws(OutputError) in try OutputSet(directory: dir) }
+        if rulesTestRoot != nil, let long = scenarios.first(where: { ($0.expect.steps ?? $0.run.steps) > AlertRulesTest.maximumSteps }) {
+            throw UsageError(message: "'--rules-test' records at most \(AlertRulesTest.maximumSteps) steps; \(long.name) checks \(long.expect.steps ?? long.run.steps).", command: name)
+        }
         var rows: [Row] = []
         for s in scenarios {
             for seed in s.expect.seeds {
-                let r = try ScenarioRunner.execute(s, seed: seed, steps: s.expect.steps ?? s.run.steps, outDir: nil, console: nil)
+                let write = rulesTestRoot.map {
+                    ScenarioRunner.Outputs(directory: "\($0.directory)/\(s.name)/seed-\(seed)", decisionLog: false, rulesTest: true)
+                }
+                let r = try ScenarioRunner.execute(s, seed: seed, steps: s.expect.steps ?? s.run.steps, write: write)
                 let fired = r.report.warGame?.alerts.reduce(into: [String]()) { names, e in
                     if !names.contains(e.rule) { names.append(e.rule) }
                 } ?? []
@@ -63,6 +73,10 @@ enum CheckCommand: Command {
                 context.console.out("\(s.name): \(slo) held on \(passes)/\(sweep.count) seeds \(range.lowerBound)..\(range.upperBound) "
                     + "(\(NumberFormat.fixed(fraction, 3)); required ≥ \(NumberFormat.fixed(minimum, 3)))" + (ok ? "\n" : " !\n"))
             }
+        }
+        if let rulesTestRoot {
+            try rulesTestRoot.commitAll()
+            context.console.out("Wrote a promtool rule test per run under \(rulesTestRoot.directory)/\n")
         }
         let mismatches = rows.flatMap(\.cells).filter { !$0.expected.admits($0.actual) }.count
             + rows.map(\.alertProblems.count).reduce(0, +) + fractionProblems
@@ -160,7 +174,7 @@ enum GoldenCommand: Command {
         scenario.files = scenario.files.map { root != "." && $0.hasPrefix(root + "/") ? String($0.dropFirst(root.count + 1)) : $0 }
         let dir = NSTemporaryDirectory() + "wargame-golden-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        _ = try ScenarioRunner.execute(scenario, seed: c.seed, steps: c.steps, outDir: dir, console: nil)
+        _ = try ScenarioRunner.execute(scenario, seed: c.seed, steps: c.steps, write: .init(directory: dir))
         return try ScenarioRunner.files.map { f in
             (f, SHA256.hex([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + f)))))
         }

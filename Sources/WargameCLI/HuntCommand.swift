@@ -46,7 +46,7 @@ enum HuntCommand: Command {
         var finds: [Find] = []
         for seed in seeds {
             var perStep: [StepKPIs] = []
-            let r = try ScenarioRunner.execute(s, seed: seed, steps: steps, outDir: nil, console: nil) { perStep.append($0) }
+            let r = try ScenarioRunner.execute(s, seed: seed, steps: steps) { perStep.append($0) }
             let breached = r.report.results.filter { $0.verdict == .breach && (slo == nil || $0.slo.name == slo) }
             guard !breached.isEmpty else { continue }
             let names = breached.map(\.slo.name)
@@ -75,7 +75,7 @@ enum HuntCommand: Command {
     /// lengths, then checked, so the replay command is guaranteed to reproduce.
     static func shortest(_ s: Scenario, seed: UInt64, steps: Int, slos: [String]) throws -> Int {
         func breaches(_ n: Int) throws -> Bool {
-            try ScenarioRunner.execute(s, seed: seed, steps: n, outDir: nil, console: nil).report.results
+            try ScenarioRunner.execute(s, seed: seed, steps: n).report.results
                 .contains { $0.verdict == .breach && slos.contains($0.slo.name) }
         }
         var lo = 1, hi = steps

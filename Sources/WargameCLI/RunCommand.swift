@@ -14,11 +14,16 @@ enum RunCommand: Command {
         OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
         OptionSpec("report", value: nil, help: "Also write report.html (see 'wargame report')."),
+        OptionSpec("rules-test", value: nil, help: "Also write alert_rules.yml and its promtool unit test, alert_rules_test.yml."),
     ]
     static let discussion = """
         SCENARIO defaults to scenarios/baseline.json. Outputs: routing_decisions.csv,
-        kpi_timeseries.csv, kpi_summary.json, kpi_summary.md and metrics.prom, written
-        atomically. Exit codes: 0 all SLOs met, 1 an SLO breached, 2 bad input, 3 internal error.
+        kpi_timeseries.csv, actions.csv, alerts.csv, kpi_summary.json, kpi_summary.md and
+        metrics.prom, written atomically (all or none). --rules-test (runs of at most
+        \(AlertRulesTest.maximumSteps) steps) adds the alert rules and a 'promtool test rules' file
+        asserting, at every step, exactly the alerts this run fired (docs/live.md).
+        Exit codes: 0 all SLOs met, 1 an SLO breached, 2 bad usage or input, 3 internal error,
+        130/143 interrupted by SIGINT/SIGTERM (nothing written).
         """
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
@@ -30,7 +35,11 @@ enum RunCommand: Command {
         let steps = try o.integer("steps", env: "STEPS", environment: context.environment, range: 1...10_000_000,
                                   default: scenario.run.steps)
         let outDir = o.string("out") ?? "out/\(scenario.name)"
-        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: outDir, console: context.console)
+        if o.has("rules-test") && steps > AlertRulesTest.maximumSteps {
+            throw UsageError(message: "'--rules-test' records at most \(AlertRulesTest.maximumSteps) steps, found --steps \(steps).", command: name)
+        }
+        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: outDir, rulesTest: o.has("rules-test")),
+                                                console: context.console)
         context.console.out(summary(result, path: path))
         if o.has("report") { context.console.out("Wrote \(try ReportCommand.write(outDir))\n") }
         return result.report.allPass ? .success : .sloBreached

@@ -14,34 +14,47 @@ struct InvariantFailure: Error, CustomStringConvertible {
 enum ScenarioRunner {
     static let files = ["routing_decisions.csv", "kpi_timeseries.csv", "actions.csv", "alerts.csv",
                         "kpi_summary.json", "kpi_summary.md", "metrics.prom"]
+    /// Written too with `--rules-test`.
+    static let rulesFiles = ["alert_rules.yml", "alert_rules_test.yml"]
 
     struct Result {
         let report: RunReport
         let paths: [String]
     }
 
-    /// `outDir == nil` runs without writing anything (for `check`).
+    /// What a run writes, and where.
+    struct Outputs {
+        var directory: String
+        /// `routing_decisions.csv`, by far the largest file; checks that only need the
+        /// alerting outputs leave it out.
+        var decisionLog = true
+        /// Also `alert_rules.yml` and `alert_rules_test.yml`, the run as a promtool rule test.
+        var rulesTest = false
+    }
+
+    /// `write == nil` runs without writing anything (for `check`, sweeps, `serve`).
     /// `onStep` sees each step's KPIs as it closes (for `hunt`); `onSnapshot` gets the
     /// metrics as they stand after each step (for `serve`).
-    static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, outDir: String?, console: Console?,
+    static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, write: Outputs? = nil, console: Console? = nil,
                         onStep: ((StepKPIs) -> Void)? = nil, onSnapshot: ((MetricsSnapshot) -> Void)? = nil) throws -> Result {
-        let outputs = try outDir.map { d throws(OutputError) in try OutputSet(directory: d) }
+        let outputs = try write.map { w throws(OutputError) in try OutputSet(directory: w.directory) }
         do {
-            return try run(scenario, seed: seed, steps: steps, outputs: outputs, console: console, onStep: onStep,
-                           onSnapshot: onSnapshot)
+            return try run(scenario, seed: seed, steps: steps, outputs: outputs, options: write, console: console,
+                           onStep: onStep, onSnapshot: onSnapshot)
         } catch {
             outputs?.abortAll()
             throw error
         }
     }
 
-    private static func run(_ scenario: Scenario, seed: UInt64, steps: Int, outputs: OutputSet?, console: Console?,
+    private static func run(_ scenario: Scenario, seed: UInt64, steps: Int, outputs: OutputSet?, options: Outputs?, console: Console?,
                             onStep: ((StepKPIs) -> Void)?, onSnapshot: ((MetricsSnapshot) -> Void)?) throws -> Result {
         let c = scenario.pipeline
         let stepLength = scenario.run.stepLength
         let providerIDs = c.providers.map(\.id)
-        let log = try outputs.map { o throws(OutputError) in
-            try DecisionLog(file: try o.open(files[0]), stepLength: stepLength, regions: c.regions, providers: providerIDs)
+        let log = try outputs.flatMap { o throws(OutputError) -> DecisionLog? in
+            guard options?.decisionLog == true else { return nil }
+            return try DecisionLog(file: try o.open(files[0]), stepLength: stepLength, regions: c.regions, providers: providerIDs)
         }
         var series = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs))
@@ -65,7 +78,11 @@ enum ScenarioRunner {
         var nextScripted = 0
         var triggers = TriggerEvaluator(rules: scenario.playbook)
         var alerts = AlertEvaluator(rules: scenario.alerts)
-        var history = SignalHistory()
+        let conditions = scenario.alerts.map(\.condition) + scenario.playbook.compactMap { r -> Condition? in
+            if case .when(let c, _) = r.trigger { return c } else { return nil }
+        }
+        var history = SignalHistory(stepLength: stepLength, capacity: SignalHistory.capacity(for: conditions))
+        var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: scenario.alerts, stepLength: stepLength) : nil
         var actions: [ActionRecord] = []
         var allClear: [SimTime] = []
         func act(_ rule: PlaybookRule, trigger: String) throws {
@@ -102,6 +119,7 @@ enum ScenarioRunner {
             }
             let wasFiring = alerts.anyFiring
             let changes = alerts.evaluate(history, at: end)
+            promtoolTest?.record(history, firing: alerts.firingRules)
             for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
             if wasFiring && !alerts.anyFiring { allClear.append(end) }
             for rule in triggers.due(history, at: end) { try act(rule, trigger: "condition") }
@@ -127,6 +145,10 @@ enum ScenarioRunner {
         try outputs.open(files[5]).write(report.markdown())
         try outputs.open(files[6]).write(PrometheusText.render(
             MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: sim.now.seconds)))
+        if let promtoolTest {
+            try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: stepLength))
+            try outputs.open(rulesFiles[1]).write(promtoolTest.render(ruleFile: rulesFiles[0]))
+        }
         return Result(report: report, paths: try outputs.commitAll())
     }
 

@@ -41,7 +41,7 @@ final class ServeSession: @unchecked Sendable {
         DispatchQueue.global().async {
             let clock = ContinuousClock()
             let start = clock.now
-            _ = try? ScenarioRunner.execute(scenario, seed: seed, steps: steps, outDir: nil, console: nil, onSnapshot: { snapshot in
+            _ = try? ScenarioRunner.execute(scenario, seed: seed, steps: steps, onSnapshot: { snapshot in
                 metrics.update(PrometheusText.render(snapshot))
                 guard let speed else { return }
                 let due = start + .milliseconds(Int64(snapshot.simulatedSeconds / speed * 1_000))

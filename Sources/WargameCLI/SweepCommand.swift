@@ -34,7 +34,7 @@ final class ParallelRuns: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, seeds.count))) { _ in
             while let i = box.take() {
                 do {
-                    let r = try ScenarioRunner.execute(scenario, seed: seeds[i], steps: steps, outDir: nil, console: nil)
+                    let r = try ScenarioRunner.execute(scenario, seed: seeds[i], steps: steps)
                     box.store(i, SweepTable.row(seed: seeds[i], r.report))
                 } catch {
                     box.fail(error)

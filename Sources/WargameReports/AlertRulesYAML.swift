@@ -18,32 +18,35 @@ public enum AlertRulesYAML {
         return out
     }
 
-    /// PromQL for a condition. Thresholds read the per-step gauges; burn rates use counter
-    /// rates over the long and short windows, as the SRE workbook's multi-window alerts do.
+    /// PromQL for a condition. Thresholds read the per-step gauges (in base units, the
+    /// threshold converted alike); burn rates use counter rates over the long and short
+    /// windows, as the SRE workbook's multi-window alerts do, written so that PromQL's
+    /// arithmetic is the one `SignalHistory.errorRatio` performs.
     public static func expr(_ c: Condition, stepLength: SimDuration) -> String {
         switch c {
         case .threshold(let s, let op, let v):
-            return "\(s.metric) \(op.rawValue) \(NumberFormat.fixed(v, v == v.rounded() ? 0 : 2))"
+            return "\(s.metric) \(op.rawValue) \(NumberFormat.roundTrip(s.threshold(v)))"
         case .burnRate(let slo, let long, let short, let factor):
             func ratio(_ w: String) -> String {
-                switch slo {
-                case .fillRate:
-                    return "(1 - sum(rate(wargame_orders_filled_total[\(w)])) / sum(rate(wargame_orders_submitted_total[\(w)])))"
-                case .dropped:
-                    return "(sum(rate(wargame_orders_final_total{decision=\"dropped\"}[\(w)])) / sum(rate(wargame_orders_submitted_total[\(w)])))"
-                case .coverage:
-                    return "(sum(rate(wargame_jobs_uncovered_total[\(w)])) / sum(rate(wargame_jobs_decided_total[\(w)])))"
-                }
+                let (n, d) = slo.counters
+                let quotient = "sum(rate(\(n.metric)[\(w)])) / sum(rate(\(d.metric)[\(w)]))"
+                return slo == .fillRate ? "(1 - \(quotient))" : "(\(quotient))"
             }
-            let f = NumberFormat.fixed(factor, factor == factor.rounded() ? 0 : 1), b = NumberFormat.fixed(slo.budget, 2)
+            let f = NumberFormat.roundTrip(factor), b = NumberFormat.roundTrip(slo.budget)
             let lw = duration(stepLength * Int64(long)), sw = duration(stepLength * Int64(short))
             return "\(ratio(lw)) / \(b) > \(f) and \(ratio(sw)) / \(b) > \(f)"
         }
     }
 
-    static func duration(_ d: SimDuration) -> String {
-        let s = d.microseconds / 1_000_000
-        return s % 60 == 0 ? "\(s / 60)m" : "\(s)s"
+    /// A PromQL duration. Sub-millisecond parts round *up*: rules are evaluated at step
+    /// ends, whole seconds apart, so "held for at least d" is the same test for d and for
+    /// d rounded up to the millisecond.
+    public static func duration(_ d: SimDuration) -> String {
+        let ms = (d.microseconds + 999) / 1_000
+        if ms == 0 { return "0s" }
+        if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
+        if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
+        return ms % 1_000 == 0 ? "\(ms / 1_000)s" : "\(ms)ms"
     }
 
     /// A double-quoted YAML scalar.

@@ -1,8 +1,13 @@
 import SimKernel
 import WargameModels
 
-/// A live, windowed signal an alert or trigger can watch, with the gauge name the live
-/// metrics and `wargame alert-rules` use for it.
+/// A live, windowed signal an alert or trigger can watch, with the gauge the live metrics
+/// and `wargame alert-rules` carry it in.
+///
+/// Scenarios state thresholds in the signal's own unit (`bridge_rtt_p95_ms` in ms); the
+/// gauge is in base units (seconds), as Prometheus's naming conventions ask. Both our alert
+/// engine and Prometheus compare the *exported* number against `threshold / divisor`, so
+/// the two reach the same verdict on every step (see `exported`).
 public enum Signal: String, Sendable, CaseIterable {
     case fillRate = "fill_rate"
     case bridgeRTTP95 = "bridge_rtt_p95_ms"
@@ -11,7 +16,44 @@ public enum Signal: String, Sendable, CaseIterable {
     case failovers5m = "failover_events_5m"
 
     /// The Prometheus gauge carrying the signal's latest value.
-    public var metric: String { "wargame_step_" + rawValue }
+    public var metric: String {
+        switch self {
+        case .fillRate: "wargame_step_fill_rate"
+        case .bridgeRTTP95: "wargame_step_bridge_rtt_p95_seconds"
+        case .coverage: "wargame_step_provenance_coverage"
+        case .decisionP95: "wargame_step_policy_decision_p95_seconds"
+        case .failovers5m: "wargame_step_failover_events_5m"
+        }
+    }
+
+    /// Signal unit per metric unit: 1000 for the millisecond signals, else 1.
+    public var divisor: Double { self == .bridgeRTTP95 || self == .decisionP95 ? 1_000 : 1 }
+
+    /// Decimals of the gauge: microseconds for times, 1/10,000 for ratios.
+    public var decimals: Int {
+        switch self {
+        case .bridgeRTTP95, .decisionP95: 6
+        case .fillRate, .coverage: 4
+        case .failovers5m: 0
+        }
+    }
+
+    /// `x` (in the signal's unit) as the gauge shows it and as a scrape parses it: in base
+    /// units, rounded to the gauge's decimals. Alert rules compare this number, never the
+    /// unrounded one, so a value of 0.79996 (shown as 0.8000) is not "below 0.80" here
+    /// while Prometheus reads 0.8.
+    public func exported(_ x: Double) -> Double {
+        Double(NumberFormat.fixed(x / divisor, decimals)) ?? .nan
+    }
+
+    /// The gauge's sample text for an exported value; `NaN` when the step had no data
+    /// (PromQL compares NaN false, as our rules treat a missing value).
+    public func gaugeText(_ exported: Double?) -> String {
+        exported.map { NumberFormat.fixed($0, decimals) } ?? "NaN"
+    }
+
+    /// A threshold in the signal's unit, as the gauge's rule compares it.
+    public func threshold(_ t: Double) -> Double { t / divisor }
 }
 
 /// A ratio SLO with an error budget: the fraction of bad events it tolerates.
@@ -26,6 +68,37 @@ public enum BudgetSLO: String, Sendable, CaseIterable {
         case .fillRate: 0.15
         case .dropped, .coverage: 0.05
         }
+    }
+
+    /// The two counters whose rates make the error ratio: `(numerator, denominator)`. For
+    /// fill rate the numerator counts *good* events and the ratio is `1 − good/total`.
+    public var counters: (numerator: Counter, denominator: Counter) {
+        switch self {
+        case .fillRate: (.filled, .submitted)
+        case .dropped: (.dropped, .submitted)
+        case .coverage: (.uncovered, .decided)
+        }
+    }
+
+    /// The counters burn-rate rules read, with their exported names.
+    public enum Counter: Int, Sendable, CaseIterable {
+        case submitted, filled, dropped, uncovered, decided
+
+        public var metric: String {
+            switch self {
+            case .submitted: "wargame_orders_submitted_total"
+            case .filled: "wargame_orders_filled_total"
+            case .dropped: "wargame_orders_dropped_total"
+            case .uncovered: "wargame_jobs_uncovered_total"
+            case .decided: "wargame_jobs_decided_total"
+            }
+        }
+    }
+
+    /// The error ratio from the two counters' rates, with PromQL's operations in PromQL's
+    /// order, so that ties at a threshold fall the same way in both engines.
+    public func errorRatio(numeratorRate n: Double, denominatorRate d: Double) -> Double {
+        self == .fillRate ? 1 - n / d : n / d
     }
 }
 
@@ -73,46 +146,85 @@ public struct AlertRule: Sendable, Equatable {
     ]
 }
 
-/// The per-step values every condition reads, kept for the last hour of steps.
+/// The per-step values every condition reads, kept for the longest window a rule needs.
+///
+/// Threshold signals hold the exported gauge value (`Signal.exported`). Burn rates are
+/// computed as a Prometheus 2.x evaluation of the generated rules computes them over
+/// scrapes taken at every step end, counters starting from 0 at time 0: `rate(c[W])` is
+/// `(c(t) − c(max(0, t − W))) / W` exactly (the window holds a sample at each end, or
+/// starts at a zero sample, so `rate` does not extrapolate), and the ratio is formed as
+/// the rule writes it (`BudgetSLO.errorRatio`). An empty window gives 0/0 = NaN, which
+/// holds no comparison, as in PromQL.
 public struct SignalHistory: Sendable {
-    struct Step { var submitted = 0, filled = 0, dropped = 0, covered = 0, uncovered = 0, failovers = 0 }
-    var steps: [Step] = []
+    /// One step's increase of each `BudgetSLO.Counter`, and its failovers.
+    struct Step {
+        var submitted = 0, filled = 0, dropped = 0, uncovered = 0, decided = 0, failovers = 0
+
+        subscript(_ c: BudgetSLO.Counter) -> Int {
+            switch c {
+            case .submitted: submitted
+            case .filled: filled
+            case .dropped: dropped
+            case .uncovered: uncovered
+            case .decided: decided
+            }
+        }
+    }
+    var steps = FIFOQueue<Step>()
     public private(set) var latest: [Signal: Double] = [:]  // looked up by signal; never iterated
-    let capacity = 60
+    let capacity: Int
+    let stepSeconds: Int
 
-    public init() {}
-
-    public mutating func add(_ s: StepKPIs) {
-        steps.append(Step(submitted: s.submitted, filled: s.filled, dropped: s.dropped, covered: s.jobsCovered,
-                          uncovered: s.jobsUncovered, failovers: s.failovers))
-        if steps.count > capacity { steps.removeFirst() }
-        latest[.fillRate] = s.fillRate
-        latest[.bridgeRTTP95] = s.bridgeRTT.quantile(0.95)
-        latest[.coverage] = s.coverage
-        latest[.decisionP95] = s.decisionTime.quantile(0.95)
-        latest[.failovers5m] = Double(steps.suffix(5).map(\.failovers).reduce(0, +))
+    /// `capacity`: the most steps any window reads (at least 5, for `failover_events_5m`).
+    public init(stepLength: SimDuration = .seconds(60), capacity: Int = 60) {
+        self.capacity = max(5, capacity)
+        stepSeconds = Int(stepLength.microseconds / 1_000_000)
+        precondition(stepLength.microseconds % 1_000_000 == 0, "steps are whole seconds")
     }
 
-    /// Bad / total over the last `n` steps for a budget SLO, or `nil` without events.
-    public func errorRatio(_ slo: BudgetSLO, lastSteps n: Int) -> Double? {
-        let w = steps.suffix(n)
-        let (bad, total): (Int, Int) = switch slo {
-        case .fillRate: (w.map { $0.submitted - $0.filled }.reduce(0, +), w.map(\.submitted).reduce(0, +))
-        case .dropped: (w.map(\.dropped).reduce(0, +), w.map(\.submitted).reduce(0, +))
-        case .coverage: (w.map(\.uncovered).reduce(0, +), w.map { $0.covered + $0.uncovered }.reduce(0, +))
-        }
-        return total > 0 ? max(0, Double(bad)) / Double(total) : nil
+    public mutating func add(_ s: StepKPIs) {
+        steps.append(Step(submitted: s.submitted, filled: s.filled, dropped: s.dropped, uncovered: s.jobsUncovered,
+                          decided: s.jobsCovered + s.jobsUncovered, failovers: s.failovers))
+        if steps.count > capacity { _ = steps.popFirst() }
+        let failovers = steps.elements.suffix(5).reduce(0) { $0 + $1.failovers }
+        set(.fillRate, s.fillRate)
+        set(.bridgeRTTP95, s.bridgeRTT.quantile(0.95))
+        set(.coverage, s.coverage)
+        set(.decisionP95, s.decisionTime.quantile(0.95))
+        set(.failovers5m, Double(failovers))
+    }
+
+    private mutating func set(_ signal: Signal, _ value: Double?) {
+        latest[signal] = value.map(signal.exported)
+    }
+
+    /// A counter's increase over the last `n` steps (fewer at the start of a run).
+    public func increase(_ counter: BudgetSLO.Counter, lastSteps n: Int) -> Int {
+        steps.elements.suffix(n).reduce(0) { $0 + $1[counter] }
+    }
+
+    /// A budget SLO's error ratio over the last `n` steps, as the generated rule computes it.
+    public func errorRatio(_ slo: BudgetSLO, lastSteps n: Int) -> Double {
+        let window = Double(stepSeconds * n)
+        let (num, den) = slo.counters
+        return slo.errorRatio(numeratorRate: Double(increase(num, lastSteps: n)) / window,
+                              denominatorRate: Double(increase(den, lastSteps: n)) / window)
     }
 
     /// Whether a condition holds now; no data never holds.
     public func holds(_ c: Condition) -> Bool {
         switch c {
         case .threshold(let signal, let op, let value):
-            return latest[signal].map { op.holds($0, value) } ?? false
+            return latest[signal].map { op.holds($0, signal.threshold(value)) } ?? false
         case .burnRate(let slo, let long, let short, let factor):
-            guard steps.count >= short, let l = errorRatio(slo, lastSteps: long), let s = errorRatio(slo, lastSteps: short) else { return false }
-            return l / slo.budget > factor && s / slo.budget > factor
+            guard !steps.isEmpty else { return false }
+            return errorRatio(slo, lastSteps: long) / slo.budget > factor && errorRatio(slo, lastSteps: short) / slo.budget > factor
         }
+    }
+
+    /// The most steps any of these conditions reads.
+    public static func capacity(for conditions: [Condition]) -> Int {
+        conditions.map { if case .burnRate(_, let long, let short, _) = $0 { max(long, short) } else { 5 } }.max() ?? 5
     }
 }
 
@@ -164,6 +276,8 @@ public struct AlertEvaluator: Sendable {
     }
 
     public var anyFiring: Bool { firing.contains { $0 != nil } }
+    /// Indices into `rules` of the rules firing now.
+    public var firingRules: [Int] { firing.indices.filter { firing[$0] != nil } }
     public var firedRules: [String] {
         var names: [String] = []
         for e in episodes where !names.contains(e.rule) { names.append(e.rule) }

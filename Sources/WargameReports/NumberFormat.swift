@@ -14,6 +14,14 @@ public enum NumberFormat {
         return String(decoding: t.bytes, as: UTF8.self)
     }
 
+    /// The shortest decimal that parses back to exactly `x` (Swift's round-trip
+    /// `description`, which is platform-independent). For numbers another program must
+    /// read back bit for bit, such as alert thresholds PromQL compares: fixed decimals
+    /// would round `0.855` to `0.86` and change the rule.
+    public static func roundTrip(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : x.description
+    }
+
     /// Values beyond 9e18 / 10^decimals, which no KPI reaches: POSIX `%.*f`.
     static func huge(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
 }

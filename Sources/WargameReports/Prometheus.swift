@@ -3,7 +3,10 @@ import WargameModels
 /// Writes the end-of-run KPIs in the Prometheus text exposition format (version 0.0.4):
 /// `# HELP` and `# TYPE` before each family, `_total` counters, histograms with cumulative
 /// `le` buckets ending in `+Inf` equal to `_count`. Usable with node_exporter's textfile
-/// collector. Metric names match those the live server and the alert rules use.
+/// collector. Metric names match those the live server and the alert rules use, and follow
+/// Prometheus's conventions as `promtool check metrics` enforces them: base units
+/// (seconds, not milliseconds), quantiles of a gauge as separately named gauges rather
+/// than a `quantile` label (which belongs to summaries).
 public struct PrometheusText {
     var out = ""
 
@@ -37,11 +40,20 @@ public struct PrometheusText {
         for (labels, v) in samples { sample(name, labels, v.map { NumberFormat.fixed($0, decimals) } ?? "NaN") }
     }
 
-    public mutating func histogram(_ name: String, help: String, _ h: BucketHistogram) {
+    /// A gauge whose sample text is already formatted.
+    mutating func gauge(_ name: String, help: String, text: String) {
+        family(name, "gauge", help)
+        sample(name, [], text)
+    }
+
+    /// A histogram recorded in milliseconds, exported in seconds (bounds and sum ÷ 1000).
+    public mutating func histogram(_ name: String, help: String, milliseconds h: BucketHistogram) {
         family(name, "histogram", help)
-        for (bound, c) in zip(h.bounds, h.cumulative) { sample(name + "_bucket", [("le", NumberFormat.fixed(bound, 0))], String(c)) }
+        for (bound, c) in zip(h.bounds, h.cumulative) {
+            sample(name + "_bucket", [("le", NumberFormat.roundTrip(bound / 1_000))], String(c))
+        }
         sample(name + "_bucket", [("le", "+Inf")], String(h.count))
-        sample(name + "_sum", [], NumberFormat.fixed(h.sum, 3))
+        sample(name + "_sum", [], NumberFormat.fixed(h.sum / 1_000, 6))
         sample(name + "_count", [], String(h.count))
     }
 
@@ -53,6 +65,7 @@ public struct PrometheusText {
         let t = r.totals
         p.counter("wargame_orders_submitted_total", help: "Orders submitted by tenants.", [([], t.submitted)])
         p.counter("wargame_orders_filled_total", help: "Orders placed and running on a provider.", [([], t.filled)])
+        p.counter("wargame_orders_dropped_total", help: "Orders dropped (all reasons; the dropped-request burn-rate rule reads it).", [([], t.dropped)])
         var outcomes: [([(String, String)], Int)] = [([("decision", "completed"), ("reason", "")], t.completed)]
         for kind in [DecisionKind.rejected, .dropped] {
             for reason in Reason.allCases {
@@ -68,16 +81,18 @@ public struct PrometheusText {
         p.counter("wargame_breaker_transitions_total", help: "Circuit-breaker state changes.", [([], t.breakerTransitions)])
         p.counter("wargame_provider_filled_total", help: "Orders filled per provider.",
                   r.providerIDs.indices.map { ([("provider", r.providerIDs[$0])], r.filledByProvider[$0]) })
-        p.gauge("wargame_fill_rate", help: "Per-step fill rate at a quantile over steps (0.05 = the p95 SLO's value).",
-                [([("quantile", "0.5")], r.kpis[.fillRateP50]), ([("quantile", "0.05")], r.kpis[.fillRateP95])], decimals: 4)
+        p.gauge("wargame_fill_rate_p50", help: "Median per-step fill rate over the run.", [([], r.kpis[.fillRateP50])], decimals: 4)
+        p.gauge("wargame_fill_rate_p95", help: "Per-step fill rate that 95 % of steps reach (the 5th percentile; the fill_rate_p95 SLO's value).",
+                [([], r.kpis[.fillRateP95])], decimals: 4)
         p.gauge("wargame_provenance_coverage", help: "Covered jobs over jobs whose coverage was decided.", [([], r.kpis[.provenanceCoverage])], decimals: 4)
         p.gauge("wargame_dropped_ratio", help: "Dropped orders over submitted orders.", [([], r.kpis[.droppedRatio])], decimals: 4)
         p.gauge("wargame_failover_events_per_5m_max", help: "Most failovers in any 5-minute window.", [([], r.kpis[.failoversPer5mMax])], decimals: 0)
-        p.histogram("wargame_bridge_rtt_ms", help: "Round trip of successful bridge tries, milliseconds.", r.recorder.bridgeRTTHistogram)
-        p.histogram("wargame_policy_decision_ms", help: "vault-law decision time (wait + evaluation), milliseconds.", r.recorder.decisionHistogram)
+        p.histogram("wargame_bridge_rtt_seconds", help: "Round trip of successful bridge tries.", milliseconds: r.recorder.bridgeRTTHistogram)
+        p.histogram("wargame_policy_decision_seconds", help: "vault-law decision time (wait + evaluation).", milliseconds: r.recorder.decisionHistogram)
         let last = r.lastStepSignals
         for signal in Signal.allCases {
-            p.gauge(signal.metric, help: "The last step's \(signal.rawValue) (the signal alert rules watch).", [([], last[signal])], decimals: 4)
+            p.gauge(signal.metric, help: "The last step's \(signal.rawValue)\(signal.divisor == 1 ? "" : " in seconds") (the signal alert rules watch).",
+                    text: signal.gaugeText(last[signal]))
         }
         p.gauge("wargame_slo_met", help: "1 when the SLO held over the run, else 0.",
                 r.results.map { ([("slo", $0.slo.name)], $0.verdict == .pass ? 1 : 0) }, decimals: 0)

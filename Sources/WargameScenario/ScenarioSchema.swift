@@ -20,7 +20,10 @@ enum ScenarioSchema {
         }
         try f.string("description", &s.description, doc: "What the scenario rehearses.")
         try f.object("run", doc: "Run settings.") { r throws(ScenarioError) in
-            try r.seconds("step_s", &s.run.stepLength, 1...86_400, doc: "Length of one step, the window of windowed KPIs.")
+            try r.seconds("step_s", &s.run.stepLength, 1...86_400, doc: "Length of one step, the window of windowed KPIs; whole seconds (alert rules' PromQL windows are multiples of it).")
+            if s.run.stepLength.microseconds % 1_000_000 != 0 {
+                throw ScenarioError(file: r.file, path: r.at("step_s"), message: "expected a whole number of seconds in 1…86400, found \(Fields.show(s.run.stepLength.seconds))")
+            }
             try r.integer("steps", &s.run.steps, 1...10_000_000, doc: "Default number of steps (`--steps`/`STEPS` override).")
             var seed = Int(s.run.seed)
             try r.integer("seed", &seed, 0...Int(Int32.max), doc: "Default seed (`--seed`/`SEED` override).")

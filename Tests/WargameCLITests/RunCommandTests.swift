@@ -163,14 +163,16 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
             }
             if name.hasSuffix("_count") { counts[family] = value }
         }
-        #expect(buckets.keys.sorted() == ["wargame_bridge_rtt_ms", "wargame_policy_decision_ms"])
+        #expect(buckets.keys.sorted() == ["wargame_bridge_rtt_seconds", "wargame_policy_decision_seconds"])
         for (family, series) in buckets {
             #expect(series.last?.0 == "+Inf")
             #expect(zip(series, series.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "\(family) not cumulative")
             #expect(series.last?.1 == counts[family])
         }
         #expect(text.contains("wargame_slo_met{slo=\"failover_events\"} 0\n"))
-        #expect(text.contains("wargame_fill_rate{quantile=\"0.5\"} "))
+        #expect(text.contains("\nwargame_fill_rate_p50 0."))
+        #expect(!text.contains("quantile="))  // a quantile label belongs to summaries only
+        #expect(text.contains("wargame_policy_decision_seconds_bucket{le=\"0.025\"} "))
     }
 
     @Test func summaryJSONParsesAndCarriesTheRunIdentity() throws {

@@ -90,10 +90,10 @@ func contents(_ dir: String) throws -> [String: Data] {
         #expect(finds.count == 1)
         let f = finds[0]
         #expect(f.shortestSteps <= 60 && f.firstBreachStep != nil && f.firstBreachStep! < f.shortestSteps)
-        let replay = try ScenarioRunner.execute(s, seed: f.seed, steps: f.shortestSteps, outDir: nil, console: nil).report
+        let replay = try ScenarioRunner.execute(s, seed: f.seed, steps: f.shortestSteps).report
         #expect(replay.results.first { $0.slo.name == "fill_rate_p95" }?.verdict == .breach)
         if f.shortestSteps > 1 {
-            let shorter = try ScenarioRunner.execute(s, seed: f.seed, steps: f.shortestSteps - 1, outDir: nil, console: nil).report
+            let shorter = try ScenarioRunner.execute(s, seed: f.seed, steps: f.shortestSteps - 1).report
             #expect(shorter.results.first { $0.slo.name == "fill_rate_p95" }?.verdict == .pass)
         }
         let r = runCLI(["hunt", packageRoot + "/scenarios/baseline.json", "--seeds", "1..2", "--slo", "fil_rate_p95"])

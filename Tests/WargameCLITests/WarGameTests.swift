@@ -13,7 +13,7 @@ func scenario(_ name: String, _ edit: (inout Scenario) -> Void = { _ in }) throw
 }
 
 func run(_ s: Scenario, seed: UInt64 = 1, steps: Int? = nil) throws -> RunReport {
-    try ScenarioRunner.execute(s, seed: seed, steps: steps ?? s.run.steps, outDir: nil, console: nil).report
+    try ScenarioRunner.execute(s, seed: seed, steps: steps ?? s.run.steps).report
 }
 
 /// The playbook changes the outcome: the same war game on the same seed, with and without
