@@ -8,6 +8,10 @@ public enum ExitCode: Int32, Sendable {
     case badInput = 2
     /// An internal error (a bug, or an output that could not be written).
     case internalError = 3
+    /// Stopped by SIGINT (Ctrl-C): temporary outputs removed, nothing written (128 + 2).
+    case interrupted = 130
+    /// Stopped by SIGTERM: likewise (128 + 15).
+    case terminated = 143
 }
 
 /// Where a command writes. Injected so tests can capture output and pretend to be a TTY.

@@ -25,7 +25,8 @@ public enum Wargame {
         out += """
 
               See 'wargame help <subcommand>' for detailed help.
-              Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error.
+              Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error,
+              130/143 interrupted by SIGINT/SIGTERM (temporary outputs removed).
 
             """
         return out

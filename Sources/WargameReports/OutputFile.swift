@@ -44,11 +44,14 @@ public final class OutputFile {
     init(path: String, directory: String, name: String) throws(OutputError) {
         self.path = path
         temporaryPath = directory + "/." + name + "." + TemporaryOutputs.shared.uniqueSuffix() + ".partial"
+        // Registered before it exists, so an interrupt between the two cannot miss it.
+        TemporaryOutputs.shared.register(file: temporaryPath)
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
-            throw OutputError(path: directory, reason: "cannot create a file there (\(lastError()))", kind: .location)
+            let reason = lastError()
+            TemporaryOutputs.shared.unregister(file: temporaryPath)
+            throw OutputError(path: directory, reason: "cannot create a file there (\(reason))", kind: .location)
         }
-        TemporaryOutputs.shared.register(file: temporaryPath)
         buffer.reserveCapacity(Self.flushThreshold)
     }
 
@@ -115,7 +118,6 @@ public final class OutputSet {
             throw OutputError(path: directory, reason: "expected a directory path, found an empty string", kind: .location)
         }
         createdDirectories = try Self.makeDirectories(directory)
-        TemporaryOutputs.shared.register(directories: createdDirectories)
         do {
             let probe = try OutputFile(path: directory + "/.probe", directory: directory, name: "probe")
             probe.abort()
@@ -167,7 +169,8 @@ public final class OutputSet {
     }
 
     /// Creates the missing components of `path`, returning those it created (outermost
-    /// first). An existing component that is not a directory is a location error.
+    /// first), each registered for removal before it is made. An existing component that is
+    /// not a directory is a location error.
     static func makeDirectories(_ path: String) throws(OutputError) -> [String] {
         if path.utf8.contains(0) {
             throw OutputError(path: path, reason: "expected a directory path, found a NUL byte in it", kind: .location)
@@ -188,17 +191,25 @@ public final class OutputSet {
                 let found = p == prefixes.last ? describe(st.st_mode) : "a path through '\(p)', which is \(describe(st.st_mode))"
                 throw OutputError(path: path, reason: "expected a directory, found \(found)", kind: .location)
             }
-            if errno != ENOENT || mkdir(p, 0o755) != 0 {
-                let reason = lastError()
+            var failure = errno
+            if failure == ENOENT {
+                TemporaryOutputs.shared.register(directories: [p])
+                failure = mkdir(p, 0o755) == 0 ? 0 : errno
+                if failure != 0 { TemporaryOutputs.shared.unregister(directories: [p]) }
+            }
+            guard failure == 0 else {
                 undo(created)
-                throw OutputError(path: path, reason: "cannot create directory '\(p)' (\(reason))", kind: .location)
+                throw OutputError(path: path, reason: "cannot create directory '\(p)' (\(String(cString: strerror(failure))))", kind: .location)
             }
             created.append(p)
         }
         return created
     }
 
-    private static func undo(_ created: [String]) { for d in created.reversed() { rmdir(d) } }
+    private static func undo(_ created: [String]) {
+        for d in created.reversed() { rmdir(d) }
+        TemporaryOutputs.shared.unregister(directories: created)
+    }
 
     static func describe(_ mode: mode_t) -> String {
         switch mode & S_IFMT {
@@ -278,14 +289,16 @@ public final class TemporaryOutputs: @unchecked Sendable {
     /// What is registered now (for tests).
     public var pending: (files: [String], directories: [String]) { locked { (files, directories) } }
 
-    /// Deletes every registered temporary file and created directory. Called on the way out
-    /// of an interrupted process; leaves the registry empty.
-    public func removeAll() {
-        locked {
+    /// Deletes every registered temporary file and created directory, returning how many
+    /// there were. Called on the way out of an interrupted process; leaves the registry
+    /// empty, and holds the lock so no commit can start afterwards.
+    @discardableResult
+    public func removeAll() -> Int {
+        locked { () -> Int in
             for f in files { unlink(f) }
             for d in directories.reversed() { rmdir(d) }
-            files = []
-            directories = []
+            defer { files = []; directories = [] }
+            return files.count + directories.count
         }
     }
 }

@@ -21,6 +21,7 @@ var environment: [String: String] = [:]
 for key in ["SEED", "STEPS"] {
     if let value = getenv(key) { environment[key] = String(cString: value) }
 }
+Interrupts.install()
 let console = Console(
     out: { writeAll(STDOUT_FILENO, $0) },
     err: { writeAll(STDERR_FILENO, $0) },

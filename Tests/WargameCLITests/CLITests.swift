@@ -47,7 +47,8 @@ func scratchDirectory() -> String {
               bench sweep               Benchmark a seed sweep with 1 job and with N jobs (build with -c release).
 
               See 'wargame help <subcommand>' for detailed help.
-              Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error.
+              Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error,
+              130/143 interrupted by SIGINT/SIGTERM (temporary outputs removed).
 
             """)
         #expect(runCLI([]).out == r.out)
