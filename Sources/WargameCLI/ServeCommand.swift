@@ -28,9 +28,10 @@ final class ServeSession: @unchecked Sendable {
 
     /// Starts serving at once and runs the simulation on a background queue. `speed` is
     /// simulated seconds per wall-clock second; `nil` runs as fast as possible.
-    init(scenario: Scenario, seed: UInt64, steps: Int, speed: Double?, bind: String, port: UInt16) throws {
+    init(scenario: Scenario, seed: UInt64, steps: Int, speed: Double?, bind: String, port: UInt16,
+         limits: HTTPServer.Limits = HTTPServer.Limits()) throws {
         let metrics = self.metrics
-        server = try HTTPServer(bind: bind, port: port) { path in
+        server = try HTTPServer(bind: bind, port: port, limits: limits) { path in
             switch path {
             case "/metrics": HTTPServer.Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.current)
             case "/healthz": HTTPServer.Response(status: 200, contentType: "text/plain", body: "ok\n")
@@ -68,13 +69,18 @@ enum ServeCommand: Command {
         OptionSpec("speed", value: "x|max", help: "Simulated seconds per real second, or max.", default: "60"),
         OptionSpec("port", value: "n", help: "TCP port (0 = any free port).", default: "9110"),
         OptionSpec("bind", value: "address", help: "IPv4 address to listen on.", default: "127.0.0.1"),
+        OptionSpec("max-connections", value: "n", help: "Open connections served at once; more get 503.", default: "1024"),
         OptionSpec("seed", value: "n", help: "Run seed; SEED if unset.", default: "scenario"),
         OptionSpec("steps", value: "n", help: "Steps to simulate; STEPS if unset.", default: "scenario"),
     ]
     static let discussion = """
         Serves GET /metrics (Prometheus text format, the metric names of metrics.prom and
         'wargame alert-rules') and GET /healthz. Binds to loopback unless --bind says otherwise.
-        After the last step it keeps serving the final state until interrupted.
+        After the last step it keeps serving the final state until interrupted (SIGINT or
+        SIGTERM: exit 130 / 143). One event-driven thread serves every connection: a request
+        head must arrive within 5 s of connecting (else 408, or a silent close if nothing
+        came), malformed requests get 400 at once, and connections beyond --max-connections
+        get 503. See docs/live.md.
         """
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
@@ -84,6 +90,8 @@ enum ServeCommand: Command {
         let steps = try o.integer("steps", env: "STEPS", environment: context.environment, range: 1...10_000_000, default: scenario.run.steps)
         let port = try o.integer("port", range: 0...65_535, default: 9110)
         let bind = o.string("bind") ?? "127.0.0.1"
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = try o.integer("max-connections", range: 1...100_000, default: limits.maxConnections)
         var speed: Double? = 60
         if let s = o.string("speed") {
             if s == "max" { speed = nil } else {
@@ -96,10 +104,9 @@ enum ServeCommand: Command {
         signal(SIGPIPE, SIG_IGN)
         let session: ServeSession
         do {
-            session = try ServeSession(scenario: scenario, seed: seed, steps: steps, speed: speed, bind: bind, port: UInt16(port))
-        } catch {
-            context.console.err("Error: \(error)\n")
-            return .internalError
+            session = try ServeSession(scenario: scenario, seed: seed, steps: steps, speed: speed, bind: bind, port: UInt16(port), limits: limits)
+        } catch let e as HTTPServer.StartError {
+            throw UsageError(message: "Cannot serve: \(e.message).", command: name)
         }
         let scope = bind.hasPrefix("127.") ? " (loopback only; --bind 0.0.0.0 to expose it)" : ""
         context.console.out("wargame serve: \(scenario.name), seed \(seed), \(steps) steps at "

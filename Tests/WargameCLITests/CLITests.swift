@@ -45,6 +45,7 @@ func scratchDirectory() -> String {
               bench mmc                 Benchmark the kernel on the M/M/c queue (build with -c release).
               bench run                 Benchmark a full scenario run with all outputs written (build with -c release).
               bench sweep               Benchmark a seed sweep with 1 job and with N jobs (build with -c release).
+              bench serve               Benchmark /metrics latency with idle connections held open (build with -c release).
 
               See 'wargame help <subcommand>' for detailed help.
               Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error,

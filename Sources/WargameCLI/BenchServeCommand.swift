@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+import WargameReports
+
+/// `wargame bench serve`: scrape latency of the live server while idle clients hold
+/// connections open — the load that starved the old thread-per-connection server.
+enum BenchServeCommand: Command {
+    static let name = "bench serve"
+    static let abstract = "Benchmark /metrics latency with idle connections held open (build with -c release)."
+    static let positionalUsage = "[SCENARIO]"
+    static let options: [OptionSpec] = [
+        OptionSpec("idle", value: "n", help: "Idle connections held open during the scrapes.", default: "500"),
+        OptionSpec("requests", value: "n", help: "GET /metrics requests.", default: "200"),
+        OptionSpec("concurrency", value: "n", help: "Requests in flight at once.", default: "20"),
+    ]
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 1)
+        guard let scenario = try RunCommand.loadScenario(o.positionals.first ?? "scenarios/baseline.json", context) else { return .badInput }
+        let idle = try o.integer("idle", range: 0...10_000, default: 500)
+        let requests = try o.integer("requests", range: 1...1_000_000, default: 200)
+        let concurrency = try o.integer("concurrency", range: 1...1_000, default: 20)
+        signal(SIGPIPE, SIG_IGN)
+        var limits = HTTPServer.Limits()
+        // Closed connections count until the loop reads their end, so leave room for a burst.
+        limits.maxConnections = idle + 2 * concurrency + 64
+        limits.headTimeout = .seconds(600)  // the idle clients must outlast the measurement
+        let session = try ServeSession(scenario: scenario, seed: 1, steps: scenario.run.steps, speed: nil, bind: "127.0.0.1", port: 0, limits: limits)
+        defer { session.stop() }
+        session.waitForSimulation()  // scrape the final exposition, a realistic body
+        let port = session.server.port
+        let held = (0..<idle).compactMap { _ in Socket(port: port) }
+        defer { held.forEach { $0.close() } }
+
+        let latencies = Latencies(count: requests)
+        let clock = ContinuousClock()
+        let start = clock.now
+        onThreads(concurrency) { worker in
+            for i in stride(from: worker, to: requests, by: concurrency) {
+                let t0 = clock.now
+                let status = Socket(port: port).map { s -> String in
+                    defer { s.close() }
+                    let r = s.request("GET /metrics HTTP/1.1\r\nHost: bench\r\n\r\n")
+                    return r.isEmpty ? "no response" : r.components(separatedBy: "\r\n")[0]  // "\r\n" is one Character
+                } ?? "connect failed"
+                latencies.set(i, status == "HTTP/1.1 200 OK" ? Progress.seconds(clock.now - t0) : nil, status)
+            }
+        }
+        let wall = Progress.seconds(clock.now - start)
+        let sorted = latencies.values.compactMap { $0 }.sorted()
+        func quantile(_ q: Double) -> String {
+            sorted.isEmpty ? "n/a" : NumberFormat.fixed(sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)] * 1_000, 2)
+        }
+        context.console.out(figures([
+            ("build", buildConfiguration), ("idle_connections", String(held.count)), ("requests", String(requests)),
+            ("concurrency", String(concurrency)), ("ok", String(sorted.count)),
+            ("failed", latencies.failures.isEmpty ? "0" : latencies.failures.joined(separator: "; ")),
+            ("p50_ms", quantile(0.50)), ("p99_ms", quantile(0.99)), ("max_ms", quantile(1.0)),
+            ("requests_per_second", NumberFormat.fixed(Double(requests) / wall, 0)),
+        ]))
+        return sorted.count == requests ? .success : .internalError
+    }
+
+    /// Per-request results, written by the workers into their own slots.
+    final class Latencies: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Double?]
+        private var statuses: [String]
+        init(count: Int) {
+            slots = Array(repeating: nil, count: count)
+            statuses = Array(repeating: "", count: count)
+        }
+        func set(_ i: Int, _ v: Double?, _ status: String) { lock.lock(); slots[i] = v; statuses[i] = status; lock.unlock() }
+        var values: [Double?] { lock.lock(); defer { lock.unlock() }; return slots }
+        /// "count × status" for each status other than 200, in first-seen order.
+        var failures: [String] {
+            lock.lock(); defer { lock.unlock() }
+            var seen: [String] = []
+            for s in statuses where s != "HTTP/1.1 200 OK" && !seen.contains(s) { seen.append(s) }
+            return seen.map { s in "\(statuses.filter { $0 == s }.count) × \(s)" }
+        }
+    }
+
+    /// A blocking loopback client with a 10 s receive timeout.
+    struct Socket {
+        let fd: Int32
+
+        init?(port: UInt16) {
+            #if canImport(Glibc)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #else
+            fd = socket(AF_INET, SOCK_STREAM, 0)
+            #endif
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = port.bigEndian
+            inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+            let connected = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var t = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
+            guard connected == 0 else { closeDescriptor(fd); return nil }
+        }
+
+        func request(_ text: String) -> String {
+            let bytes = Array(text.utf8)
+            guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { return "" }
+            var out: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { break }
+                out += chunk[0..<n]
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        func close() { closeDescriptor(fd) }
+    }
+}
+
+/// Runs `body(0..<n)` on `n` threads at once and waits for all. (`concurrentPerform`
+/// runs only as many as there are cores, which is not concurrency `n` for a client.)
+func onThreads(_ n: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for k in 0..<n {
+        group.enter()
+        Thread { body(k); group.leave() }.start()
+    }
+    group.wait()
+}
+
+/// `close(2)`, out of reach of the `close()` methods above.
+private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
