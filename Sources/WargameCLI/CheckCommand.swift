@@ -10,6 +10,7 @@ enum CheckCommand: Command {
     static let positionalUsage = "[PATH...]"
     static let options: [OptionSpec] = [
         OptionSpec("rules-test", value: "dir", help: "Also write each run's metrics.prom, alerts.csv and promtool rule test to DIR/<scenario>/seed-<n>/."),
+        OptionSpec("junit", value: "file", help: "Also write the results as JUnit XML (a suite per scenario, a case per seed)."),
     ]
     static let discussion = """
         PATH is a scenario file or a directory of them (default: scenarios/). Each scenario's
@@ -36,6 +37,13 @@ enum CheckCommand: Command {
             scenarios.append(s)
         }
         let rulesTestRoot = try o.string("rules-test").map { dir throws(OutputError) in try OutputSet(directory: dir) }
+        let junit = try o.string("junit").map { file throws -> (OutputSet, String) in
+            let name = (file as NSString).lastPathComponent, dir = (file as NSString).deletingLastPathComponent
+            guard !file.hasSuffix("/"), !name.isEmpty, name != ".", name != ".." else {
+                throw UsageError(message: "The value '\(file)' is invalid for '--junit': expected a file path.", command: self.name)
+            }
+            return (try OutputSet(directory: dir.isEmpty ? "." : dir), name)
+        }
         if rulesTestRoot != nil, let long = scenarios.first(where: { ($0.expect.steps ?? $0.run.steps) > AlertRulesTest.maximumSteps }) {
             throw UsageError(message: "'--rules-test' records at most \(AlertRulesTest.maximumSteps) steps; \(long.name) checks \(long.expect.steps ?? long.run.steps).", command: name)
         }
@@ -57,7 +65,7 @@ enum CheckCommand: Command {
             }
         }
         context.console.out(table(rows))
-        var fractionProblems = 0
+        var fractions: [(scenario: String, line: String, ok: Bool)] = []
         for s in scenarios {
             guard let range = s.expect.passFractionSeeds, !s.expect.minimumPassFractions.isEmpty else { continue }
             let steps = s.expect.passFractionSteps ?? s.run.steps
@@ -68,11 +76,16 @@ enum CheckCommand: Command {
                 let c = header.firstIndex(of: "slo_" + slo)!
                 let passes = sweep.filter { $0[c] == "pass" }.count
                 let fraction = Double(passes) / Double(sweep.count)
-                let ok = fraction >= minimum
-                if !ok { fractionProblems += 1 }
-                context.console.out("\(s.name): \(slo) held on \(passes)/\(sweep.count) seeds \(range.lowerBound)..\(range.upperBound) "
-                    + "(\(NumberFormat.fixed(fraction, 3)); required ≥ \(NumberFormat.fixed(minimum, 3)))" + (ok ? "\n" : " !\n"))
+                let line = "\(slo) held on \(passes)/\(sweep.count) seeds \(range.lowerBound)..\(range.upperBound) "
+                    + "(\(NumberFormat.fixed(fraction, 3)); required ≥ \(NumberFormat.fixed(minimum, 3)))"
+                fractions.append((s.name, line, fraction >= minimum))
+                context.console.out("\(s.name): " + line + (fraction >= minimum ? "\n" : " !\n"))
             }
+        }
+        let fractionProblems = fractions.filter { !$0.ok }.count
+        if let (outputs, file) = junit {
+            try outputs.open(file).write(junitReport(scenarios, rows, fractions).rendered())
+            context.console.out("Wrote " + (try outputs.commitAll()).joined() + "\n")
         }
         if let rulesTestRoot {
             try rulesTestRoot.commitAll()
@@ -84,6 +97,28 @@ enum CheckCommand: Command {
             ? "\nAll \(rows.count) scenario runs gave their expected verdicts.\n"
             : "\n\(mismatches) verdict(s) or alert(s) differ from what the scenarios declare (marked !).\n")
         return mismatches == 0 ? .success : .sloBreached
+    }
+
+    static func junitReport(_ scenarios: [Scenario], _ rows: [Row], _ fractions: [(scenario: String, line: String, ok: Bool)]) -> JUnitReport {
+        JUnitReport(name: "wargame check", suites: scenarios.map { s in
+            var cases = rows.filter { $0.scenario == s.name }.map { r in
+                JUnitReport.Case(
+                    name: "seed \(r.seed)",
+                    failures: r.cells.filter { !$0.expected.admits($0.actual) }.map { "\($0.slo): expected \($0.expected.rawValue), got \($0.actual.rawValue)" }
+                        + r.alertProblems.map { $0.replacingOccurrences(of: "missing ", with: "alert expected but not fired: ")
+                                                  .replacingOccurrences(of: "unexpected ", with: "alert fired but not expected: ") },
+                    output: "SLO verdicts: " + r.cells.map { "\($0.slo) \($0.actual.rawValue)" }.joined(separator: ", ")
+                        + "\nalerts fired: " + (r.alerts.isEmpty ? "none" : r.alerts.joined(separator: ", ")))
+            }
+            let mine = fractions.filter { $0.scenario == s.name }
+            if let range = s.expect.passFractionSeeds, !mine.isEmpty {
+                cases.append(JUnitReport.Case(name: "pass fractions over seeds \(range.lowerBound)..\(range.upperBound)",
+                                              failures: mine.filter { !$0.ok }.map(\.line), output: mine.map(\.line).joined(separator: "\n")))
+            }
+            return JUnitReport.Suite(name: s.name, properties: [("scenario_files", s.files.joined(separator: ", ")),
+                                                                ("scenario_sha256", s.sha256),
+                                                                ("steps", String(s.expect.steps ?? s.run.steps))], cases: cases)
+        })
     }
 
     /// Scenario files under the given paths, sorted (directories: their *.json files).
