@@ -202,11 +202,10 @@ enum GoldenCommand: Command {
 
     /// Runs one case into a scratch directory and digests each output.
     static func digests(_ c: Case, root: String) throws -> [(String, String)] {
-        guard var scenario = try? ScenarioLoader.load(root == "." ? c.scenario : root + "/" + c.scenario) else {
+        // Files are recorded relative to the root, so digests do not depend on where the run happens from.
+        guard let scenario = try? ScenarioLoader.load(root == "." ? c.scenario : root + "/" + c.scenario, relativeTo: root) else {
             throw UsageError(message: "Golden case names an invalid scenario '\(c.scenario)'.", command: name)
         }
-        // The identity lists files as written in the case, wherever the run happens from.
-        scenario.files = scenario.files.map { root != "." && $0.hasPrefix(root + "/") ? String($0.dropFirst(root.count + 1)) : $0 }
         let dir = NSTemporaryDirectory() + "wargame-golden-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try ScenarioRunner.execute(scenario, seed: c.seed, steps: c.steps, write: .init(directory: dir))
@@ -221,13 +220,13 @@ enum GoldenCommand: Command {
             throw UsageError(message: "Cannot read golden digests from '\(file)'.", command: name)
         }
         return items.compactMap { item in
-            guard case .string(let s)? = item["scenario"], case .number(let seed, _)? = item["seed"],
-                  case .number(let steps, _)? = item["steps"] else { return nil }
+            guard case .string(let s)? = item["scenario"], case .number(let seedNumber)? = item["seed"], let seed = seedNumber.uint64,
+                  case .number(let stepsNumber)? = item["steps"], let steps = stepsNumber.int, steps >= 1 else { return nil }
             var digests: [(String, String)] = []
             if case .object(let members)? = item["files"] {
                 for m in members { if case .string(let sha) = m.value { digests.append((m.key, sha)) } }
             }
-            return Case(scenario: s, seed: UInt64(seed), steps: Int(steps), digests: digests)
+            return Case(scenario: s, seed: seed, steps: steps, digests: digests)
         }
     }
 

@@ -55,12 +55,12 @@ enum ReportCommand: Command {
         func s(_ v: JSON?) -> String {
             switch v {
             case .string(let x)?: x
-            case .number(let x, let isInt)?: isInt ? String(Int64(x)) : String(x)
+            case .number(let n)?: n.literal
             case .bool(let b)?: String(b)
             default: "—"
             }
         }
-        func seconds(_ v: JSON?) -> String { if case .number(let x, _)? = v { return NumberFormat.fixed(x, 0) + " s" } else { return "—" } }
+        func seconds(_ v: JSON?) -> String { if case .number(let n)? = v { return NumberFormat.fixed(n.value, 0) + " s" } else { return "—" } }
         let run = j["run"]
         var slos: [[String]] = []
         if case .array(let items)? = j["slos"] {

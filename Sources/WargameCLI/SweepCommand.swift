@@ -205,7 +205,7 @@ enum MergeCommand: Command {
             rows += lines.dropFirst()
         }
         func field(_ j: JSON, _ k: String) -> String {
-            switch j[k] { case .string(let s)?: s; case .number(let x, _)?: String(Int64(x)); default: "" }
+            switch j[k] { case .string(let s)?: s; case .number(let n)?: n.literal; default: "" }
         }
         let first = metas[0].json
         for m in metas where ["scenario", "scenario_sha256", "steps", "seeds", "version"].contains(where: { field(m.json, $0) != field(first, $0) }) {

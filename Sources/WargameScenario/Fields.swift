@@ -56,8 +56,8 @@ final class Fields {
                 doc: String) throws(ScenarioError) {
         guard let j = raw(key, type: "number", unit: unit, defaultValue: Self.show(value), range: Self.show(range), doc: doc)
         else { return }
-        guard case .number(let x, _) = j, range.contains(x) else { throw fail(key, "a number in \(Self.show(range))", j) }
-        value = x
+        guard case .number(let n) = j, range.contains(n.value) else { throw fail(key, "a number in \(Self.show(range))", j) }
+        value = n.value
     }
 
     func probability(_ key: String, _ value: inout Double, doc: String) throws(ScenarioError) {
@@ -67,10 +67,25 @@ final class Fields {
     func integer(_ key: String, _ value: inout Int, _ range: ClosedRange<Int>, unit: String = "", doc: String) throws(ScenarioError) {
         guard let j = raw(key, type: "integer", unit: unit, defaultValue: String(value),
                           range: "\(range.lowerBound)…\(range.upperBound)", doc: doc) else { return }
-        guard case .number(let x, true) = j, let n = Int(exactly: x), range.contains(n) else {
+        guard case .number(let x) = j, let n = x.int, range.contains(n) else {
             throw fail(key, "an integer in \(range.lowerBound)…\(range.upperBound)", j)
         }
         value = n
+    }
+
+    /// A seed: any integer in 0…2^64 − 1, read exactly (as `--seed` accepts).
+    func seed(_ key: String, _ value: inout UInt64, doc: String) throws(ScenarioError) {
+        guard let j = raw(key, type: "integer", defaultValue: String(value), range: Self.seedRange, doc: doc) else { return }
+        value = try Self.seed(j, file: file, path: at(key))
+    }
+
+    static let seedRange = "0…\(UInt64.max)"
+
+    static func seed(_ j: JSON, file: String, path: String) throws(ScenarioError) -> UInt64 {
+        guard case .number(let n) = j, let seed = n.uint64 else {
+            throw ScenarioError(file: file, path: path, message: "expected a seed, an integer in \(seedRange), found \(j.described)")
+        }
+        return seed
     }
 
     func bool(_ key: String, _ value: inout Bool, doc: String) throws(ScenarioError) {
@@ -140,10 +155,10 @@ final class Fields {
         }
         var out: [Double] = []
         for (i, item) in items.enumerated() {
-            guard case .number(let x, _) = item, range.contains(x) else {
+            guard case .number(let n) = item, range.contains(n.value) else {
                 throw ScenarioError(file: file, path: "\(at(key))[\(i)]", message: "expected a number in \(Self.show(range)), found \(item.described)")
             }
-            out.append(x)
+            out.append(n.value)
         }
         value = out
     }

@@ -4,8 +4,7 @@ public indirect enum JSON: Sendable, Equatable {
     case object([Member])
     case array([JSON])
     case string(String)
-    /// `isInteger` when the literal had no fraction or exponent.
-    case number(Double, isInteger: Bool)
+    case number(JSONNumber)
     case bool(Bool)
     case null
 
@@ -20,7 +19,7 @@ public indirect enum JSON: Sendable, Equatable {
         case .object: "an object"
         case .array(let a): "an array of \(a.count)"
         case .string(let s): "the string \"\(Self.printable(s.count > 40 ? String(s.prefix(40)) + "…" : s))\""
-        case .number(let x, let isInteger): isInteger ? "\(Int64(exactly: x).map(String.init) ?? String(x))" : "\(x)"
+        case .number(let n): n.literal.count > 40 ? String(n.literal.prefix(40)) + "…" : n.literal
         case .bool(let b): "\(b)"
         case .null: "null"
         }
@@ -45,6 +44,27 @@ public indirect enum JSON: Sendable, Equatable {
         if case .object(let members) = self { return members.last { $0.key == key }?.value }
         return nil
     }
+}
+
+/// A JSON number as written. The value is the nearest double; integer literals (no
+/// fraction, no exponent) are also available exactly, up to 2^64 − 1 — a seed such as
+/// 18446744073709551615 must not become 1.8446744073709552e19 on the way.
+public struct JSONNumber: Sendable, Equatable {
+    public let value: Double
+    /// The literal exactly as it appeared in the document.
+    public let literal: String
+    /// True when the literal has no fraction or exponent.
+    public let isInteger: Bool
+
+    public init(value: Double, literal: String, isInteger: Bool) {
+        self.value = value
+        self.literal = literal
+        self.isInteger = isInteger
+    }
+
+    /// The exact integer, if the literal is an integer that fits.
+    public var int: Int? { isInteger ? Int(literal) : nil }
+    public var uint64: UInt64? { isInteger ? UInt64(literal) : nil }
 }
 
 /// A JSON syntax error at a line and column (1-based).
@@ -222,6 +242,6 @@ public struct JSONParser {
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         guard let x = Double(text), x.isFinite else { throw error("number \(text) is out of range") }
-        return .number(x, isInteger: isInteger)
+        return .number(JSONNumber(value: x, literal: text, isInteger: isInteger))
     }
 }

@@ -74,7 +74,9 @@ public enum ScenarioLoader {
     /// The current schema version; scenarios must carry it.
     public static let version = 1
 
-    public static func load(_ path: String) throws(ScenarioError) -> Scenario {
+    /// `base` is the directory the recorded file paths are relative to (default: the
+    /// working directory); see `canonical`.
+    public static func load(_ path: String, relativeTo base: String = ".") throws(ScenarioError) -> Scenario {
         var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
         var next: String? = path
         while let p = next {
@@ -93,7 +95,7 @@ public enum ScenarioLoader {
             next = base.hasPrefix("/") || dir.isEmpty ? base : dir + "/" + base
         }
         var scenario = Scenario()
-        scenario.files = chain.map(\.path).reversed()
+        scenario.files = chain.map { canonical($0.path, relativeTo: base) }.reversed()
         var digest = SHA256()
         for layer in chain.reversed() {
             digest.update(layer.bytes)
@@ -106,14 +108,34 @@ public enum ScenarioLoader {
         return scenario
     }
 
-    static func read(_ path: String, referencedFrom parent: String?) throws(ScenarioError) -> (JSON, [UInt8]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if let parent {
-                throw ScenarioError(file: parent, path: "extends", message: "expected an existing base scenario, found no file at \(path)")
-            }
-            throw ScenarioError(file: path, path: "", message: "cannot read the file (does it exist?)")
+    /// `path` as summaries record it: resolved (symlinks, `.`, `..`, doubled slashes) and
+    /// relative to `base` when inside it, else absolute — so however a path is spelled, the
+    /// same file gives the same `kpi_summary.json`. Unresolvable paths (a pipe) stay as given.
+    public static func canonical(_ path: String, relativeTo base: String = ".") -> String {
+        func real(_ p: String) -> String? {
+            guard let r = realpath(p, nil) else { return nil }
+            defer { free(r) }
+            return String(cString: r)
         }
-        let bytes = [UInt8](data)
+        guard let file = real(path) else { return path }
+        guard let root = real(base) else { return file }
+        if root == "/" { return String(file.dropFirst()) }
+        return file.hasPrefix(root + "/") ? String(file.dropFirst(root.count + 1)) : file
+    }
+
+    static func read(_ path: String, referencedFrom parent: String?) throws(ScenarioError) -> (JSON, [UInt8]) {
+        let bytes: [UInt8]
+        switch ScenarioFileReader.read(path) {
+        case .success(let b): bytes = b
+        case .failure(let problem):
+            if let parent {
+                throw ScenarioError(file: parent, path: "extends", message: "expected a base scenario file at \(path), found \(problem.found)")
+            }
+            throw ScenarioError(file: path, path: "", message: "expected a scenario file, found \(problem.found)")
+        }
+        if bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+            throw ScenarioError(file: path, path: "", message: "expected a JSON scenario, found an empty file")
+        }
         guard let text = String(bytes: bytes, encoding: .utf8) else {  // nil on invalid UTF-8 (macOS 13 has no String(validating:))
             throw ScenarioError(file: path, path: "", message: "expected UTF-8 JSON, found invalid UTF-8")
         }

@@ -25,9 +25,7 @@ enum ScenarioSchema {
                 throw ScenarioError(file: r.file, path: r.at("step_s"), message: "expected a whole number of seconds in 1…86400, found \(Fields.show(s.run.stepLength.seconds))")
             }
             try r.integer("steps", &s.run.steps, 1...10_000_000, doc: "Default number of steps (`--steps`/`STEPS` override).")
-            var seed = Int(s.run.seed)
-            try r.integer("seed", &seed, 0...Int(Int32.max), doc: "Default seed (`--seed`/`SEED` override).")
-            s.run.seed = UInt64(seed)
+            try r.seed("seed", &s.run.seed, doc: "Default seed (`--seed`/`SEED` override).")
         }
         try regions(f, &s.pipeline)
         try demand(f, &s.pipeline)
@@ -339,6 +337,10 @@ enum ScenarioSchema {
                 try g.probability("resume_at_or_above", &c.provenance.resumeAtOrAbove, doc: "Resume at or above this.")
                 try g.integer("minimum_jobs", &c.provenance.guardMinimumJobs, 1...1_000_000, doc: "Jobs decided in the window before the guard judges.")
                 try g.seconds("probe_interval_s", &c.provenance.guardProbeInterval, 0.001...86_400, doc: "While halted, one probe order per interval.")
+                if c.provenance.haltBelow > c.provenance.resumeAtOrAbove {  // no hysteresis band: it would resume while still halting
+                    throw ScenarioError(file: g.file, path: g.at("halt_below"),
+                                        message: "expected a value ≤ resume_at_or_above (\(Fields.show(c.provenance.resumeAtOrAbove))), found \(Fields.show(c.provenance.haltBelow))")
+                }
             }
         }
     }
@@ -358,12 +360,7 @@ enum ScenarioSchema {
         try f.object("expect", doc: "What `wargame check` asserts for this scenario (not inherited through `extends`).") { e throws(ScenarioError) in
             if let items = try e.array("seeds", type: "integers", defaultValue: "[1]", doc: "Fixed seeds to check on.") {
                 var seeds: [UInt64] = []
-                for (i, item) in items.enumerated() {
-                    guard case .number(let x, true) = item, x >= 0, x <= Double(Int32.max) else {
-                        throw ScenarioError(file: e.file, path: "\(e.at("seeds"))[\(i)]", message: "expected a seed in 0…\(Int32.max), found \(item.described)")
-                    }
-                    seeds.append(UInt64(x))
-                }
+                for (i, item) in items.enumerated() { seeds.append(try Fields.seed(item, file: e.file, path: "\(e.at("seeds"))[\(i)]")) }
                 if seeds.isEmpty { throw ScenarioError(file: e.file, path: e.at("seeds"), message: "expected at least one seed, found none") }
                 s.expect.seeds = seeds
             }

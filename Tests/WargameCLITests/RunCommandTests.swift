@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WargameScenario
 @testable import WargameCLI
 
 /// The package root, found from this file's path, so tests do not depend on the working
@@ -99,7 +100,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         let file = writeScenario("child.json", #"{ "version": 1, "extends": "nowhere.json" }"#, in: dir)
         let r = runCLI(["run", file, "--out", dir + "/out"])
         #expect(r.code == .badInput)
-        #expect(r.err == "Error: \(file): extends: expected an existing base scenario, found no file at \(dir)/nowhere.json\n")
+        #expect(r.err == "Error: \(file): extends: expected a base scenario file at \(dir)/nowhere.json, found nothing at this path\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
     }
 
@@ -131,7 +132,56 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
     @Test func aMissingScenarioFileIsBadInput() {
         let r = runCLI(["run", "/nonexistent/x.json"])
         #expect(r.code == .badInput)
-        #expect(r.err == "Error: /nonexistent/x.json: cannot read the file (does it exist?)\n")
+        #expect(r.err == "Error: /nonexistent/x.json: expected a scenario file, found nothing at this path\n")
+    }
+
+    /// Directories and special files get a message saying what is there, not "missing".
+    @Test func directoriesAndSpecialFilesAreNamedForWhatTheyAre() {
+        let dir = scratchDirectory()
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(runCLI(["validate", dir]).err == "Error: \(dir): expected a scenario file, found a directory\n")
+        #expect(runCLI(["validate", "/dev/null"]).err == "Error: /dev/null: expected a JSON scenario, found an empty file\n")
+        #expect(runCLI(["validate", "/dev/zero"]).err == "Error: /dev/zero: expected a scenario file, found more than 16 MiB\n")
+        let child = writeScenario("child.json", #"{ "version": 1, "extends": "sub" }"#, in: dir)
+        try? FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        #expect(runCLI(["validate", child]).err == "Error: \(child): extends: expected a base scenario file at \(dir)/sub, found a directory\n")
+    }
+
+    @Test func aGuardThatWouldResumeBelowItsHaltLevelIsRefused() {
+        let file = writeScenario("guard.json", #"{ "version": 1, "provenance": { "guard": { "halt_below": 0.95 } } }"#, in: scratchDirectory())
+        #expect(runCLI(["validate", file]).err
+                == "Error: \(file): provenance.guard.halt_below: expected a value ≤ resume_at_or_above (0.9), found 0.95\n")
+    }
+
+    /// One seed range everywhere: files, --seed and SEED all take 0…2^64 − 1, exactly.
+    @Test func seedsInFilesTakeTheFullRangeExactly() throws {
+        let dir = scratchDirectory()
+        let ok = writeScenario("max.json", #"{ "version": 1, "extends": "\#(packageRoot)/scenarios/baseline.json", "run": { "seed": 18446744073709551615 }, "expect": { "seeds": [0, 18446744073709551615] } }"#, in: dir)
+        let r = runCLI(["run", ok, "--steps", "2", "--out", dir + "/out"])
+        #expect(r.out.hasPrefix("wargame run: baseline (\(ok)), seed 18446744073709551615, 2 steps"))
+        #expect(try String(contentsOfFile: dir + "/out/kpi_summary.json", encoding: .utf8).contains("\"seed\": \"18446744073709551615\""))
+        let over = writeScenario("over.json", #"{ "version": 1, "run": { "seed": 18446744073709551616 } }"#, in: dir)
+        #expect(runCLI(["validate", over]).err == "Error: \(over): run.seed: expected a seed, an integer in 0…18446744073709551615, found 18446744073709551616\n")
+        let negative = writeScenario("neg.json", #"{ "version": 1, "expect": { "seeds": [1, -1] } }"#, in: dir)
+        #expect(runCLI(["validate", negative]).err.contains("expect.seeds[1]: expected a seed, an integer in 0…18446744073709551615, found -1"))
+    }
+
+    /// However the scenario path is spelled, the summary records the same file.
+    @Test func summariesRecordTheScenarioByItsCanonicalPath() throws {
+        let link = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: link, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: link + "/b.json", withDestinationPath: packageRoot + "/scenarios/baseline.json")
+        let spellings = [packageRoot + "/scenarios/baseline.json", packageRoot + "//scenarios/./baseline.json",
+                         packageRoot + "/scenarios/../scenarios/baseline.json", link + "/b.json"]
+        var summaries: Set<Data> = []
+        for path in spellings {
+            let out = scratchDirectory()
+            #expect(runCLI(["run", path, "--steps", "2", "--out", out]).code == .success)
+            summaries.insert(try Data(contentsOf: URL(fileURLWithPath: out + "/kpi_summary.json")))
+        }
+        #expect(summaries.count == 1)
+        #expect(ScenarioLoader.canonical(packageRoot + "/scenarios/./baseline.json", relativeTo: packageRoot) == "scenarios/baseline.json")
+        #expect(ScenarioLoader.canonical("/etc//hosts", relativeTo: packageRoot) == "/etc/hosts")
     }
 }
 

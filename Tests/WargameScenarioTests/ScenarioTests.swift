@@ -16,9 +16,21 @@ func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String)
 @Suite struct JSONParserTests {
     @Test func parsesTypesExactly() throws {
         let j = try JSONParser.parse(#"{"a": [1, 1.5, -2e3, true, false, null, "x\n\u00e9"], "b": {}}"#)
-        #expect(j["a"] == .array([.number(1, isInteger: true), .number(1.5, isInteger: false), .number(-2000, isInteger: false),
+        #expect(j["a"] == .array([.number(.init(value: 1, literal: "1", isInteger: true)), .number(.init(value: 1.5, literal: "1.5", isInteger: false)),
+                                  .number(.init(value: -2000, literal: "-2e3", isInteger: false)),
                                   .bool(true), .bool(false), .null, .string("x\né")]))
         #expect(j["b"] == .object([]))
+    }
+
+    @Test func integersAreExactToTwoToTheSixtyFourMinusOne() throws {
+        let j = try JSONParser.parse("[18446744073709551615, 18446744073709551616, 9007199254740993, -1]")
+        guard case .array(let items) = j, items.count == 4,
+              case .number(let max) = items[0], case .number(let over) = items[1], case .number(let odd) = items[2], case .number(let neg) = items[3]
+        else { Issue.record("\(j)"); return }
+        #expect(max.uint64 == UInt64.max)
+        #expect(over.uint64 == nil && JSON.number(over).described == "18446744073709551616")
+        #expect(odd.int == 9_007_199_254_740_993)  // 2^53 + 1: a double would say ...992
+        #expect(neg.uint64 == nil && neg.int == -1)
     }
 
     @Test(arguments: [
