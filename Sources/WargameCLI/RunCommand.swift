@@ -50,7 +50,7 @@ enum RunCommand: Command {
         do {
             return try ScenarioLoader.load(path)
         } catch {
-            context.console.err("Error: \(error)\n")
+            context.console.err(error.report)
             return nil
         }
     }
@@ -93,7 +93,7 @@ enum ValidateCommand: Command {
                 let s = try ScenarioLoader.load(path)
                 context.console.out("ok: \(path) (\(s.name))\n")
             } catch {
-                context.console.err("Error: \(error)\n")
+                context.console.err(error.report)
                 ok = false
             }
         }

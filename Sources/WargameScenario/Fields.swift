@@ -14,8 +14,10 @@ public struct FieldDoc: Sendable, Equatable {
 ///
 /// Each accessor names a key, its type, unit, range and documentation, and updates a value
 /// in place, so the value's current contents are the default. Reading checks the type and
-/// range and throws a `ScenarioError` with the field's path; `finish()` rejects keys that
-/// were never read, suggesting the nearest known one. In documentation mode (`docs != nil`)
+/// range; a bad value is recorded in `diagnostics` with the field's path and the default
+/// kept, so one load reports every mistake (`recover` marks the points — an object, an
+/// array element, a section — where reading resumes after a harder error). `finish()`
+/// reports keys that were never read, suggesting the nearest known one. In documentation mode (`docs != nil`)
 /// nothing is read: each accessor records a `FieldDoc`, which is how `docs/scenarios.md`
 /// is generated from this one definition.
 final class Fields {
@@ -24,11 +26,13 @@ final class Fields {
     let members: [JSON.Member]
     private(set) var known: [String] = []
     let docs: DocCollector?
+    let diagnostics: Diagnostics
 
-    init(file: String, path: String, json: JSON?, docs: DocCollector?) throws(ScenarioError) {
+    init(file: String, path: String, json: JSON?, docs: DocCollector?, diagnostics: Diagnostics) throws(ScenarioError) {
         self.file = file
         self.path = path
         self.docs = docs
+        self.diagnostics = diagnostics
         switch json {
         case .object(let m): members = m
         case nil: members = []
@@ -37,6 +41,28 @@ final class Fields {
     }
 
     func at(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    /// A reader for an element of an array in this object (`path` is the element's).
+    func element(_ path: String, _ json: JSON?) throws(ScenarioError) -> Fields {
+        try Fields(file: file, path: path, json: json, docs: nil, diagnostics: diagnostics)
+    }
+
+    /// Records an error and carries on; throws only once the error limit is reached.
+    func report(_ error: ScenarioError) throws(ScenarioError) { try diagnostics.record(error) }
+
+    /// Runs `body`; an error it throws is recorded and reading resumes after it.
+    func recover(_ body: () throws(ScenarioError) -> Void) throws(ScenarioError) {
+        do {
+            try body()
+        } catch {
+            if diagnostics.stopped { throw error }
+            if error == .alreadyReported { return }
+            try diagnostics.record(error)
+        }
+    }
+
+    /// Whether the object has `key` at all (present but invalid values are reported once).
+    func has(_ key: String) -> Bool { members.contains { $0.key == key } }
 
     func fail(_ key: String, _ expected: String, _ found: JSON) -> ScenarioError {
         ScenarioError(file: file, path: at(key), message: "expected \(expected), found \(found.described)")
@@ -56,7 +82,7 @@ final class Fields {
                 doc: String) throws(ScenarioError) {
         guard let j = raw(key, type: "number", unit: unit, defaultValue: Self.show(value), range: Self.show(range), doc: doc)
         else { return }
-        guard case .number(let n) = j, range.contains(n.value) else { throw fail(key, "a number in \(Self.show(range))", j) }
+        guard case .number(let n) = j, range.contains(n.value) else { return try report(fail(key, "a number in \(Self.show(range))", j)) }
         value = n.value
     }
 
@@ -68,7 +94,7 @@ final class Fields {
         guard let j = raw(key, type: "integer", unit: unit, defaultValue: String(value),
                           range: "\(range.lowerBound)…\(range.upperBound)", doc: doc) else { return }
         guard case .number(let x) = j, let n = x.int, range.contains(n) else {
-            throw fail(key, "an integer in \(range.lowerBound)…\(range.upperBound)", j)
+            return try report(fail(key, "an integer in \(range.lowerBound)…\(range.upperBound)", j))
         }
         value = n
     }
@@ -76,7 +102,7 @@ final class Fields {
     /// A seed: any integer in 0…2^64 − 1, read exactly (as `--seed` accepts).
     func seed(_ key: String, _ value: inout UInt64, doc: String) throws(ScenarioError) {
         guard let j = raw(key, type: "integer", defaultValue: String(value), range: Self.seedRange, doc: doc) else { return }
-        value = try Self.seed(j, file: file, path: at(key))
+        try recover { () throws(ScenarioError) in value = try Self.seed(j, file: file, path: at(key)) }
     }
 
     static let seedRange = "0…\(UInt64.max)"
@@ -90,13 +116,13 @@ final class Fields {
 
     func bool(_ key: String, _ value: inout Bool, doc: String) throws(ScenarioError) {
         guard let j = raw(key, type: "boolean", defaultValue: String(value), doc: doc) else { return }
-        guard case .bool(let b) = j else { throw fail(key, "true or false", j) }
+        guard case .bool(let b) = j else { return try report(fail(key, "true or false", j)) }
         value = b
     }
 
     func string(_ key: String, _ value: inout String, doc: String) throws(ScenarioError) {
         guard let j = raw(key, type: "string", defaultValue: "\"\(value)\"", doc: doc) else { return }
-        guard case .string(let s) = j, !s.isEmpty else { throw fail(key, "a non-empty string", j) }
+        guard case .string(let s) = j, !s.isEmpty else { return try report(fail(key, "a non-empty string", j)) }
         value = s
     }
 
@@ -109,7 +135,7 @@ final class Fields {
         guard case .string(let s) = j, let c = choices.first(where: { $0.0 == s }) else {
             var expected = "one of " + names.map { "\"\($0)\"" }.joined(separator: ", ")
             if case .string(let s) = j, let guess = closest(to: s, in: names) { expected += " (did you mean \"\(guess)\"?)" }
-            throw fail(key, expected, j)
+            return try report(fail(key, expected, j))
         }
         value = c.1
     }
@@ -132,15 +158,20 @@ final class Fields {
     func object(_ key: String, doc: String, _ body: (Fields) throws(ScenarioError) -> Void) throws(ScenarioError) {
         let j = raw(key, type: "object", defaultValue: "", doc: doc)
         if docs == nil && j == nil { return }
-        let f = try Fields(file: file, path: at(key), json: j, docs: docs)
-        try body(f)
-        try f.finish()
+        try recover { () throws(ScenarioError) in
+            let f = try Fields(file: file, path: at(key), json: j, docs: docs, diagnostics: diagnostics)
+            try body(f)
+            try f.finish()
+        }
     }
 
     /// An array of plain values.
     func array(_ key: String, type: String, defaultValue: String, unit: String = "", doc: String) throws(ScenarioError) -> [JSON]? {
         guard let j = raw(key, type: "array of \(type)", unit: unit, defaultValue: defaultValue, doc: doc) else { return nil }
-        guard case .array(let items) = j else { throw fail(key, "an array of \(type)", j) }
+        guard case .array(let items) = j else {
+            try report(fail(key, "an array of \(type)", j))
+            return nil
+        }
         return items
     }
 
@@ -150,13 +181,13 @@ final class Fields {
         guard let items = try array(key, type: "numbers", defaultValue: "[" + value.map(Self.show).joined(separator: ", ") + "]",
                                     unit: unit, doc: doc) else { return }
         if let count, !count.contains(items.count) {
-            throw ScenarioError(file: file, path: at(key),
-                                message: "expected \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound)…\(count.upperBound)") numbers, found \(items.count)")
+            return try report(ScenarioError(file: file, path: at(key),
+                                            message: "expected \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound)…\(count.upperBound)") numbers, found \(items.count)"))
         }
         var out: [Double] = []
         for (i, item) in items.enumerated() {
             guard case .number(let n) = item, range.contains(n.value) else {
-                throw ScenarioError(file: file, path: "\(at(key))[\(i)]", message: "expected a number in \(Self.show(range)), found \(item.described)")
+                return try report(ScenarioError(file: file, path: "\(at(key))[\(i)]", message: "expected a number in \(Self.show(range)), found \(item.described)"))
             }
             out.append(n.value)
         }
@@ -171,48 +202,50 @@ final class Fields {
         let j = raw(key, type: "array of objects", defaultValue: "see below", doc: doc + " Elements are matched by `\(idKey)`.")
         if docs != nil {
             var sample = value.first ?? template("example")
-            let f = try Fields(file: file, path: at(key) + "[]", json: nil, docs: docs)
+            let f = try Fields(file: file, path: at(key) + "[]", json: nil, docs: docs, diagnostics: diagnostics)
             docs!.add(FieldDoc(path: at(key) + "[]." + idKey, type: "string", unit: "", defaultValue: "", range: "",
                                doc: "Identifies the element (required)."))
             try body(f, &sample)
             return
         }
         guard let j else { return }
-        guard case .array(let items) = j else { throw fail(key, "an array of objects", j) }
+        guard case .array(let items) = j else { return try report(fail(key, "an array of objects", j)) }
         var seen: [String] = []
         for (i, item) in items.enumerated() {
             let itemPath = "\(at(key))[\(i)]"
-            guard case .object = item else {
-                throw ScenarioError(file: file, path: itemPath, message: "expected an object, found \(item.described)")
+            try recover { () throws(ScenarioError) in
+                guard case .object = item else {
+                    throw ScenarioError(file: file, path: itemPath, message: "expected an object, found \(item.described)")
+                }
+                guard case .string(let name)? = item[idKey], !name.isEmpty else {
+                    throw ScenarioError(file: file, path: "\(itemPath).\(idKey)", message: "expected a non-empty string identifying the element, found \(item[idKey]?.described ?? "nothing")")
+                }
+                if seen.contains(name) {
+                    throw ScenarioError(file: file, path: "\(itemPath).\(idKey)", message: "expected a unique \(idKey), found \"\(name)\" twice")
+                }
+                seen.append(name)
+                let f = try element(itemPath, item)
+                _ = f.raw(idKey, type: "string", defaultValue: "", doc: "")
+                if let k = value.firstIndex(where: { id($0) == name }) {
+                    try body(f, &value[k])
+                } else {
+                    var fresh = template(name)
+                    try body(f, &fresh)
+                    value.append(fresh)
+                }
+                try f.finish()
             }
-            guard case .string(let name)? = item[idKey], !name.isEmpty else {
-                throw ScenarioError(file: file, path: "\(itemPath).\(idKey)", message: "expected a non-empty string identifying the element, found \(item[idKey]?.described ?? "nothing")")
-            }
-            if seen.contains(name) {
-                throw ScenarioError(file: file, path: "\(itemPath).\(idKey)", message: "expected a unique \(idKey), found \"\(name)\" twice")
-            }
-            seen.append(name)
-            let f = try Fields(file: file, path: itemPath, json: item, docs: nil)
-            _ = f.raw(idKey, type: "string", defaultValue: "", doc: "")
-            if let k = value.firstIndex(where: { id($0) == name }) {
-                try body(f, &value[k])
-            } else {
-                var fresh = template(name)
-                try body(f, &fresh)
-                value.append(fresh)
-            }
-            try f.finish()
         }
     }
 
-    /// Rejects keys that no accessor read, with the nearest known key as a suggestion.
+    /// Reports every key that no accessor read, with the nearest known key as a suggestion.
     func finish() throws(ScenarioError) {
         guard docs == nil else { return }
         for m in members where !known.contains(m.key) {
             var message = "unknown field"
             if let guess = closest(to: m.key, in: known) { message += " (did you mean \"\(guess)\"?)" }
             message += "; known fields here: " + known.sorted().joined(separator: ", ")
-            throw ScenarioError(file: file, path: at(m.key), message: message)
+            try report(ScenarioError(file: file, path: at(m.key), message: message))
         }
     }
 

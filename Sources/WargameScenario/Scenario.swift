@@ -97,12 +97,20 @@ public enum ScenarioLoader {
         var scenario = Scenario()
         scenario.files = chain.map { canonical($0.path, relativeTo: base) }.reversed()
         var digest = SHA256()
+        let diagnostics = Diagnostics()
         for layer in chain.reversed() {
             digest.update(layer.bytes)
             // Expectations describe the file that states them, so they are never inherited.
             scenario.expect = Expectations()
-            try ScenarioSchema.apply(layer.json, file: layer.path, to: &scenario, docs: nil)
+            do {
+                try ScenarioSchema.apply(layer.json, file: layer.path, to: &scenario, docs: nil, diagnostics: diagnostics)
+            } catch {
+                if !diagnostics.stopped { throw error }  // the layer is not an object at all
+                break
+            }
         }
+        // Every mistake of every layer at once; whole-scenario checks only on a clean read.
+        if let all = diagnostics.combined { throw all }
         scenario.sha256 = digest.hexDigest()
         try ScenarioSchema.checkWhole(scenario, file: path)
         return scenario
@@ -150,7 +158,7 @@ public enum ScenarioLoader {
     public static func documentation() -> [FieldDoc] {
         let docs = DocCollector()
         var s = Scenario()
-        try? ScenarioSchema.apply(.object([]), file: "", to: &s, docs: docs)
+        try? ScenarioSchema.apply(.object([]), file: "", to: &s, docs: docs, diagnostics: Diagnostics())
         return docs.fields
     }
 }

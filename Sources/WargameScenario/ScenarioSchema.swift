@@ -5,18 +5,20 @@ import WargameReports
 /// The scenario schema: how each JSON layer is read onto a `Scenario`. Every field, with
 /// its unit, range, default and meaning, is stated exactly once, here.
 enum ScenarioSchema {
-    static func apply(_ json: JSON, file: String, to s: inout Scenario, docs: DocCollector?) throws(ScenarioError) {
-        let f = try Fields(file: file, path: "", json: json, docs: docs)
+    /// Reads one layer onto `s`. Errors go to `diagnostics`; each section is a recovery
+    /// point, so a mistake in one does not hide mistakes in the next.
+    static func apply(_ json: JSON, file: String, to s: inout Scenario, docs: DocCollector?, diagnostics: Diagnostics) throws(ScenarioError) {
+        let f = try Fields(file: file, path: "", json: json, docs: docs, diagnostics: diagnostics)
         var version = ScenarioLoader.version
         if docs == nil && json["version"] == nil {
-            throw ScenarioError(file: file, path: "version", message: "expected the schema version \(ScenarioLoader.version), found nothing")
+            try f.report(ScenarioError(file: file, path: "version", message: "expected the schema version \(ScenarioLoader.version), found nothing"))
         }
         try f.integer("version", &version, ScenarioLoader.version...ScenarioLoader.version, doc: "Schema version; required in every file.")
         // Read by the loader before any layer is applied; listed here so it is known and documented.
         _ = f.raw("extends", type: "string", defaultValue: "none", doc: "Path of a base scenario (relative to this file) whose values this file overrides.")
         try f.string("name", &s.name, doc: "Scenario name: \(ScenarioName.rule). The default output directory is `out/<name>/`.")
         if docs == nil, !ScenarioName.isValid(s.name) {
-            throw ScenarioError(file: file, path: "name", message: "expected \(ScenarioName.rule), found \(JSON.string(s.name).described)")
+            try f.report(ScenarioError(file: file, path: "name", message: "expected \(ScenarioName.rule), found \(JSON.string(s.name).described)"))
         }
         try f.string("description", &s.description, doc: "What the scenario rehearses.")
         try f.object("run", doc: "Run settings.") { r throws(ScenarioError) in
@@ -27,23 +29,23 @@ enum ScenarioSchema {
             try r.integer("steps", &s.run.steps, 1...10_000_000, doc: "Default number of steps (`--steps`/`STEPS` override).")
             try r.seed("seed", &s.run.seed, doc: "Default seed (`--seed`/`SEED` override).")
         }
-        try regions(f, &s.pipeline)
-        try demand(f, &s.pipeline)
-        try gateway(f, &s.pipeline)
-        try bridges(f, &s.pipeline)
-        try policy(f, &s.pipeline)
-        try shards(f, &s.pipeline)
-        try providers(f, &s.pipeline)
-        try breaker(f, &s.pipeline)
-        try router(f, &s.pipeline)
-        try provenance(f, &s.pipeline)
+        try f.recover { () throws(ScenarioError) in try regions(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try demand(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try gateway(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try bridges(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try policy(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try shards(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try providers(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try breaker(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try router(f, &s.pipeline) }
+        try f.recover { () throws(ScenarioError) in try provenance(f, &s.pipeline) }
         try f.seconds("max_queue_wait_s", &s.pipeline.maxQueueWait, 0...86_400,
                       doc: "An admitted job waiting longer than this for a provider is dropped (`no_eligible_provider`).")
-        try slos(f, &s)
-        try WarGameSchema.incidents(f, &s)
-        try WarGameSchema.alerts(f, &s)
-        try WarGameSchema.playbook(f, &s)
-        try expectations(f, &s)
+        try f.recover { () throws(ScenarioError) in try slos(f, &s) }
+        try f.recover { () throws(ScenarioError) in try WarGameSchema.incidents(f, &s) }
+        try f.recover { () throws(ScenarioError) in try WarGameSchema.alerts(f, &s) }
+        try f.recover { () throws(ScenarioError) in try WarGameSchema.playbook(f, &s) }
+        try f.recover { () throws(ScenarioError) in try expectations(f, &s) }
         try f.finish()
     }
 
@@ -107,14 +109,16 @@ enum ScenarioSchema {
                                           doc: "Demand surges: `start_s`, `duration_s`, `multiplier`, optional `tenant`.") else { return }
             var surges: [Surge] = []
             for (i, item) in items.enumerated() {
-                let sf = try Fields(file: d.file, path: "\(d.at("surges"))[\(i)]", json: item, docs: nil)
-                var start = SimDuration.zero, duration = SimDuration.minutes(10), multiplier = 2.0, tenant = -1
-                try sf.seconds("start_s", &start, 0...1e9, doc: "")
-                try sf.seconds("duration_s", &duration, 0...1e9, doc: "")
-                try sf.number("multiplier", &multiplier, 0...1e6, doc: "")
-                try sf.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
-                try sf.finish()
-                surges.append(Surge(start: .zero + start, duration: duration, multiplier: multiplier, tenant: tenant >= 0 ? tenant : nil))
+                try d.recover { () throws(ScenarioError) in
+                    let sf = try d.element("\(d.at("surges"))[\(i)]", item)
+                    var start = SimDuration.zero, duration = SimDuration.minutes(10), multiplier = 2.0, tenant = -1
+                    try sf.seconds("start_s", &start, 0...1e9, doc: "")
+                    try sf.seconds("duration_s", &duration, 0...1e9, doc: "")
+                    try sf.number("multiplier", &multiplier, 0...1e6, doc: "")
+                    try sf.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
+                    try sf.finish()
+                    surges.append(Surge(start: .zero + start, duration: duration, multiplier: multiplier, tenant: tenant >= 0 ? tenant : nil))
+                }
             }
             c.demand.surges = surges
         }
@@ -215,13 +219,15 @@ enum ScenarioSchema {
         guard let items = try f.array(key, type: "objects", defaultValue: "[]", doc: doc) else { return }
         var out: [T] = []
         for (i, item) in items.enumerated() {
-            let w = try Fields(file: f.file, path: "\(f.at(key))[\(i)]", json: item, docs: nil)
-            var start = SimDuration.zero, duration = SimDuration.minutes(10), factor = factorRange.upperBound
-            try w.seconds("start_s", &start, 0...1e9, doc: "")
-            try w.seconds("duration_s", &duration, 0...1e9, doc: "")
-            try w.number(factorKey, &factor, factorRange, doc: "")
-            try w.finish()
-            out.append(make(.zero + start, duration, factor))
+            try f.recover { () throws(ScenarioError) in
+                let w = try f.element("\(f.at(key))[\(i)]", item)
+                var start = SimDuration.zero, duration = SimDuration.minutes(10), factor = factorRange.upperBound
+                try w.seconds("start_s", &start, 0...1e9, doc: "")
+                try w.seconds("duration_s", &duration, 0...1e9, doc: "")
+                try w.number(factorKey, &factor, factorRange, doc: "")
+                try w.finish()
+                out.append(make(.zero + start, duration, factor))
+            }
         }
         value = out
     }

@@ -15,13 +15,17 @@ enum WarGameSchema {
     }
 
     static func required<T>(_ value: T?, _ f: Fields, _ key: String, _ what: String) throws(ScenarioError) -> T {
-        guard let value else { throw ScenarioError(file: f.file, path: f.at(key), message: "expected \(what), found nothing") }
+        guard let value else {
+            throw f.has(key) ? .alreadyReported : ScenarioError(file: f.file, path: f.at(key), message: "expected \(what), found nothing")
+        }
         return value
     }
 
     /// A required, non-empty list of provider ids, as indices.
     static func providerList(_ g: Fields, _ key: String, _ providers: [String]) throws(ScenarioError) -> [Int] {
-        guard let list = try g.array(key, type: "provider ids", defaultValue: "", doc: ""), !list.isEmpty else {
+        let items = try g.array(key, type: "provider ids", defaultValue: "", doc: "")
+        if items == nil && g.has(key) { throw .alreadyReported }
+        guard let list = items, !list.isEmpty else {
             throw ScenarioError(file: g.file, path: g.at(key), message: "expected a list of provider ids, found nothing")
         }
         var out: [Int] = []
@@ -47,12 +51,14 @@ enum WarGameSchema {
                                       doc: "Timed faults: `name`, `kind` (" + incidentKinds.joined(separator: ", ")
                                         + "), `start_s`, `duration_s`, and the kind's own fields (see docs/wargames.md).") else { return }
         var out: [Incident] = []
-        for (i, item) in items.enumerated() {
-            let g = try Fields(file: f.file, path: "\(f.at("incidents"))[\(i)]", json: item, docs: nil)
+        for (i, item) in items.enumerated() { try f.recover { () throws(ScenarioError) in
+            let g = try f.element("\(f.at("incidents"))[\(i)]", item)
             var name = "incident-\(i + 1)", kind = "", start = SimDuration.zero, duration = SimDuration.minutes(10)
             try g.string("name", &name, doc: "")
             try g.choice("kind", &kind, incidentKinds.map { ($0, $0) }, doc: "")
-            if kind.isEmpty { throw ScenarioError(file: g.file, path: g.at("kind"), message: "expected an incident kind, found nothing") }
+            if kind.isEmpty {
+                throw g.has("kind") ? .alreadyReported : ScenarioError(file: g.file, path: g.at("kind"), message: "expected an incident kind, found nothing")
+            }
             try g.seconds("start_s", &start, 0...1e9, doc: "")
             try g.seconds("duration_s", &duration, 0...1e9, doc: "")
             var x = -1.0
@@ -104,7 +110,7 @@ enum WarGameSchema {
             }
             try g.finish()
             out.append(Incident(name: name, kind: k, start: .zero + start, duration: duration))
-        }
+        } }
         s.pipeline.incidents = out
     }
 
@@ -189,8 +195,8 @@ enum WarGameSchema {
         guard let items = try f.array("playbook", type: "objects", defaultValue: "[]",
                                       doc: "Playbook rules: `name`, `at_s` (scripted) or `when` (a condition object with `for_s`), and `actions` (see docs/wargames.md).") else { return }
         var rules: [PlaybookRule] = []
-        for (i, item) in items.enumerated() {
-            let g = try Fields(file: f.file, path: "\(f.at("playbook"))[\(i)]", json: item, docs: nil)
+        for (i, item) in items.enumerated() { try f.recover { () throws(ScenarioError) in
+            let g = try f.element("\(f.at("playbook"))[\(i)]", item)
             var name = "playbook-\(i + 1)"
             try g.string("name", &name, doc: "")
             var at = SimDuration(microseconds: -1)
@@ -201,21 +207,26 @@ enum WarGameSchema {
                 try w.seconds("for_s", &hold, 0...86_400, doc: "")
                 trigger = .when(try condition(w), holdFor: hold)
             }
-            guard let trigger else {
-                throw ScenarioError(file: g.file, path: g.path, message: "expected \"at_s\" or \"when\", found neither")
-            }
-            guard let list = try g.array("actions", type: "objects", defaultValue: "", doc: ""), !list.isEmpty else {
+            let list = try g.array("actions", type: "objects", defaultValue: "", doc: "")
+            if list == nil && g.has("actions") { throw .alreadyReported }
+            guard let list, !list.isEmpty else {
                 throw ScenarioError(file: g.file, path: g.at("actions"), message: "expected at least one action, found none")
             }
             var actions: [PlaybookAction] = []
             for (j, a) in list.enumerated() {
-                let af = try Fields(file: g.file, path: "\(g.at("actions"))[\(j)]", json: a, docs: nil)
-                actions.append(try action(af, s.pipeline))
-                try af.finish()
+                try g.recover { () throws(ScenarioError) in
+                    let af = try g.element("\(g.at("actions"))[\(j)]", a)
+                    actions.append(try action(af, s.pipeline))
+                    try af.finish()
+                }
             }
             try g.finish()
+            guard let trigger else {  // judged after the actions, so their mistakes are reported too
+                throw g.has("at_s") || g.has("when") ? .alreadyReported
+                    : ScenarioError(file: g.file, path: g.path, message: "expected \"at_s\" or \"when\", found neither")
+            }
             rules.append(PlaybookRule(name: name, trigger: trigger, actions: actions))
-        }
+        } }
         s.playbook = rules
     }
 }

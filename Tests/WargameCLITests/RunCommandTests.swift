@@ -236,3 +236,45 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         #expect(json["all_slos_met"] as? Bool == true)
     }
 }
+
+/// A file with several mistakes reports them all at once, each with its path, like a compiler.
+@Suite struct ManyErrorsTests {
+    @Test func everyMistakeIsReportedInOneRun() {
+        let dir = scratchDirectory()
+        let file = writeScenario("many.json", """
+            { "version": 1, "extends": "\(packageRoot)/scenarios/baseline.json",
+              "run": { "steps": -1, "sed": 3 },
+              "providers": [ { "id": "akash", "capacity": -2 }, 7 ],
+              "incidents": [ { "name": "x", "kind": "provider_outag" } ],
+              "playbook": [ { "name": "p", "at_s": -5, "actions": [ { "action": "system_paus" } ] } ],
+              "colour": "blue" }
+            """, in: dir)
+        let r = runCLI(["run", file, "--out", dir + "/out"])
+        #expect(r.code == .badInput)
+        let lines = r.err.split(separator: "\n").map(String.init)
+        let paths = lines.dropLast().map { $0.components(separatedBy: ": ")[2] }
+        #expect(paths == ["run.steps", "run.sed", "providers[0].capacity", "providers[1]", "incidents[0].kind",
+                          "playbook[0].at_s", "playbook[0].actions[0].action", "colour"])
+        #expect(lines.allSatisfy { $0.hasPrefix("Error: \(file): ") || $0 == "8 errors; nothing was run." })
+        #expect(lines.last == "8 errors; nothing was run.")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+
+    @Test func errorsInEveryLayerAreReportedWithTheirOwnFile() {
+        let dir = scratchDirectory()
+        let base = writeScenario("base.json", #"{ "version": 1, "demand": { "tenants": 0 } }"#, in: dir)
+        let child = writeScenario("child.json", #"{ "version": 1, "extends": "base.json", "policy": { "workers": -1 } }"#, in: dir)
+        let r = runCLI(["validate", child])
+        #expect(r.err == "Error: \(base): demand.tenants: expected an integer in 1…10000, found 0\n"
+                + "Error: \(child): policy.workers: expected an integer in 1…10000, found -1\n2 errors; nothing was run.\n")
+    }
+
+    @Test func reportingStopsAtTwentyErrors() {
+        let fields = (0..<30).map { "\"unknown_\($0)\": 1" }.joined(separator: ", ")
+        let file = writeScenario("flood.json", "{ \"version\": 1, \(fields) }", in: scratchDirectory())
+        let r = runCLI(["validate", file])
+        let lines = r.err.split(separator: "\n")
+        #expect(lines.count == 21)
+        #expect(lines.last == "Stopped after 20 errors; fix these and check again.")
+    }
+}
