@@ -2,14 +2,15 @@
 #   make sim-run [SEED=n] [STEPS=n]   run the main job on the bundled default
 #   make test                         run the whole test suite (what CI runs)
 SWIFT ?= swift
+FUZZ_SECONDS ?= 60
 SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check golden docs bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check fuzz tsan golden docs bench clean help
 
 help:
-	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check golden docs bench clean"
+	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check fuzz tsan golden docs bench clean"
 	@echo "         (sim-run honours SEED= and STEPS=)"
 
 build:
@@ -40,6 +41,11 @@ slo-check: release
 # simulator fired, at every step). Installs Debian's prometheus package if promtool is missing.
 promtool-check: release
 	.ci/promtool-check
+
+# libFuzzer on the scenario loader, the HTTP parser and the argument parsers, FUZZ_SECONDS
+# each (default 60); corpus and crashes under out/fuzz/ (Tests/Fuzz/README.md).
+fuzz:
+	.ci/fuzz $(FUZZ_SECONDS)
 
 # Re-record the golden output digests (Tests/golden/digests.json) after a deliberate
 # change to outputs; see README "Golden digests" for when that is right.

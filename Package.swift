@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "wargame", targets: ["wargame"]),
         .library(name: "SimKernel", targets: ["SimKernel"]),
+        // For the libFuzzer package in Fuzz/ (make fuzz), which links the CLI's parsers.
+        .library(name: "WargameCLI", targets: ["WargameCLI"]),
     ],
     targets: [
         // The engine: time, event queue, loop, random streams, distributions, statistics.

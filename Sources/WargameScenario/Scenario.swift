@@ -77,6 +77,17 @@ public enum ScenarioLoader {
     /// `base` is the directory the recorded file paths are relative to (default: the
     /// working directory); see `canonical`.
     public static func load(_ path: String, relativeTo base: String = ".") throws(ScenarioError) -> Scenario {
+        try load(path, relativeTo: base, reader: ScenarioFileReader.read)
+    }
+
+    /// Loads from an in-memory set of files (path → bytes) instead of the file system: for
+    /// fuzzing, where `extends` may name any path and must not touch the disk.
+    @_spi(Fuzzing) public static func load(_ path: String, from files: [String: [UInt8]]) throws(ScenarioError) -> Scenario {
+        try load(path, relativeTo: ".") { files[$0].map { .success($0) } ?? .failure(.missing) }
+    }
+
+    static func load(_ path: String, relativeTo base: String,
+                     reader: (String) -> Result<[UInt8], ScenarioFileReader.Problem>) throws(ScenarioError) -> Scenario {
         var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
         var next: String? = path
         while let p = next {
@@ -84,7 +95,7 @@ public enum ScenarioLoader {
                 throw ScenarioError(file: chain.last!.path, path: "extends",
                                     message: "expected a base scenario, found a cycle: " + (chain.map(\.path) + [p]).joined(separator: " → "))
             }
-            let (json, bytes) = try read(p, referencedFrom: chain.last?.path)
+            let (json, bytes) = try read(p, referencedFrom: chain.last?.path, reader: reader)
             chain.append((p, json, bytes))
             guard let ext = json["extends"] else { next = nil; continue }
             guard case .string(let base) = ext, !base.isEmpty else {
@@ -131,9 +142,10 @@ public enum ScenarioLoader {
         return file.hasPrefix(root + "/") ? String(file.dropFirst(root.count + 1)) : file
     }
 
-    static func read(_ path: String, referencedFrom parent: String?) throws(ScenarioError) -> (JSON, [UInt8]) {
+    static func read(_ path: String, referencedFrom parent: String?,
+                     reader: (String) -> Result<[UInt8], ScenarioFileReader.Problem>) throws(ScenarioError) -> (JSON, [UInt8]) {
         let bytes: [UInt8]
-        switch ScenarioFileReader.read(path) {
+        switch reader(path) {
         case .success(let b): bytes = b
         case .failure(let problem):
             if let parent {

@@ -1,0 +1,8 @@
+@_spi(Fuzzing) import WargameCLI
+
+/// The HTTP request-head parser of `wargame serve` (see `FuzzTargets.http`).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FuzzTargets.http(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}

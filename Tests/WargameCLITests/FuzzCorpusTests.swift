@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@_spi(Fuzzing) @testable import WargameCLI
+
+/// Every input under Tests/Fuzz/ — the seed corpus and each crash libFuzzer ever found —
+/// replayed through the fuzz entry points on every test run, plus fixed-seed random
+/// inputs, so the properties the fuzzers check are checked in CI without libFuzzer.
+@Suite struct FuzzCorpusTests {
+    static let root = packageRoot + "/Tests/Fuzz"
+    static let baseline = [UInt8](FileManager.default.contents(atPath: packageRoot + "/scenarios/baseline.json")!)
+
+    static func inputs(_ target: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + target)) ?? []).sorted().map { root + "/\(target)/" + $0 }
+    }
+
+    func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    @Test func everyTargetHasASeedCorpus() {
+        for t in ["scenario", "http", "arguments"] { #expect(Self.inputs(t).count >= 5, "\(t)") }
+    }
+
+    @Test(arguments: inputs("scenario")) func scenarioInput(path: String) throws {
+        FuzzTargets.scenario(try bytes(path), baseline: Self.baseline)
+    }
+
+    @Test(arguments: inputs("http")) func httpInput(path: String) throws {
+        FuzzTargets.http(try bytes(path))
+    }
+
+    @Test(arguments: inputs("arguments")) func argumentsInput(path: String) throws {
+        FuzzTargets.arguments(try bytes(path))
+    }
+
+    /// Mutations of the seeds (byte flips, truncations, splices) on a fixed seed.
+    @Test func mutatedSeedsNeverTrap() throws {
+        var rng = SplitMix(seed: 2_026)
+        for (target, run) in [("http", { (b: [UInt8]) in FuzzTargets.http(b) }), ("arguments", { FuzzTargets.arguments($0) }),
+                              ("scenario", { FuzzTargets.scenario($0, baseline: Self.baseline) })] {
+            let seeds = try Self.inputs(target).map(bytes)
+            for _ in 0..<(target == "scenario" ? 150 : 1_500) {
+                var b = seeds[Int(rng.next() % UInt64(seeds.count))]
+                for _ in 0...(rng.next() % 4) where !b.isEmpty {
+                    let i = Int(rng.next() % UInt64(b.count))
+                    switch rng.next() % 3 {
+                    case 0: b[i] = UInt8(truncatingIfNeeded: rng.next())
+                    case 1: b = Array(b[..<i])
+                    default: b.insert(contentsOf: seeds[Int(rng.next() % UInt64(seeds.count))].prefix(16), at: i)
+                    }
+                }
+                run(b)
+            }
+        }
+    }
+}
