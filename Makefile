@@ -47,6 +47,14 @@ promtool-check: release
 fuzz:
 	.ci/fuzz $(FUZZ_SECONDS)
 
+# ThreadSanitizer over the concurrent code: parallel sweeps (and the binaries they spawn),
+# the live server and its event loop, signal handling. Any report fails the run.
+TSAN_TESTS := SweepTests|CompareAndHuntTests|ServeTests|HTTPServerTests|InterruptTests
+tsan:
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(SWIFT) test --skip-build --sanitize=thread \
+		--scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
 # Re-record the golden output digests (Tests/golden/digests.json) after a deliberate
 # change to outputs; see README "Golden digests" for when that is right.
 golden: release
