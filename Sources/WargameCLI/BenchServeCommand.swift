@@ -34,7 +34,7 @@ enum BenchServeCommand: Command {
         defer { session.stop() }
         session.waitForSimulation()  // scrape the final exposition, a realistic body
         let port = session.server.port
-        let held = (0..<idle).compactMap { _ in Socket(port: port) }
+        let held = (0..<idle).compactMap { _ in LoopbackClient(port: port) }
         defer { held.forEach { $0.close() } }
 
         let latencies = Latencies(count: requests)
@@ -43,7 +43,7 @@ enum BenchServeCommand: Command {
         onThreads(concurrency) { worker in
             for i in stride(from: worker, to: requests, by: concurrency) {
                 let t0 = clock.now
-                let status = Socket(port: port).map { s -> String in
+                let status = LoopbackClient(port: port).map { s -> String in
                     defer { s.close() }
                     let r = s.request("GET /metrics HTTP/1.1\r\nHost: bench\r\n\r\n")
                     return r.isEmpty ? "no response" : r.components(separatedBy: "\r\n")[0]  // "\r\n" is one Character
@@ -85,43 +85,6 @@ enum BenchServeCommand: Command {
             return seen.map { s in "\(statuses.filter { $0 == s }.count) × \(s)" }
         }
     }
-
-    /// A blocking loopback client with a 10 s receive timeout.
-    struct Socket {
-        let fd: Int32
-
-        init?(port: UInt16) {
-            #if canImport(Glibc)
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            #else
-            fd = socket(AF_INET, SOCK_STREAM, 0)
-            #endif
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = port.bigEndian
-            inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-            let connected = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            var t = timeval(tv_sec: 10, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
-            guard connected == 0 else { closeDescriptor(fd); return nil }
-        }
-
-        func request(_ text: String) -> String {
-            let bytes = Array(text.utf8)
-            guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { return "" }
-            var out: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n <= 0 { break }
-                out += chunk[0..<n]
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-
-        func close() { closeDescriptor(fd) }
-    }
 }
 
 /// Runs `body(0..<n)` on `n` threads at once and waits for all. (`concurrentPerform`
@@ -135,5 +98,3 @@ func onThreads(_ n: Int, _ body: @escaping @Sendable (Int) -> Void) {
     group.wait()
 }
 
-/// `close(2)`, out of reach of the `close()` methods above.
-private func closeDescriptor(_ fd: Int32) { _ = close(fd) }

@@ -78,7 +78,7 @@ struct SplitMix {
         limits.headTimeout = .seconds(60)  // the idle ones stay for the whole test
         let s = try server(limits)
         defer { s.stop() }
-        let idle = (0..<500).compactMap { _ in TestClient(port: s.port) }
+        let idle = (0..<500).compactMap { _ in LoopbackClient(port: s.port) }
         defer { idle.forEach { $0.close() } }
         #expect(idle.count == 500)
         let ok = Counter()
@@ -100,7 +100,7 @@ struct SplitMix {
         let random: [UInt8] = (0..<512).map { _ in UInt8(truncatingIfNeeded: rng.next()) | 0x80 }
         let hugeHeader = Array(("GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 1_000_000) + "\r\n\r\n").utf8)
         for input in [tlsHello, random, hugeHeader] {
-            guard let c = TestClient(port: s.port) else { Issue.record("connect failed"); continue }
+            guard let c = LoopbackClient(port: s.port) else { Issue.record("connect failed"); continue }
             var response = ""
             let took = seconds {
                 c.send(input)
@@ -119,7 +119,7 @@ struct SplitMix {
         let s = try server(limits)
         defer { s.stop() }
         // Half a request, then silence: 408 at the deadline.
-        let half = try #require(TestClient(port: s.port))
+        let half = try #require(LoopbackClient(port: s.port))
         var response = ""
         let waited = seconds {
             half.send(Array("GET /metrics HTTP/1.1\r\nHost: t\r\n".utf8))
@@ -130,7 +130,7 @@ struct SplitMix {
         #expect(waited >= 0.9 && waited < 5)
         // A byte every 100 ms would keep a per-read timeout happy for ever; the head
         // deadline is for the whole head, so the client gets its 408 and is cut off.
-        let trickler = try #require(TestClient(port: s.port, timeout: 1))
+        let trickler = try #require(LoopbackClient(port: s.port, timeout: 1))
         var cutOff = false
         let lasted = seconds {
             for byte in Array("GET /metrics HTTP/1.1\r\n".utf8) + Array(repeating: UInt8(ascii: "X"), count: 200) {
@@ -144,7 +144,7 @@ struct SplitMix {
         #expect(lasted < 5)
         #expect(answer.hasPrefix("HTTP/1.1 408 ") || answer.isEmpty)  // the 408 may be lost to the reset of a peer that kept writing
         // An idle connection that never sends a byte is simply closed.
-        let idle = try #require(TestClient(port: s.port))
+        let idle = try #require(LoopbackClient(port: s.port))
         #expect(idle.receiveAll() == "")
         idle.close()
         #expect(rawHTTP(port: s.port, "GET /healthz HTTP/1.1\r\n\r\n").hasSuffix("ok\n"))
@@ -156,7 +156,7 @@ struct SplitMix {
         limits.headTimeout = .seconds(60)
         let s = try server(limits)
         defer { s.stop() }
-        let held = (0..<10).compactMap { _ in TestClient(port: s.port) }
+        let held = (0..<10).compactMap { _ in LoopbackClient(port: s.port) }
         Thread.sleep(forTimeInterval: 0.2)  // let the loop accept them
         #expect(rawHTTP(port: s.port, "GET /healthz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         held.forEach { $0.close() }

@@ -7,66 +7,11 @@ import Foundation
 import Testing
 @testable import WargameCLI
 
-/// A blocking loopback client socket with a receive timeout, so no test can hang.
-struct TestClient {
-    let fd: Int32
-
-    init?(port: UInt16, timeout seconds: Int = 10) {
-        #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var t = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
-        if ok != 0 { _ = closeSocket(fd); return nil }
-    }
-
-    /// Sends what it can; false once the server has closed or reset.
-    @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            #if canImport(Glibc)
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            #else
-            let n = bytes[sent...].withUnsafeBytes { Darwin.send(fd, $0.baseAddress, $0.count, 0) }
-            #endif
-            if n <= 0 { return false }
-            sent += n
-        }
-        return true
-    }
-
-    /// Everything until the server closes (or the timeout).
-    func receiveAll() -> String {
-        var out: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            out += chunk[0..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    func close() { _ = closeSocket(fd) }
-}
-
-private func closeSocket(_ fd: Int32) -> Int32 { close(fd) }
-
 /// Sends raw bytes to 127.0.0.1:port and returns the whole response (the server closes).
 func rawHTTP(port: UInt16, _ request: String) -> String {
-    guard let c = TestClient(port: port) else { return "" }
+    guard let c = LoopbackClient(port: port) else { return "" }
     defer { c.close() }
-    c.send(Array(request.utf8))
-    return c.receiveAll()
+    return c.request(request)
 }
 
 /// A parsed exposition: every sample's value, and checks of the format along the way.
