@@ -2,7 +2,9 @@
 //
 // libFuzzer targets for Wargame's parsers. Not part of the main package: an executable
 // without `main` links only with -sanitize=fuzzer, which supplies it. Build and run them
-// with `make fuzz FUZZ_SECONDS=n` from the repository root (see Tests/Fuzz/README.md).
+// with `make fuzz FUZZ_SECONDS=n` from the repository root (see Tests/Fuzz/README.md), which
+// adds `-Xswiftc -sanitize=fuzzer,address`: swiftc keeps only the last `-sanitize=` flag, so
+// `--sanitize=fuzzer --sanitize=address` alone would lose the coverage instrumentation.
 import PackageDescription
 
 let package = Package(
