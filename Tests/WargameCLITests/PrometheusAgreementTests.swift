@@ -111,6 +111,29 @@ func execute(_ program: String, _ args: [String], in directory: String? = nil) t
         #expect(lint.status == 0 && lint.output.isEmpty, "\(lint.output)")
     }
 
+    /// Away from the defaults: 30-second steps, a `for` that is not a multiple of the step,
+    /// odd burn-rate windows and factor, a threshold with more digits than the gauge's unit.
+    @Test(.enabled(if: promtool != nil, "needs promtool (make promtool-check installs it)"))
+    func prometheusAgreesWithOddStepsWindowsAndThresholds() throws {
+        let dir = scratchDirectory()
+        let file = writeScenario("odd.json", """
+            { "version": 1, "extends": "\(drill)", "name": "odd-windows", "run": { "step_s": 30, "steps": 300 },
+              "alerts": [ { "name": "FillRateLow", "for_s": 45.5 },
+                { "name": "OddBurn", "severity": "page", "burn_rate": "dropped_requests", "long_steps": 7, "short_steps": 3,
+                  "factor": 9.75, "summary": "odd windows" },
+                { "name": "RttOdd", "severity": "warning", "signal": "bridge_rtt_p95_ms", "op": ">=", "threshold": 412.345,
+                  "for_s": 75, "summary": "odd threshold" } ] }
+            """, in: dir)
+        let out = dir + "/out"
+        #expect(runCLI(["run", file, "--rules-test", "--out", out]).code == .sloBreached)
+        let rules = try String(contentsOfFile: out + "/alert_rules.yml", encoding: .utf8)
+        #expect(rules.contains("for: 45500ms") && rules.contains("[210s]") && rules.contains(">= 0.412345"))
+        let fired = try String(contentsOfFile: out + "/alerts.csv", encoding: .utf8)
+        #expect(fired.contains("\r\nOddBurn,") && fired.contains("\r\nRttOdd,"))
+        let tested = try execute(promtool!, ["test", "rules", "alert_rules_test.yml"], in: out)
+        #expect(tested.status == 0, "\(tested.output)")
+    }
+
     @Test func rulesTestsAreLimitedInLength() {
         let r = runCLI(["run", drill, "--steps", "10001", "--rules-test", "--out", scratchDirectory()])
         #expect(r.code == .badInput)
