@@ -162,8 +162,10 @@ public final class OutputSet {
         removeCreatedDirectories()
     }
 
+    /// Directories this set created hold only what this command wrote (nested sets commit
+    /// into them too, e.g. `check --rules-test`), so they go whole.
     private func removeCreatedDirectories() {
-        for d in createdDirectories.reversed() { rmdir(d) }  // only succeeds if empty, as wanted
+        if let outermost = createdDirectories.first { removeTree(outermost) }
         TemporaryOutputs.shared.unregister(directories: createdDirectories)
         createdDirectories = []
     }
@@ -207,7 +209,7 @@ public final class OutputSet {
     }
 
     private static func undo(_ created: [String]) {
-        for d in created.reversed() { rmdir(d) }
+        if let outermost = created.first { removeTree(outermost) }
         TemporaryOutputs.shared.unregister(directories: created)
     }
 
@@ -289,14 +291,15 @@ public final class TemporaryOutputs: @unchecked Sendable {
     /// What is registered now (for tests).
     public var pending: (files: [String], directories: [String]) { locked { (files, directories) } }
 
-    /// Deletes every registered temporary file and created directory, returning how many
-    /// there were. Called on the way out of an interrupted process; leaves the registry
-    /// empty, and holds the lock so no commit can start afterwards.
+    /// Deletes every registered temporary file and created directory (with whatever this
+    /// command put in it), returning how many there were. Called on the way out of an
+    /// interrupted process; leaves the registry empty, and holds the lock so no commit can
+    /// start afterwards.
     @discardableResult
     public func removeAll() -> Int {
         locked { () -> Int in
             for f in files { unlink(f) }
-            for d in directories.reversed() { rmdir(d) }
+            for d in directories { removeTree(d) }  // outermost first; inner ones are gone with it
             defer { files = []; directories = [] }
             return files.count + directories.count
         }
@@ -304,6 +307,24 @@ public final class TemporaryOutputs: @unchecked Sendable {
 }
 
 func lastError() -> String { String(cString: strerror(errno)) }
+
+/// Removes `path` and everything below it, never following a symbolic link (a link is
+/// removed, not its target). Only ever called on directories this process created.
+func removeTree(_ path: String) {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return }
+    guard st.st_mode & S_IFMT == S_IFDIR else { unlink(path); return }
+    if let dir = opendir(path) {
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        for name in names { removeTree(path + "/" + name) }
+    }
+    rmdir(path)
+}
 
 // The POSIX calls whose Swift names clash with this file's methods.
 #if canImport(Glibc)

@@ -70,6 +70,24 @@ func temporaryDirectory() -> String {
         #expect(try listing(dir).isEmpty)
     }
 
+    /// A set committed inside a directory another, abandoned set created (what `check
+    /// --rules-test` does per run) goes with it: the location is left as it was.
+    @Test func nestedCommitsGoWithTheAbandonedParent() throws {
+        let dir = temporaryDirectory()
+        FileManager.default.createFile(atPath: dir + "/outside", contents: Data("keep".utf8))
+        do {
+            let parent = try OutputSet(directory: dir + "/runs")
+            let child = try OutputSet(directory: parent.directory + "/a/seed-1")
+            try child.open("metrics.prom").write("x 1\n")
+            try child.commitAll()
+            #expect(FileManager.default.fileExists(atPath: dir + "/runs/a/seed-1/metrics.prom"))
+            try FileManager.default.createSymbolicLink(atPath: dir + "/runs/link", withDestinationPath: dir + "/outside")
+            try FileManager.default.createSymbolicLink(atPath: dir + "/runs/dirlink", withDestinationPath: dir)
+        }
+        #expect(try listing(dir) == ["outside"])
+        #expect(FileManager.default.contents(atPath: dir + "/outside") == Data("keep".utf8))
+    }
+
     @Test func committedFilesAndDirectoriesLeaveTheRegistry() throws {
         let dir = temporaryDirectory()
         let outputs = try OutputSet(directory: dir + "/made")
