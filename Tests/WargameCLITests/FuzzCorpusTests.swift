@@ -9,14 +9,28 @@ import Testing
     static let root = packageRoot + "/Tests/Fuzz"
     static let baseline = [UInt8](FileManager.default.contents(atPath: packageRoot + "/scenarios/baseline.json")!)
 
+    /// The target's files, and for `scenario` the shipped scenarios too (they seed it).
     static func inputs(_ target: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + target)) ?? []).sorted().map { root + "/\(target)/" + $0 }
+        func files(_ dir: String) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
+        }
+        return files(root + "/" + target) + (target == "scenario" ? files(packageRoot + "/scenarios") : [])
     }
 
     func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
 
     @Test func everyTargetHasASeedCorpus() {
         for t in ["scenario", "http", "arguments"] { #expect(Self.inputs(t).count >= 5, "\(t)") }
+    }
+
+    /// Seeds are chosen and named; libFuzzer's own hash-named inputs belong in out/fuzz/.
+    @Test func theCorpusHoldsNamedSeedsOnly() {
+        for t in ["scenario", "http", "arguments"] {
+            for path in Self.inputs(t) {
+                let name = (path as NSString).lastPathComponent
+                #expect(!(name.count == 40 && name.allSatisfy(\.isHexDigit)), "\(path) looks like a libFuzzer-generated input")
+            }
+        }
     }
 
     @Test(arguments: inputs("scenario")) func scenarioInput(path: String) throws {
