@@ -68,24 +68,5 @@ public struct JUnitReport: Sendable {
         return out + "</testsuites>\n"
     }
 
-    /// Text for XML 1.0 attributes (or content): markup characters as entities, line ends
-    /// in attributes as character references (a parser would fold them to spaces), and
-    /// characters XML cannot carry at all (most C0 controls) as U+FFFD.
-    static func escape(_ s: String, attribute: Bool = true) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += attribute ? "&#10;" : "\n"
-            case "\t", "\r": out += attribute ? "&#\(u.value);" : String(u)
-            default:
-                out.unicodeScalars.append(u.value < 0x20 || (0xFFFE...0xFFFF).contains(u.value) ? "\u{FFFD}" : u)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String, attribute: Bool = true) -> String { HTML.escape(s, attribute: attribute) }
 }

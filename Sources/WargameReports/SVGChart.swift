@@ -109,18 +109,24 @@ public struct SVGChart {
     }
 }
 
-/// HTML text escaping (also valid XML).
+/// Text escaping for HTML and XML 1.0 (report.html, SVG, JUnit XML): markup characters as
+/// entities, characters XML cannot carry at all (C0 controls but tab and line ends,
+/// U+FFFE, U+FFFF) as U+FFFD, and in attributes tab and line ends as character references,
+/// which an XML parser would otherwise fold into spaces.
 public enum HTML {
-    public static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String { escape(s, attribute: false) }
+
+    public static func escape(_ s: String, attribute: Bool) -> String {
         var out = ""
-        for ch in s {
-            switch ch {
+        for u in s.unicodeScalars {
+            switch u {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(ch)
+            case "\t", "\n", "\r": out += attribute ? "&#\(u.value);" : String(u)
+            default: out.unicodeScalars.append(u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF ? "\u{FFFD}" : u)
             }
         }
         return out
