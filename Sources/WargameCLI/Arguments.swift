@@ -17,6 +17,14 @@ public struct OptionSpec: Sendable {
     }
 }
 
+extension OptionSpec {
+    /// `--set PATH=VALUE`, shared by every command that runs a scenario.
+    public static let warmup = OptionSpec("warmup", value: "s", help: "Warm-up seconds left out of KPIs, verdicts and alerts (= --set run.warmup_s=s).",
+                                          default: "scenario")
+    public static let set = OptionSpec("set", value: "PATH=VALUE",
+                                       help: "Override a scenario field (repeatable): demand.orders_per_second=8, providers[akash].capacity=40.")
+}
+
 /// Parsed command-line options with typed, validated accessors.
 ///
 /// A hand-written stand-in for swift-argument-parser (the project takes no packages) that
@@ -25,6 +33,8 @@ public struct OptionSpec: Sendable {
 public struct ParsedOptions: Sendable {
     public let command: String
     public private(set) var values: [String: String] = [:]
+    /// Every value of each option, in order, for repeatable options such as `--set`.
+    public private(set) var lists: [String: [String]] = [:]
     public private(set) var flags: Set<String> = []
     public private(set) var positionals: [String] = []
 
@@ -57,8 +67,10 @@ public struct ParsedOptions: Sendable {
                 flags.insert(name)
             } else if let v = inlineValue {
                 values[name] = v
+                lists[name, default: []].append(v)
             } else if i < args.count {
                 values[name] = args[i]
+                lists[name, default: []].append(args[i])
                 i += 1
             } else {
                 throw UsageError(message: "Missing value for '--\(name) <\(spec.valueName!)>'.", command: command)
@@ -68,6 +80,28 @@ public struct ParsedOptions: Sendable {
 
     public func has(_ flag: String) -> Bool { flags.contains(flag) }
     public func string(_ name: String) -> String? { values[name] }
+    public func strings(_ name: String) -> [String] { lists[name] ?? [] }
+
+    /// The `--set PATH=VALUE` overrides, parsed (their values are validated by the schema).
+    public func overrides() throws(UsageError) -> [Override] {
+        var out: [Override] = []
+        for text in strings("set") {
+            do { out.append(try Override(parsing: text)) } catch { throw UsageError(message: error.description + ".", command: command) }
+        }
+        // --warmup S is run.warmup_s=S, recorded and validated like any override.
+        if let w = values["warmup"] {
+            guard let x = Double(w), x.isFinite else {
+                throw UsageError(message: "The value '\(w)' is invalid for '--warmup': expected seconds, a multiple of the scenario's step_s.", command: command)
+            }
+            let literal = x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
+            do {
+                out.append(try Override(path: "run.warmup_s", value: .number(JSONNumber(value: x, literal: literal, isInteger: x == x.rounded()))))
+            } catch {
+                throw UsageError(message: error.description + ".", command: command)
+            }
+        }
+        return out
+    }
 
     /// An integer in `range`, from the flag, else from `environment[envName]`, else `fallback`.
     public func integer(_ name: String, env envName: String? = nil, environment: [String: String] = [:],

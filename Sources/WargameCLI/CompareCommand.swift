@@ -14,6 +14,8 @@ enum CompareCommand: Command {
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "A's"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),
         OptionSpec("independent", value: nil, help: "Run B on different seeds (no common random numbers), for contrast."),
+        .set,
+        .warmup,
     ]
 
     struct Result {
@@ -25,8 +27,8 @@ enum CompareCommand: Command {
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         guard o.positionals.count == 2 else { throw UsageError(message: "Expected two scenarios to compare.", command: name) }
-        guard let a = try RunCommand.loadScenario(o.positionals[0], context),
-              let b = try RunCommand.loadScenario(o.positionals[1], context) else { return .badInput }
+        guard let a = try RunCommand.loadScenario(o.positionals[0], context, overrides: try o.overrides()),
+              let b = try RunCommand.loadScenario(o.positionals[1], context, overrides: try o.overrides()) else { return .badInput }
         let seeds = try parseSeeds(o.string("seeds"), command: name)
         guard seeds.count >= 2 else { throw UsageError(message: "Comparing needs at least two seeds.", command: name) }
         let steps = try o.integer("steps", range: 1...10_000_000, default: a.run.steps)

@@ -29,6 +29,12 @@ public struct Console {
 }
 
 /// Bad usage: reported as `Error: …`, the usage line and a pointer to help; exit 2.
+/// Input that is valid piece by piece but not together (a warm-up longer than the run):
+/// exit 2, with the message and no usage line.
+public struct InputError: Error, Equatable, Sendable {
+    public let message: String
+}
+
 public struct UsageError: Error, Equatable, Sendable {
     public let message: String
     /// The command whose usage to print (e.g. `mmc`, `bench mmc`); empty for the top level.

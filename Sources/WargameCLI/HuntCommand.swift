@@ -15,6 +15,8 @@ enum HuntCommand: Command {
         OptionSpec("slo", value: "name", help: "The SLO to hunt.", default: "any"),
         OptionSpec("steps", value: "n", help: "Steps per run.", default: "scenario"),
         OptionSpec("max", value: "n", help: "Stop after this many finds.", default: "10"),
+        .set,
+        .warmup,
     ]
 
     struct Find: Equatable {
@@ -27,7 +29,7 @@ enum HuntCommand: Command {
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 1)
         guard let path = o.positionals.first else { throw UsageError(message: "Missing the scenario to hunt in.", command: name) }
-        guard let scenario = try RunCommand.loadScenario(path, context) else { return .badInput }
+        guard let scenario = try RunCommand.loadScenario(path, context, overrides: try o.overrides()) else { return .badInput }
         let seeds = try parseSeeds(o.string("seeds"), command: name)
         let steps = try o.integer("steps", range: 1...10_000_000, default: scenario.run.steps)
         let limit = try o.integer("max", range: 1...100_000, default: 10)

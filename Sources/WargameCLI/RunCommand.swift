@@ -15,6 +15,8 @@ enum RunCommand: Command {
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
         OptionSpec("report", value: nil, help: "Also write report.html (see 'wargame report')."),
         OptionSpec("rules-test", value: nil, help: "Also write alert_rules.yml and its promtool unit test, alert_rules_test.yml."),
+        .set,
+        .warmup,
     ]
     static let discussion = """
         SCENARIO defaults to scenarios/baseline.json. Outputs: routing_decisions.csv,
@@ -29,7 +31,7 @@ enum RunCommand: Command {
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 1)
         let path = o.positionals.first ?? "scenarios/baseline.json"
-        let scenario = try loadScenario(path, context)
+        let scenario = try loadScenario(path, context, overrides: try o.overrides())
         guard let scenario else { return .badInput }
         let seed = try o.seed("seed", env: "SEED", environment: context.environment, default: scenario.run.seed)
         let steps = try o.integer("steps", env: "STEPS", environment: context.environment, range: 1...10_000_000,
@@ -46,9 +48,9 @@ enum RunCommand: Command {
     }
 
     /// The scenario, or `nil` after printing why it is invalid.
-    static func loadScenario(_ path: String, _ context: CommandContext) throws -> Scenario? {
+    static func loadScenario(_ path: String, _ context: CommandContext, overrides: [Override] = []) throws -> Scenario? {
         do {
-            return try ScenarioLoader.load(path)
+            return try ScenarioLoader.load(path, overrides: overrides)
         } catch {
             context.console.err(error.report)
             return nil

@@ -37,6 +37,7 @@ enum ScenarioRunner {
     /// metrics as they stand after each step (for `serve`).
     static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, write: Outputs? = nil, console: Console? = nil,
                         onStep: ((StepKPIs) -> Void)? = nil, onSnapshot: ((MetricsSnapshot) -> Void)? = nil) throws -> Result {
+        try checkWarmup(scenario, steps: steps)
         let outputs = try write.map { w throws(OutputError) in try OutputSet(directory: w.directory) }
         do {
             return try run(scenario, seed: seed, steps: steps, outputs: outputs, options: write, console: console,
@@ -54,7 +55,8 @@ enum ScenarioRunner {
         let providerIDs = c.providers.map(\.id)
         let log = try outputs.flatMap { o throws(OutputError) -> DecisionLog? in
             guard options?.decisionLog == true else { return nil }
-            return try DecisionLog(file: try o.open(files[0]), stepLength: stepLength, regions: c.regions, providers: providerIDs)
+            return try DecisionLog(file: try o.open(files[0]), stepLength: stepLength, regions: c.regions, providers: providerIDs,
+                                   warmup: scenario.run.warmup)
         }
         var series = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs))
@@ -81,7 +83,12 @@ enum ScenarioRunner {
         let conditions = scenario.alerts.map(\.condition) + scenario.playbook.compactMap { r -> Condition? in
             if case .when(let c, _) = r.trigger { return c } else { return nil }
         }
+        // Playbook triggers see every step (operators act during the warm-up too); alerts and
+        // their error budgets see only the measured steps, as if Prometheus started then.
         var history = SignalHistory(stepLength: stepLength, capacity: SignalHistory.capacity(for: conditions))
+        var measured = SignalHistory(stepLength: stepLength, capacity: SignalHistory.capacity(for: conditions))
+        let warmupSteps = scenario.run.warmupSteps
+        var atWarmupEnd = RunTotals()
         var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: scenario.alerts, stepLength: stepLength) : nil
         var actions: [ActionRecord] = []
         var allClear: [SimTime] = []
@@ -108,8 +115,12 @@ enum ScenarioRunner {
             let open = pipeline.openBreakers
             let kpis = pipeline.withSink(as: RunSink.self) { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
             lastSubmitted = submitted
-            try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds))
+            try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds, warmup: step < warmupSteps))
             history.add(kpis)
+            if step + 1 == warmupSteps {
+                pipeline.withSink(as: RunSink.self) { $0.kpis.endWarmup() }
+                atWarmupEnd = totals(pipeline, events: 0)
+            }
             onStep?(kpis)
             if let onSnapshot {
                 let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled),
@@ -117,11 +128,14 @@ enum ScenarioRunner {
                                        lastStepSignals: history.latest)
                 onSnapshot(MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds))
             }
-            let wasFiring = alerts.anyFiring
-            let changes = alerts.evaluate(history, at: end)
-            promtoolTest?.record(history, firing: alerts.firingRules)
-            for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
-            if wasFiring && !alerts.anyFiring { allClear.append(end) }
+            if step >= warmupSteps {
+                measured.add(kpis)
+                let wasFiring = alerts.anyFiring
+                let changes = alerts.evaluate(measured, at: end)
+                promtoolTest?.record(measured, firing: alerts.firingRules)
+                for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
+                if wasFiring && !alerts.anyFiring { allClear.append(end) }
+            }
             for rule in triggers.due(history, at: end) { try act(rule, trigger: "condition") }
             progress?.update(step + 1)
         }
@@ -134,7 +148,7 @@ enum ScenarioRunner {
         let problems = PipelineInvariants.violations(of: pipeline)
         if !problems.isEmpty { throw InvariantFailure(problems: problems) }
 
-        let runTotals = totals(pipeline, events: sim.eventsHandled)
+        let runTotals = totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd)
         let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes, incidents: scenario.pipeline.incidents,
                                      allClear: allClear, totals: runTotals)
         let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
@@ -152,9 +166,19 @@ enum ScenarioRunner {
         return Result(report: report, paths: try outputs.commitAll())
     }
 
+    /// A warm-up as long as the run would leave nothing to measure: refused, not run.
+    static func checkWarmup(_ scenario: Scenario, steps: Int) throws(InputError) {
+        let w = scenario.run.warmupSteps
+        guard w >= steps else { return }
+        throw InputError(message: "The warm-up (run.warmup_s = \(NumberFormat.fixed(scenario.run.warmup.seconds, 0)) s, \(w) steps) leaves no step to measure in a run of \(steps) steps.")
+    }
+
     static func identity(_ s: Scenario, seed: UInt64, steps: Int) -> RunIdentity {
-        RunIdentity(scenario: s.name, files: s.files, scenarioSHA256: s.sha256, seed: seed, steps: steps,
-                    stepSeconds: s.run.stepLength.seconds, version: Wargame.version)
+        var id = RunIdentity(scenario: s.name, files: s.files, scenarioSHA256: s.sha256, seed: seed, steps: steps,
+                             stepSeconds: s.run.stepLength.seconds, version: Wargame.version)
+        id.overrides = s.overrides.map(\.text)
+        id.warmupSteps = s.run.warmupSteps
+        return id
     }
 
     static func providerStates(_ p: OrderPipeline) -> [ProviderState] {

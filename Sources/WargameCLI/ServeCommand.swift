@@ -72,6 +72,8 @@ enum ServeCommand: Command {
         OptionSpec("max-connections", value: "n", help: "Open connections served at once; more get 503.", default: "1024"),
         OptionSpec("seed", value: "n", help: "Run seed; SEED if unset.", default: "scenario"),
         OptionSpec("steps", value: "n", help: "Steps to simulate; STEPS if unset.", default: "scenario"),
+        .set,
+        .warmup,
     ]
     static let discussion = """
         Serves GET /metrics (Prometheus text format, the metric names of metrics.prom and
@@ -85,7 +87,7 @@ enum ServeCommand: Command {
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 1)
-        guard let scenario = try RunCommand.loadScenario(o.positionals.first ?? "scenarios/baseline.json", context) else { return .badInput }
+        guard let scenario = try RunCommand.loadScenario(o.positionals.first ?? "scenarios/baseline.json", context, overrides: try o.overrides()) else { return .badInput }
         let seed = try o.seed("seed", env: "SEED", environment: context.environment, default: scenario.run.seed)
         let steps = try o.integer("steps", env: "STEPS", environment: context.environment, range: 1...10_000_000, default: scenario.run.steps)
         let port = try o.integer("port", range: 0...65_535, default: 9110)

@@ -82,6 +82,8 @@ enum SweepCommand: Command {
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),
         OptionSpec("shard", value: "I/N", help: "Run only the I-th of N slices of the seeds (for a cluster)."),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-sweep"),
+        .set,
+        .warmup,
     ]
     static let discussion = """
         Writes sweep.csv (one row per seed: every KPI and SLO verdict) and sweep_summary.json/.md
@@ -107,7 +109,7 @@ enum SweepCommand: Command {
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 1)
         guard let path = o.positionals.first else { throw UsageError(message: "Missing the scenario to sweep.", command: name) }
-        guard let scenario = try RunCommand.loadScenario(path, context) else { return .badInput }
+        guard let scenario = try RunCommand.loadScenario(path, context, overrides: try o.overrides()) else { return .badInput }
         let allSeeds = try parseSeeds(o.string("seeds"), command: name)
         let steps = try o.integer("steps", range: 1...10_000_000, default: scenario.run.steps)
         let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
@@ -118,8 +120,11 @@ enum SweepCommand: Command {
             seeds = shard.slice(allSeeds)
             if o.string("out") == nil { dir += "-shard-\(shard.index)-of-\(shard.count)" }
         }
-        let identity = SweepTable.Identity(scenario: scenario.name, scenarioSHA256: scenario.sha256, steps: steps,
+        var identity = SweepTable.Identity(scenario: scenario.name, scenarioSHA256: scenario.sha256, steps: steps,
                                            firstSeed: allSeeds[0], lastSeed: allSeeds[allSeeds.count - 1], version: Wargame.version)
+        identity.overrides = scenario.overrides.map(\.text)
+        identity.warmupSteps = scenario.run.warmupSteps
+        try ScenarioRunner.checkWarmup(scenario, steps: steps)
         let header = SweepTable.header(slos: scenario.slos)
         let outputs = try OutputSet(directory: dir)  // validated before the runs, not after
         let rows = try ParallelRuns.run(scenario, seeds: seeds, steps: steps, jobs: jobs, console: context.console)
@@ -156,7 +161,8 @@ enum SweepCommand: Command {
     static func meta(_ id: SweepTable.Identity, shard: Shard) -> JSONValue {
         .object([("scenario", .string(id.scenario)), ("scenario_sha256", .string(id.scenarioSHA256)), ("steps", .int(Int64(id.steps))),
                  ("seeds", .string("\(id.firstSeed)..\(id.lastSeed)")), ("shard", .string(shard.label)),
-                 ("version", .string(id.version))])
+                 ("version", .string(id.version)), ("warmup_steps", .int(Int64(id.warmupSteps))),
+                 ("overrides", .array(id.overrides.map { .string($0) }))])
     }
 
     static func writeSweep(_ outputs: OutputSet, identity: SweepTable.Identity, header: [String], rows: [[String]]) throws(OutputError) {
@@ -205,10 +211,10 @@ enum MergeCommand: Command {
             rows += lines.dropFirst()
         }
         func field(_ j: JSON, _ k: String) -> String {
-            switch j[k] { case .string(let s)?: s; case .number(let n)?: n.literal; default: "" }
+            switch j[k] { case .string(let s)?: s; case .number(let n)?: n.literal; case let v?: v.compact; default: "" }
         }
         let first = metas[0].json
-        for m in metas where ["scenario", "scenario_sha256", "steps", "seeds", "version"].contains(where: { field(m.json, $0) != field(first, $0) }) {
+        for m in metas where ["scenario", "scenario_sha256", "steps", "seeds", "version", "warmup_steps", "overrides"].contains(where: { field(m.json, $0) != field(first, $0) }) {
             context.console.err("Error: \(m.dir)/sweep_meta.json: expected the same scenario, steps and seeds as \(metas[0].dir)\n")
             return .badInput
         }
@@ -225,9 +231,13 @@ enum MergeCommand: Command {
             context.console.err("Error: the shards' rows do not cover seeds \(field(first, "seeds")) exactly once\n")
             return .badInput
         }
-        let identity = SweepTable.Identity(scenario: field(first, "scenario"), scenarioSHA256: field(first, "scenario_sha256"),
+        var identity = SweepTable.Identity(scenario: field(first, "scenario"), scenarioSHA256: field(first, "scenario_sha256"),
                                            steps: Int(field(first, "steps")) ?? 0, firstSeed: range[0], lastSeed: range[1],
                                            version: field(first, "version"))
+        identity.warmupSteps = Int(field(first, "warmup_steps")) ?? 0
+        if case .array(let items)? = first["overrides"] {
+            identity.overrides = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        }
         guard ScenarioName.isValid(identity.scenario) else {
             context.console.err("Error: \(metas[0].dir)/sweep_meta.json: scenario: expected \(ScenarioName.rule), found \(JSON.string(identity.scenario).described)\n")
             return .badInput

@@ -45,6 +45,9 @@ public enum Wargame {
             }
             context.console.err(text)
             return .badInput
+        } catch let error as InputError {
+            context.console.err("Error: \(error.message)\n")
+            return .badInput
         } catch let error as OutputError {
             switch error.kind {
             case .location:

@@ -9,7 +9,7 @@ import WargameModels
 /// reasons are validated identifiers), which the header golden test pins.
 public struct DecisionLog: DecisionSink {
     public static let header = ["time_ms", "step", "order_id", "tenant", "region", "gpu_hours", "decision", "provider",
-                                "reason", "attempt", "bridge_rtt_ms", "policy_ms", "price_per_gpu_hour", "breaker_state"]
+                                "reason", "attempt", "bridge_rtt_ms", "policy_ms", "price_per_gpu_hour", "breaker_state", "warmup"]
 
     let file: OutputFile
     var text = ByteText(capacity: 1 << 21)
@@ -20,12 +20,16 @@ public struct DecisionLog: DecisionSink {
     static let kinds: [[UInt8]] = DecisionKind.allCases.map { Array($0.rawValue.utf8) }
     static let reasons: [[UInt8]] = Reason.allCases.map { Array($0.rawValue.utf8) }
     static let states: [[UInt8]] = BreakerState.allCases.map { Array($0.rawValue.utf8) }
+    /// Decisions before this time are in the warm-up and marked `1` in the last column.
+    let warmupEnd: Int64
     public private(set) var rows = 0
     /// The first write failure, reported when the run ends (a sink cannot throw).
     public private(set) var failure: OutputError?
 
-    public init(file: OutputFile, stepLength: SimDuration, regions: [String], providers: [String]) throws(OutputError) {
+    public init(file: OutputFile, stepLength: SimDuration, regions: [String], providers: [String],
+                warmup: SimDuration = .zero) throws(OutputError) {
         self.file = file
+        warmupEnd = warmup.microseconds
         stepMicroseconds = stepLength.microseconds
         self.regions = regions.map { Array(CSVWriter.escape($0).utf8) }
         self.providers = providers.map { Array(CSVWriter.escape($0).utf8) }
@@ -34,8 +38,8 @@ public struct DecisionLog: DecisionSink {
 
     public mutating func record(_ d: Decision) {
         let step = d.time.microseconds / stepMicroseconds
-        // A row is at most 14 numbers and names (ids and names are validated to be short).
-        let maxBytes = 14 * RowWriter.maxNumberBytes + (d.region >= 0 ? regions[d.region].count : 0)
+        // A row is at most 15 numbers and names (ids and names are validated to be short).
+        let maxBytes = 15 * RowWriter.maxNumberBytes + (d.region >= 0 ? regions[d.region].count : 0)
             + (d.provider >= 0 ? providers[d.provider].count : 0) + 64
         text.compose(maxBytes: maxBytes) { w in
             let comma = UInt8(ascii: ",")
@@ -52,7 +56,8 @@ public struct DecisionLog: DecisionSink {
             if let rtt = d.bridgeRTT { w.fixed(rtt.milliseconds, decimals: 3) }; w.byte(comma)
             if let p = d.policyDecisionTime { w.fixed(p.milliseconds, decimals: 3) }; w.byte(comma)
             if let price = d.pricePerGPUHour { w.fixed(price, decimals: 4) }; w.byte(comma)
-            if let s = d.breakerState { w.bytes(Self.states[s.ordinal]) }
+            if let s = d.breakerState { w.bytes(Self.states[s.ordinal]) }; w.byte(comma)
+            if d.time.microseconds < warmupEnd { w.byte(UInt8(ascii: "1")) }
             w.byte(13); w.byte(10)  // CRLF
         }
         rows += 1

@@ -149,6 +149,14 @@ public struct KPIRecorder: DecisionSink, Sendable {
         return done
     }
 
+    /// Forgets every run-level observation so far (the warm-up); per-step KPIs are kept,
+    /// so the time series still shows the warm-up. Call between steps.
+    public mutating func endWarmup() {
+        let step = current
+        self = KPIRecorder(providers: providers)
+        current = step
+    }
+
     /// The per-step fill rate at quantile q over steps with submissions: the value v such
     /// that at least a fraction q of steps have fill rate ≤ v (nearest rank, 1e-4 bins).
     public func fillRateQuantile(_ q: Double) -> Double? {

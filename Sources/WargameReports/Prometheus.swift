@@ -143,10 +143,11 @@ public enum TimeSeries {
     public static func header(providers: [String]) -> [String] {
         ["step", "start_s", "submitted", "filled", "fill_rate", "dropped", "rejected_gateway", "rejected_policy",
          "rejected_shard", "rejected_routing", "bridge_rtt_p50_ms", "bridge_rtt_p95_ms", "decision_p95_ms",
-         "provenance_coverage", "failover_events", "open_breakers"] + providers.map { "share_" + $0 }
+         "provenance_coverage", "failover_events", "open_breakers"] + providers.map { "share_" + $0 } + ["warmup"]
     }
 
-    public static func row(_ s: StepKPIs, stepSeconds: Double) -> [String] {
+    /// `warmup`: the step is in the warm-up (1), left out of KPIs and alerts, or not (0).
+    public static func row(_ s: StepKPIs, stepSeconds: Double, warmup: Bool = false) -> [String] {
         func opt(_ x: Double?, _ d: Int) -> String { x.map { NumberFormat.fixed($0, d) } ?? "" }
         var r: [String] = [String(s.step), NumberFormat.fixed(Double(s.step) * stepSeconds, 3)]
         r += [String(s.submitted), String(s.filled), opt(s.fillRate, 4), String(s.dropped)]
@@ -154,6 +155,6 @@ public enum TimeSeries {
         r += [opt(s.bridgeRTT.quantile(0.5), 3), opt(s.bridgeRTT.quantile(0.95), 3), opt(s.decisionTime.quantile(0.95), 3)]
         r += [opt(s.coverage, 4), String(s.failovers), String(s.openBreakers)]
         r += s.filledByProvider.map { s.filled > 0 ? NumberFormat.fixed(Double($0) / Double(s.filled), 4) : "" }
-        return r
+        return r + [warmup ? "1" : "0"]
     }
 }

@@ -10,6 +10,17 @@ public struct RunIdentity: Sendable {
     public var steps: Int
     public var stepSeconds: Double
     public var version: String
+    /// `--set` overrides as `PATH=VALUE`, in the order applied.
+    public var overrides: [String] = []
+    /// Steps whose observations the KPIs, verdicts and alerts leave out.
+    public var warmupSteps = 0
+
+    /// The command line that reproduces this run's outputs (the output directory aside).
+    public var command: String {
+        var args = ["wargame", "run", files.last ?? scenario, "--seed", String(seed), "--steps", String(steps)]
+        for o in overrides { args += ["--set", o] }
+        return ShellWords.join(args)
+    }
 
     public init(scenario: String, files: [String], scenarioSHA256: String, seed: UInt64, steps: Int,
                 stepSeconds: Double, version: String) {
@@ -32,6 +43,17 @@ public struct RunTotals: Sendable {
     public var droppedAfterFill = 0
     public var events: UInt64 = 0
     public init() {}
+
+    /// The counts since `start` (the end of the warm-up); orders in flight and events
+    /// handled stay whole-run figures.
+    public func since(_ start: RunTotals) -> RunTotals {
+        var t = self
+        t.submitted -= start.submitted; t.filled -= start.filled; t.completed -= start.completed
+        t.rejected -= start.rejected; t.dropped -= start.dropped
+        t.failovers -= start.failovers; t.bridgeRetries -= start.bridgeRetries; t.breakerTransitions -= start.breakerTransitions
+        t.jobsCovered -= start.jobsCovered; t.jobsUncovered -= start.jobsUncovered; t.droppedAfterFill -= start.droppedAfterFill
+        return t
+    }
 }
 
 /// One SLO's outcome.
@@ -108,6 +130,9 @@ public struct RunReport: Sendable {
                 ("steps", .int(Int64(identity.steps))),
                 ("step_s", .number(identity.stepSeconds, decimals: 3)),
                 ("version", .string(identity.version)),
+                ("warmup_steps", .int(Int64(identity.warmupSteps))),
+                ("overrides", .array(identity.overrides.map { .string($0) })),
+                ("command", .string(identity.command)),
             ])),
             ("totals", .object([
                 ("orders_submitted", .int(Int64(totals.submitted))),
@@ -160,7 +185,12 @@ public struct RunReport: Sendable {
         var out = "# Wargame run: \(identity.scenario)\n\n"
         out += "- Scenario files: " + identity.files.map { "`\($0)`" }.joined(separator: ", ") + "\n"
         out += "- Scenario SHA-256: `\(identity.scenarioSHA256)`\n"
-        out += "- Seed \(identity.seed), \(identity.steps) steps of \(NumberFormat.fixed(identity.stepSeconds, 0)) s, wargame \(identity.version)\n\n"
+        out += "- Seed \(identity.seed), \(identity.steps) steps of \(NumberFormat.fixed(identity.stepSeconds, 0)) s, wargame \(identity.version)\n"
+        if identity.warmupSteps > 0 {
+            out += "- Warm-up: the first \(identity.warmupSteps) steps (\(NumberFormat.fixed(Double(identity.warmupSteps) * identity.stepSeconds, 0)) s) are left out of KPIs, verdicts and alerts\n"
+        }
+        if !identity.overrides.isEmpty { out += "- Overrides: " + identity.overrides.map { "`--set \($0)`" }.joined(separator: ", ") + "\n" }
+        out += "- Reproduce: `\(identity.command)`\n\n"
         out += "## SLOs\n\n" + sloTable(markdown: true)
         out += "\n" + (allPass ? "All \(results.count) SLOs met.\n" : "\(results.filter { $0.verdict == .breach }.count) of \(results.count) SLOs breached.\n")
         out += "\n## Totals\n\n| Orders | Count |\n|---|---|\n"

@@ -21,6 +21,9 @@ public enum SweepTable {
         public var firstSeed: UInt64
         public var lastSeed: UInt64
         public var version: String
+        /// `--set` overrides (`PATH=VALUE`) and the warm-up, part of what was run.
+        public var overrides: [String] = []
+        public var warmupSteps = 0
 
         public init(scenario: String, scenarioSHA256: String, steps: Int, firstSeed: UInt64, lastSeed: UInt64, version: String) {
             self.scenario = scenario
@@ -59,6 +62,7 @@ public enum SweepTable {
             ("scenario", .string(id.scenario)), ("scenario_sha256", .string(id.scenarioSHA256)),
             ("steps", .int(Int64(id.steps))), ("seeds", .string("\(id.firstSeed)..\(id.lastSeed)")),
             ("replications", .int(Int64(rows.count))), ("version", .string(id.version)),
+            ("warmup_steps", .int(Int64(id.warmupSteps))), ("overrides", .array(id.overrides.map { .string($0) })),
             ("kpis", .object(kpis)), ("slos", .object(slos)),
         ])
     }
@@ -76,7 +80,11 @@ public enum SweepTable {
         }
         var out = "# Sweep: \(text(get(top, "scenario")))\n\n"
         out += "Seeds \(text(get(top, "seeds"))) (\(text(get(top, "replications"))) replications), \(text(get(top, "steps"))) steps each, "
-        out += "scenario SHA-256 `\(text(get(top, "scenario_sha256")))`.\n\n"
+        out += "scenario SHA-256 `\(text(get(top, "scenario_sha256")))`"
+        if case .int(let w)? = get(top, "warmup_steps"), w > 0 { out += ", the first \(w) steps of each left out as warm-up" }
+        out += ".\n"
+        if case .array(let o)? = get(top, "overrides"), !o.isEmpty { out += "Overrides: " + o.map { "`--set \(text($0))`" }.joined(separator: ", ") + ".\n" }
+        out += "\n"
         out += "| KPI | mean | sd | 95 % CI | p5 | p50 | p95 |\n|---|---|---|---|---|---|---|\n"
         if case .object(let kpis)? = get(top, "kpis") {
             for (name, v) in kpis {

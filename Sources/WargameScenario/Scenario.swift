@@ -9,6 +9,11 @@ public struct RunSettings: Sendable, Equatable {
     public var stepLength: SimDuration = .seconds(60)
     public var steps = 60
     public var seed: UInt64 = 1
+    /// The start of every run is left out of its KPIs, verdicts and alerts for this long:
+    /// runs start from an empty marketplace, so early steps describe filling it, not its
+    /// steady state. A whole number of steps.
+    public var warmup: SimDuration = .zero
+    public var warmupSteps: Int { Int(warmup.microseconds / stepLength.microseconds) }
     public init() {}
 }
 
@@ -57,8 +62,11 @@ public struct Scenario: Sendable {
     public var description = ""
     /// The file as given, and the files it extends (base first).
     public var files: [String] = []
-    /// SHA-256 over the bytes of every file in the chain, base first.
+    /// SHA-256 of the effective configuration: the bytes of every file in the chain, base
+    /// first, then each override as `--set PATH=VALUE\n` — so a variant has its own digest.
     public var sha256 = ""
+    /// The `--set` overrides applied on top of the files, in order.
+    public var overrides: [Override] = []
     public var run = RunSettings()
     public var pipeline = PipelineConfig()
     public var slos = SLO.aurora
@@ -76,8 +84,8 @@ public enum ScenarioLoader {
 
     /// `base` is the directory the recorded file paths are relative to (default: the
     /// working directory); see `canonical`.
-    public static func load(_ path: String, relativeTo base: String = ".") throws(ScenarioError) -> Scenario {
-        try load(path, relativeTo: base, reader: ScenarioFileReader.read)
+    public static func load(_ path: String, relativeTo base: String = ".", overrides: [Override] = []) throws(ScenarioError) -> Scenario {
+        try load(path, relativeTo: base, overrides: overrides, reader: ScenarioFileReader.read)
     }
 
     /// Loads from an in-memory set of files (path → bytes) instead of the file system: for
@@ -86,7 +94,7 @@ public enum ScenarioLoader {
         try load(path, relativeTo: ".") { files[$0].map { .success($0) } ?? .failure(.missing) }
     }
 
-    static func load(_ path: String, relativeTo base: String,
+    static func load(_ path: String, relativeTo base: String, overrides: [Override] = [],
                      reader: (String) -> Result<[UInt8], ScenarioFileReader.Problem>) throws(ScenarioError) -> Scenario {
         var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
         var next: String? = path
@@ -122,6 +130,21 @@ public enum ScenarioLoader {
         }
         // Every mistake of every layer at once; whole-scenario checks only on a clean read.
         if let all = diagnostics.combined { throw all }
+        var applied = chain.reversed().map(\.json)
+        for o in overrides {
+            var layer = OverrideLayer(o, layers: applied.reversed(), scenario: scenario)
+            let json = try layer.build()
+            let d = Diagnostics()
+            do {
+                try ScenarioSchema.apply(json, file: layer.file, to: &scenario, docs: nil, diagnostics: d)
+            } catch {
+                if !d.stopped { throw layer.renamed(error) }
+            }
+            if let all = d.combined { throw layer.renamed(all) }
+            digest.update(Array(("--set " + o.text + "\n").utf8))
+            applied.append(json)
+            scenario.overrides.append(o)
+        }
         scenario.sha256 = digest.hexDigest()
         try ScenarioSchema.checkWhole(scenario, file: path)
         return scenario

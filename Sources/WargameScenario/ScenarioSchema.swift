@@ -28,6 +28,10 @@ enum ScenarioSchema {
             }
             try r.integer("steps", &s.run.steps, 1...10_000_000, doc: "Default number of steps (`--steps`/`STEPS` override).")
             try r.seed("seed", &s.run.seed, doc: "Default seed (`--seed`/`SEED` override).")
+            try r.seconds("warmup_s", &s.run.warmup, 0...1e9, doc: "Warm-up left out of KPIs, SLO verdicts, alerts and error budgets (still in the decision log and time series, marked); a multiple of step_s (`--warmup` overrides; `wargame warmup` suggests one).")
+            if s.run.warmup.microseconds % s.run.stepLength.microseconds != 0 {
+                throw ScenarioError(file: r.file, path: r.at("warmup_s"), message: "expected a multiple of step_s (\(Fields.show(s.run.stepLength.seconds)) s), found \(Fields.show(s.run.warmup.seconds))")
+            }
         }
         try f.recover { () throws(ScenarioError) in try regions(f, &s.pipeline) }
         try f.recover { () throws(ScenarioError) in try demand(f, &s.pipeline) }

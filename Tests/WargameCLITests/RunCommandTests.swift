@@ -30,7 +30,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         #expect(r.out.contains("All 7 SLOs met."))
         let csv = try String(contentsOfFile: out + "/routing_decisions.csv", encoding: .utf8)
         #expect(csv.hasPrefix("time_ms,step,order_id,tenant,region,gpu_hours,decision,provider,reason,attempt,"
-                              + "bridge_rtt_ms,policy_ms,price_per_gpu_hour,breaker_state\r\n"))
+                              + "bridge_rtt_ms,policy_ms,price_per_gpu_hour,breaker_state,warmup\r\n"))
         let series = try String(contentsOfFile: out + "/kpi_timeseries.csv", encoding: .utf8)
         #expect(series.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 11)
     }

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import WargameModels
+@testable import WargameScenario
+
+@Suite struct OverrideParsingTests {
+    @Test func pathsNameKeysIndicesAndIds() throws {
+        let o = try Override(parsing: "providers[akash].outages[0].duration_s=600")
+        #expect(o.steps == [.key("providers"), .id("akash"), .key("outages"), .index(0), .key("duration_s")])
+        #expect(o.value == .number(JSONNumber(value: 600, literal: "600", isInteger: true)))
+        #expect(o.text == "providers[akash].outages[0].duration_s=600")
+    }
+
+    @Test func valuesAreJSONAndABareWordIsAString() throws {
+        #expect(try Override(parsing: "router.strategy=p2c").value == .string("p2c"))
+        #expect(try Override(parsing: "router.strategy=\"p2c\"").value == .string("p2c"))
+        #expect(try Override(parsing: "router.strategy=p2c").text == "router.strategy=\"p2c\"")
+        #expect(try Override(parsing: "regions=[\"eu\",\"us\"]").value == .array([.string("eu"), .string("us")]))
+        #expect(try Override(parsing: "a.b=true").value == .bool(true))
+    }
+
+    @Test(arguments: [
+        ("demand.orders_per_second", "expected PATH=VALUE"),
+        ("demand..x=1", "expected a path"),
+        ("providers[].capacity=1", "expected a path"),
+        ("providers[akash.capacity=1", "expected a path"),
+        ("=3", "expected a path"),
+        ("demand.orders_per_second=", "expected a JSON value after '='"),
+        ("demand.orders_per_second=[1,2", "expected a JSON value"),
+        ("demand.orders_per_second=12abc", "expected a JSON value"),
+    ])
+    func malformedOverridesSayWhatWasExpected(text: String, message: String) {
+        #expect(throws: OverrideError.self) { try Override(parsing: text) }
+        do { _ = try Override(parsing: text) } catch { #expect(error.description.hasPrefix("--set \(text): " + message), "\(error)") }
+    }
+}
+
+@Suite struct OverrideLoadingTests {
+    static let baseline = root + "/scenarios/baseline.json"
+    static let outage = root + "/scenarios/provider-outage-akash.json"
+
+    func load(_ path: String = baseline, _ sets: String...) throws -> Scenario {
+        try ScenarioLoader.load(path, overrides: sets.map { try Override(parsing: $0) })
+    }
+
+    func error(_ path: String = baseline, _ sets: String...) -> ScenarioError? {
+        do {
+            _ = try ScenarioLoader.load(path, overrides: try sets.map { try Override(parsing: $0) })
+            return nil
+        } catch let e as ScenarioError { return e } catch { return nil }
+    }
+
+    @Test func overridesChangeExactlyTheNamedField() throws {
+        let base = try load()
+        let s = try load(Self.baseline, "demand.orders_per_second=2", "providers[akash].capacity=40", "bridges[axelar].relayers=2",
+                         "router.strategy=p2c", "providers[2].price_per_gpu_hour=9.5")
+        #expect(s.pipeline.demand.ordersPerSecond == 2)
+        #expect(s.pipeline.providers[0].capacity == 40 && s.pipeline.providers[0].id == "akash")
+        #expect(s.pipeline.bridges.first { $0.name == "axelar" }!.relayers == 2)
+        #expect(s.pipeline.router.strategy == .p2c)
+        #expect(s.pipeline.providers[2].pricePerGPUHour == 9.5)
+        // Everything else is as the file says.
+        #expect(s.pipeline.providers[1].capacity == base.pipeline.providers[1].capacity)
+        #expect(s.pipeline.providers[0].ackMedian == base.pipeline.providers[0].ackMedian)
+        #expect(s.pipeline.providers.count == base.pipeline.providers.count)
+        #expect(s.overrides.map(\.text) == ["demand.orders_per_second=2", "providers[akash].capacity=40", "bridges[axelar].relayers=2",
+                                             "router.strategy=\"p2c\"", "providers[2].price_per_gpu_hour=9.5"])
+    }
+
+    @Test func theDigestIsOfTheEffectiveConfiguration() throws {
+        let base = try load(), a = try load(Self.baseline, "demand.orders_per_second=2"), b = try load(Self.baseline, "demand.orders_per_second=3")
+        #expect(base.sha256 != a.sha256 && a.sha256 != b.sha256)
+        #expect(try load(Self.baseline, "demand.orders_per_second=2").sha256 == a.sha256)
+        #expect(base.sha256 == (try ScenarioLoader.load(Self.baseline)).sha256)
+    }
+
+    @Test func listsThatReplaceAreEditedElementByElement() throws {
+        let base = try load(Self.outage)
+        let s = try load(Self.outage, "incidents[0].duration_s=600")
+        #expect(s.pipeline.incidents.count == base.pipeline.incidents.count)
+        #expect(s.pipeline.incidents[0].duration == .seconds(600))
+        #expect(base.pipeline.incidents[0].duration != .seconds(600))
+        // Other fields of the element are kept.
+        #expect(s.pipeline.incidents[0].start == base.pipeline.incidents[0].start)
+        // Expectations of the top file survive an override.
+        #expect(s.expect == base.expect)
+    }
+
+    @Test func aBadFieldIsRefusedWithDidYouMean() throws {
+        let e = try #require(error(Self.baseline, "demand.order_per_second=2"))
+        #expect(e.file == "--set demand.order_per_second=2")
+        #expect(e.path == "demand.order_per_second")
+        #expect(e.message.hasPrefix("unknown field (did you mean \"orders_per_second\"?)"))
+    }
+
+    @Test func aBadValueNamesThePathAsWritten() throws {
+        let e = try #require(error(Self.baseline, "providers[akash].capacity=-1"))
+        #expect(e.description == "--set providers[akash].capacity=-1: providers[akash].capacity: expected an integer in 0…10000000, found -1")
+        let strategy = try #require(error(Self.baseline, "router.strategy=p2cc"))
+        #expect(strategy.message.contains("(did you mean \"p2c\"?)"))
+    }
+
+    @Test func unknownIdsAndIndicesAreRefusedNotAdded() throws {
+        let id = try #require(error(Self.baseline, "providers[akashh].capacity=40"))
+        #expect(id.path == "providers[akashh]" && id.message.contains("(did you mean \"akash\"?)"))
+        let index = try #require(error(Self.baseline, "providers[7].capacity=40"))
+        #expect(index.message.hasPrefix("expected an index below 7"))
+        let none = try #require(error(Self.baseline, "incidents[0].duration_s=600"))
+        #expect(none.path == "incidents" && none.message.contains("set the whole list"))
+        let beyond = try #require(error(Self.outage, "incidents[5].duration_s=600"))
+        #expect(beyond.path == "incidents[5]")
+        #expect(error(Self.baseline, "extends=\"x.json\"")?.path == "extends")
+    }
+
+    @Test func wholeScenarioChecksStillApply() throws {
+        let e = try #require(error(Self.baseline, "demand.gpu_hours.p95=0.000001"))
+        #expect(e.path == "demand.gpu_hours.p95")
+    }
+
+    @Test func warmupMustBeAWholeNumberOfSteps() throws {
+        #expect(try load(Self.baseline, "run.warmup_s=600").run.warmupSteps == 10)
+        let e = try #require(error(Self.baseline, "run.warmup_s=90"))
+        #expect(e.path == "run.warmup_s" && e.message.hasPrefix("expected a multiple of step_s (60 s)"))
+    }
+}
