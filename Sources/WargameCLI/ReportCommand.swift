@@ -5,7 +5,7 @@ import WargameScenario
 /// `wargame report OUTDIR`: a self-contained `report.html` from a run's (or a sweep's) files.
 enum ReportCommand: Command {
     static let name = "report"
-    static let abstract = "Write report.html (inline SVG charts, readable offline) from a run or sweep directory."
+    static let abstract = "Write report.html (inline SVG charts, readable offline) from a run, sweep or study directory."
     static let positionalUsage = "OUTDIR"
     static let options: [OptionSpec] = []
 
@@ -26,14 +26,19 @@ enum ReportCommand: Command {
 
     static func csv(_ path: String) throws -> [[String]] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ReportInputError(message: "\(path): cannot read the file") }
-        return text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map { $0.components(separatedBy: ",") }
+        guard let records = CSVReader.parse(text), let header = records.first, records.allSatisfy({ $0.count == header.count }) else {
+            throw ReportInputError(message: "\(path): expected RFC 4180 CSV with a header and rows of equal length")
+        }
+        return records
     }
 
     /// Builds and writes the report; returns its path.
     @discardableResult
     static func write(_ dir: String) throws -> String {
         let html: String
-        if FileManager.default.fileExists(atPath: dir + "/sweep.csv") {
+        if FileManager.default.fileExists(atPath: dir + "/study.csv") {
+            html = try study(dir)
+        } else if FileManager.default.fileExists(atPath: dir + "/sweep.csv") {
             let rows = try csv(dir + "/sweep.csv")
             let summary = try? JSONParser.parse((try? String(contentsOfFile: dir + "/sweep_summary.json", encoding: .utf8)) ?? "")
             var title = (dir as NSString).lastPathComponent
@@ -45,6 +50,26 @@ enum ReportCommand: Command {
         let outputs = try OutputSet(directory: dir)
         try outputs.open("report.html").write(html)
         return try outputs.commitAll()[0]
+    }
+
+    /// A study's report from study.csv and, for its identity and SLO thresholds, study_summary.json.
+    static func study(_ dir: String) throws -> String {
+        let rows = try csv(dir + "/study.csv")
+        guard StudyTable.factors(in: rows[0]).count >= 1 else {
+            throw ReportInputError(message: "\(dir)/study.csv: expected the columns point, the factors, seed, … written by 'wargame study'")
+        }
+        let summary = try? JSONParser.parse((try? String(contentsOfFile: dir + "/study_summary.json", encoding: .utf8)) ?? "")
+        var sweep = SweepTable.Identity(scenario: (dir as NSString).lastPathComponent, scenarioSHA256: "", steps: 0, firstSeed: 0, lastSeed: 0, version: "")
+        if let summary {
+            if case .string(let s)? = summary["scenario"] { sweep.scenario = s }
+            if case .number(let n)? = summary["steps"] { sweep.steps = n.int ?? 0 }
+            if case .number(let n)? = summary["warmup_steps"] { sweep.warmupSteps = n.int ?? 0 }
+            let ends = MergeCommand.field(summary, "seeds").components(separatedBy: "..").compactMap { UInt64($0) }
+            if ends.count == 2 { (sweep.firstSeed, sweep.lastSeed) = (ends[0], ends[1]) }
+            sweep.overrides = MergeCommand.strings(summary["overrides"])
+        }
+        let identity = StudyTable.Identity(sweep: sweep, factors: StudyTable.factors(in: rows[0]), pointSHA256: [])
+        return StudyCommand.report(identity: identity, slos: MergeCommand.slos(summary?["slo_table"]), header: rows[0], rows: Array(rows.dropFirst()))
     }
 
     static func input(_ dir: String) throws -> RunReportInput {

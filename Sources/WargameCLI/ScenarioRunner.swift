@@ -113,7 +113,8 @@ enum ScenarioRunner {
             sim.run(&pipeline, until: end)
             let submitted = pipeline.statistics.totalSubmitted
             let open = pipeline.openBreakers
-            let kpis = pipeline.withSink(as: RunSink.self) { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
+            var kpis = pipeline.withSink(as: RunSink.self) { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
+            kpis.runningJobs = pipeline.providers.reduce(0) { $0 + $1.running }
             lastSubmitted = submitted
             try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds, warmup: step < warmupSteps))
             history.add(kpis)

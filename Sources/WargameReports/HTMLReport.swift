@@ -31,7 +31,7 @@ public enum HTMLReport {
     static let style = """
         body { font-family: DejaVu Sans, Helvetica, Arial, sans-serif; max-width: 900px; margin: 24px auto; color: #222; }
         h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
-        table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
+        table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; display: block; overflow-x: auto; }
         th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; }
         th { background: #eee; } .pass { font-weight: bold; } .fail { font-weight: bold; text-decoration: underline; }
         figure { margin: 12px 0 20px; } figcaption { font-size: 12px; color: #555; }

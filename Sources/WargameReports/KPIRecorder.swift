@@ -39,6 +39,9 @@ public struct StepKPIs: Sendable {
     public var jobsCovered = 0, jobsUncovered = 0
     public var failovers = 0
     public var openBreakers = 0
+    /// Jobs running on providers at the end of the step: how full the marketplace is, the
+    /// slowest signal to reach steady state from an empty start (`wargame warmup`).
+    public var runningJobs = 0
     public var filledByProvider: [Int]
 
     init(providers: Int) { filledByProvider = Array(repeating: 0, count: providers) }

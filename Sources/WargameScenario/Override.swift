@@ -130,3 +130,16 @@ extension JSON {
         return out + "\""
     }
 }
+
+extension ScenarioLoader {
+    /// The schema's type of the field at `path` (`integer`, `number`, …), list selectors
+    /// ignored (`providers[akash].capacity` → `providers[].capacity`); nil when the schema
+    /// documents no such field (fields inside `incidents` and `playbook` elements).
+    public static func fieldType(of path: String) -> String? {
+        var normal = "", inSelector = false
+        for c in path {
+            if c == "[" { inSelector = true; normal += "[]" } else if c == "]" { inSelector = false } else if !inSelector { normal.append(c) }
+        }
+        return documentation().first { $0.path == normal }?.type
+    }
+}

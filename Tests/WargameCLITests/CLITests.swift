@@ -33,11 +33,15 @@ func scratchDirectory() -> String {
               validate                  Check scenario files against the schema without running them.
               check                     Run scenarios on their fixed seeds and assert their expected SLO verdicts.
               sweep                     Run a scenario on a range of seeds in parallel; summarise KPIs and SLO pass fractions.
-              merge                     Combine 'sweep --shard' outputs into one sweep.csv and summary.
+              merge                     Combine 'sweep --shard' or 'study --shard' outputs into one sweep or study.
+              study                     Run a factorial design of variants on common random numbers; KPIs, pass fractions, main effects.
+              search                    Find where an SLO's pass fraction crosses a target as one parameter moves.
+              sensitivity               Rank parameters by their paired effect on each KPI (one at a time, ±δ).
+              warmup                    Suggest a warm-up from the time series by MSER-5 over the seeds.
               compare                   Compare two scenarios on the same seeds (common random numbers): paired KPI differences.
               hunt                      Find seeds that breach an SLO, with the first breaching step and the shortest replay.
               serve                     Run a scenario paced against the clock and serve live Prometheus metrics.
-              report                    Write report.html (inline SVG charts, readable offline) from a run or sweep directory.
+              report                    Write report.html (inline SVG charts, readable offline) from a run, sweep or study directory.
               alert-rules               Print the scenario's alert rules as Prometheus alerting-rules YAML.
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.

@@ -1,0 +1,148 @@
+import Foundation
+import WargameReports
+import WargameScenario
+
+/// `wargame study`: a full factorial design over `--vary` factors, every point on the same
+/// seeds (common random numbers), so differences between points are paired and not noise.
+enum StudyCommand: Command {
+    static let name = "study"
+    static let abstract = "Run a factorial design of variants on common random numbers; KPIs, pass fractions, main effects."
+    static let positionalUsage = "SCENARIO"
+    static let options: [OptionSpec] = [
+        OptionSpec("vary", value: "PATH=V1,V2|PATH=LO..HI:STEP", help: "A factor and its levels (repeatable; the design is their product)."),
+        OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required); every point runs all of them."),
+        OptionSpec("steps", value: "n", help: "Steps per replication.", default: "scenario"),
+        OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),
+        OptionSpec("shard", value: "I/N", help: "Run only the I-th of N slices of the seeds, for every point ('wargame merge' combines)."),
+        OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-study"),
+        .set,
+        .warmup,
+    ]
+    static let discussion = """
+        Writes study.csv (one row per point × seed: point, one column per factor, then the
+        columns of sweep.csv), study_summary.json/.md (per point each KPI's mean with a 95 % t
+        interval and each SLO's pass fraction with a 95 % Wilson interval; per factor its main
+        effect on each KPI, paired on the seeds) and report.html. Byte-identical for any --jobs,
+        and for --shard runs combined by 'wargame merge'. See docs/studies.md.
+        """
+
+    static let maximumRuns = 10_000_000
+
+    /// A validated design: each point's levels (as cells) and its scenario.
+    struct Design {
+        let factors: [Factor]
+        let points: [(levels: [String], scenario: Scenario)]
+    }
+
+    /// Every combination of levels, the first factor varying slowest; each loaded with its
+    /// overrides so a bad level is refused before anything runs.
+    static func design(_ path: String, base: [Override], factors: [Factor], _ context: CommandContext) throws -> Design? {
+        var combos: [[JSON]] = [[]]
+        for f in factors { combos = combos.flatMap { c in f.values.map { c + [$0] } } }
+        var points: [(levels: [String], scenario: Scenario)] = []
+        for combo in combos {
+            var overrides: [Override] = []
+            for (f, v) in zip(factors, combo) {
+                do { overrides.append(try Override(path: f.path, value: v)) } catch { throw UsageError(message: error.description, command: name) }
+            }
+            guard let s = try RunCommand.loadScenario(path, context, overrides: base + overrides) else { return nil }
+            points.append((combo.map(\.cell), s))
+        }
+        return Design(factors: factors, points: points)
+    }
+
+    static func parseFactors(_ o: ParsedOptions) throws(UsageError) -> [Factor] {
+        var factors: [Factor] = []
+        for text in o.strings("vary") {
+            do { factors.append(try Factor(parsing: text)) } catch { throw UsageError(message: "--vary " + error.description.dropFirst(6) + ".", command: name) }
+        }
+        if factors.isEmpty { throw UsageError(message: "Missing '--vary PATH=V1,V2,…': a study needs at least one factor.", command: name) }
+        for (i, f) in factors.enumerated() where factors[..<i].contains(where: { $0.path == f.path }) {
+            throw UsageError(message: "The factor '\(f.path)' is given twice in --vary.", command: name)
+        }
+        return factors
+    }
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 1)
+        guard let path = o.positionals.first else { throw UsageError(message: "Missing the scenario to study.", command: name) }
+        let factors = try parseFactors(o)
+        let base = try o.overrides()
+        let allSeeds = try parseSeeds(o.string("seeds"), command: name)
+        let points = factors.reduce(1) { $0 * $1.values.count }
+        guard points * allSeeds.count <= maximumRuns else {
+            throw UsageError(message: "The design has \(points) points × \(allSeeds.count) seeds; expected at most \(maximumRuns) runs.", command: name)
+        }
+        guard let scenario = try RunCommand.loadScenario(path, context, overrides: base),
+              let design = try design(path, base: base, factors: factors, context) else { return .badInput }
+        let steps = try o.integer("steps", range: 1...10_000_000, default: scenario.run.steps)
+        let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
+        let shard = try SweepCommand.parseShard(o.string("shard"))
+        for p in design.points { try ScenarioRunner.checkWarmup(p.scenario, steps: steps) }
+        let seeds = shard?.slice(allSeeds) ?? allSeeds
+        var dir = o.string("out") ?? "out/\(scenario.name)-study"
+        if let shard, o.string("out") == nil { dir += "-shard-\(shard.index)-of-\(shard.count)" }
+        var sweepID = SweepTable.Identity(scenario: scenario.name, scenarioSHA256: scenario.sha256, steps: steps, firstSeed: allSeeds[0],
+                                          lastSeed: allSeeds[allSeeds.count - 1], version: Wargame.version)
+        sweepID.overrides = scenario.overrides.map(\.text)
+        sweepID.warmupSteps = scenario.run.warmupSteps
+        let identity = StudyTable.Identity(sweep: sweepID, factors: factors.map(\.path), pointSHA256: design.points.map(\.scenario.sha256))
+        let header = StudyTable.header(factors: factors.map(\.path), slos: scenario.slos)
+        let outputs = try OutputSet(directory: dir)
+
+        let runs = design.points.count * seeds.count
+        let progress = Progress(label: "\(scenario.name) study runs", total: runs, console: context.console)
+        let rows = try ParallelRuns.map(count: runs, jobs: jobs, progress: progress) { i in
+            let p = i / seeds.count, seed = seeds[i % seeds.count], point = design.points[p]
+            let report = try ScenarioRunner.execute(point.scenario, seed: seed, steps: steps).report
+            return StudyTable.row(point: p + 1, levels: point.levels, sweepRow: SweepTable.row(seed: seed, report))
+        }
+        let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows)
+        var line = "wargame study: \(scenario.name), \(design.points.count) points × seeds \(sweepID.firstSeed)..\(sweepID.lastSeed)"
+        if let shard { line += " (shard \(shard.label): \(seeds.count) seeds)" }
+        context.console.out(line + ", \(steps) steps, \(jobs) jobs\n")
+        if shard == nil { context.console.out(table(header: header, rows: rows)) }
+        context.console.out("Wrote " + paths.joined(separator: ", ") + "\n")
+        return .success
+    }
+
+    static func write(_ outputs: OutputSet, shard: SweepCommand.Shard?, identity: StudyTable.Identity, slos: [SLO], header: [String],
+                      rows: [[String]]) throws(OutputError) -> [String] {
+        if let shard {
+            var csv = try CSVWriter(file: try outputs.open("study_rows.csv"), header: header)
+            for r in rows { try csv.writeRow(r) }
+            var meta = SweepCommand.meta(identity.sweep, shard: shard)
+            if case .object(let m) = meta {
+                meta = .object(m + [("factors", .array(identity.factors.map { .string($0) })),
+                                    ("point_sha256", .array(identity.pointSHA256.map { .string($0) })),
+                                    ("slo_table", StudyTable.sloTable(slos))])
+            }
+            try outputs.open("study_meta.json").write(meta.rendered())
+        } else {
+            var csv = try CSVWriter(file: try outputs.open("study.csv"), header: header)
+            for r in rows { try csv.writeRow(r) }
+            try outputs.open("study_summary.json").write(StudyTable.summary(identity: identity, slos: slos, header: header, rows: rows).rendered())
+            try outputs.open("study_summary.md").write(StudyTable.markdown(identity: identity, header: header, rows: rows))
+            try outputs.open("report.html").write(report(identity: identity, slos: slos, header: header, rows: rows))
+        }
+        return try outputs.commitAll()
+    }
+
+    static func report(identity: StudyTable.Identity, slos: [SLO], header: [String], rows: [[String]]) -> String {
+        let s = identity.sweep
+        var notes = ["Seeds \(s.firstSeed)..\(s.lastSeed) on every design point (common random numbers), \(s.steps) steps each"
+                     + (s.warmupSteps > 0 ? ", the first \(s.warmupSteps) left out as warm-up." : ".")]
+        if !s.overrides.isEmpty { notes.append("Overrides on every point: " + s.overrides.map { "--set " + $0 }.joined(separator: " ")) }
+        var thresholds: [String: Double] = [:]
+        for slo in slos.reversed() { thresholds[slo.kpi.rawValue] = slo.threshold }
+        return HTMLReport.study(title: s.scenario, notes: notes, header: header, rows: rows, thresholds: thresholds)
+    }
+
+    /// The terminal's view: per point, each SLO's passes out of the seeds.
+    static func table(header: [String], rows: [[String]]) -> String {
+        let a = StudyAnalysis(header: header, rows: rows)
+        var lines = [["point"] + a.factors + a.slos]
+        for p in a.points { lines.append([String(p.point)] + p.levels + p.slos.map { "\($0.passes)/\($0.runs)" }) }
+        return "  SLO passes per design point:\n" + TextTable.render(lines, indent: "    ") + "\n"
+    }
+}

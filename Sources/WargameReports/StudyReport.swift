@@ -1,0 +1,49 @@
+/// `report.html` for studies and sensitivity analyses, from their rows.
+extension HTMLReport {
+    /// Each KPI against each factor (level means with 95 % interval bars, SLO thresholds
+    /// dashed), and with two factors a pass-fraction heat map per SLO.
+    public static func study(title: String, notes: [String], header: [String], rows: [[String]],
+                             thresholds: [String: Double]) -> String {
+        let a = StudyAnalysis(header: header, rows: rows)
+        var body = "<h1>Wargame study: \(HTML.escape(title))</h1>\n"
+        body += notes.map { "<p>\(HTML.escape($0))</p>\n" }.joined()
+        body += "<h2>SLO pass fraction per design point</h2>\n"
+        body += table(["point"] + a.factors + a.slos, a.points.map { p in
+            [String(p.point)] + p.levels + p.slos.map { "\($0.passes)/\($0.runs) (\(NumberFormat.fixed($0.low, 2))…\(NumberFormat.fixed($0.high, 2)))" }
+        })
+        if a.factors.count == 2 {
+            body += "<h2>Pass-fraction heat maps</h2>\n"
+            for (s, slo) in a.slos.enumerated() {
+                let values: [[Double?]] = a.levels[0].map { r in
+                    a.levels[1].map { c in a.points.first { $0.levels == [r, c] }.map { $0.slos[s].fraction } }
+                }
+                body += "<figure>\n" + StudyCharts.heatMap(title: "SLO \(slo): pass fraction", rowLabel: a.factors[0], columnLabel: a.factors[1],
+                                                           rows: a.levels[0], columns: a.levels[1], values: values)
+                body += "<figcaption>Share of seeds on which \(HTML.escape(slo)) held, per pair of levels.</figcaption>\n</figure>\n"
+            }
+        }
+        body += "<h2>Each KPI against each factor</h2>\n<p>Points: the level's mean over seeds (averaged over the other factors' levels); bars: 95 % t interval.</p>\n"
+        for f in a.factors.indices {
+            for (k, kpi) in a.kpis.enumerated() {
+                let points = a.effects[f][k].map { e in e.summary.map { (mean: $0.mean, low: $0.ciLow, high: $0.ciHigh) } }
+                body += "<figure>\n" + StudyCharts.intervals(title: "\(kpi.label) against \(a.factors[f])", xLabel: a.factors[f], yLabel: kpi.rawValue,
+                                                             levels: a.levels[f], points: points, threshold: thresholds[kpi.rawValue])
+                body += "<figcaption>\(HTML.escape(kpi.rawValue)) by level of \(HTML.escape(a.factors[f])).</figcaption>\n</figure>\n"
+            }
+        }
+        return page("Wargame study: " + title, body)
+    }
+
+    /// Tornado charts, one per KPI: every parameter's paired effect at −δ and +δ.
+    public static func sensitivity(title: String, notes: [String], kpis: [(kpi: KPI, bars: [(name: String, down: (mean: Double, low: Double, high: Double)?, up: (mean: Double, low: Double, high: Double)?)])],
+                                   table rows: [[String]]) -> String {
+        var body = "<h1>Wargame sensitivity: \(HTML.escape(title))</h1>\n" + notes.map { "<p>\(HTML.escape($0))</p>\n" }.joined()
+        body += "<h2>Tornado charts</h2>\n"
+        for k in kpis {
+            body += "<figure>\n" + StudyCharts.tornado(title: "Change in \(k.kpi.label)", xLabel: "change in \(k.kpi.rawValue) (paired, same seeds)", bars: k.bars)
+            body += "<figcaption>Parameters ranked by their larger effect on \(HTML.escape(k.kpi.rawValue)); whiskers: 95 % interval.</figcaption>\n</figure>\n"
+        }
+        body += "<h2>Effects</h2>\n" + table(["KPI", "rank", "parameter", "−δ value", "effect at −δ (95 % CI)", "+δ value", "effect at +δ (95 % CI)"], rows)
+        return page("Wargame sensitivity: " + title, body)
+    }
+}
