@@ -81,6 +81,8 @@ bench: release
 	@$(RELEASE_BIN) bench sweep scenarios/baseline.json --seeds 1..200 --jobs 2
 	@echo "== bench sweep: 800 seeds (compare peak_rss_mb with 200)"
 	@$(RELEASE_BIN) bench sweep scenarios/baseline.json --seeds 1..800 --jobs 2
+	@echo "== bench study: 3 x 3 (demand x router strategy) x 50 seeds x 1,440 steps (a simulated day), 2 jobs"
+	@$(RELEASE_BIN) bench study scenarios/baseline.json --jobs 2
 	@echo "== bench serve: 200 scrapes of /metrics at concurrency 20 while 500 idle connections are held"
 	@$(RELEASE_BIN) bench serve --idle 500 --requests 200 --concurrency 20
 

@@ -125,10 +125,14 @@ enum SearchCommand: Command {
         let passA = a.fraction >= s.target, passB = b.fraction >= s.target
         guard passA != passB else { return Result(points: cache, passing: nil, failing: nil, passesBelow: nil) }
         var pass = passA ? a : b, fail = passA ? b : a
-        while abs(fail.value - pass.value) > resolution {
-            var mid = (pass.value + fail.value) / 2
-            if s.integer { mid = mid.rounded(.down) }
-            if mid == pass.value || mid == fail.value { break }
+        while abs(fail.value - pass.value) > resolution * (1 + 1e-9) {
+            // Midpoints on the resolution's grid from LO, so evaluated values read as numbers a
+            // person would pick (1.74, not 1.744140625); integers on the integers.
+            let step = s.integer ? 1 : resolution
+            let k = ((pass.value + fail.value) / 2 - lo) / step
+            let candidates = [k.rounded(), k.rounded(.down), k.rounded(.up)].map { Double(String(format: "%.12g", lo + $0 * step))! }
+            let (a, b) = (min(pass.value, fail.value), max(pass.value, fail.value))
+            guard let mid = candidates.first(where: { $0 > a && $0 < b }) else { break }
             guard let m = try evaluate(mid) else { return nil }
             if m.fraction >= s.target { pass = m } else { fail = m }
         }

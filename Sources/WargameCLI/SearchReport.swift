@@ -45,11 +45,12 @@ struct SearchReport {
         let slo = setup.slo, t = NumberFormat.fixed(setup.target * 100, 0) + " %"
         guard let pass = result.passing, let fail = result.failing, let below = result.passesBelow else {
             let all = result.points.allSatisfy { $0.fraction >= setup.target }
-            return "\(slo) \(all ? "passes" : "fails") on ≥ \(t) of seeds \(seedRange) at both ends of \(setup.param) ∈ [\(show(lo)), \(show(hi))]: "
-                + "no crossing in this range" + (all ? "." : " (it may cross outside it, or not at all).")
+            let ends = result.points.map { "\(show($0.value)): \($0.passes)/\($0.runs)" }.joined(separator: ", ")
+            return "\(slo) \(all ? "passes on ≥ \(t) of seeds \(seedRange) at both ends" : "passes on ≥ \(t) of seeds \(seedRange) at neither end") of \(setup.param) ∈ [\(show(lo)), \(show(hi))] (\(ends)): "
+                + "no crossing in this range; it may cross outside it, or not at all."
         }
         let (a, b) = below ? (pass, fail) : (fail, pass)
-        return "\(slo) passes on ≥ \(t) of seeds \(seedRange) up to \(setup.param) = \(show(pass.value)) and not at \(show(fail.value)): "
+        return "\(slo) passes on ≥ \(t) of seeds \(seedRange) \(below ? "up to" : "from") \(setup.param) = \(show(pass.value))\(below ? "" : " up") and not at \(show(fail.value)): "
             + "the crossing lies in [\(show(a.value)), \(show(b.value))] (\(below ? "the largest passing value is the lower end" : "the smallest passing value is the upper end")), "
             + "assuming the pass fraction \(below ? "falls" : "rises") monotonically as \(setup.param) grows."
     }

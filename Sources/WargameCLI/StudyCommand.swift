@@ -52,11 +52,16 @@ enum StudyCommand: Command {
     }
 
     static func parseFactors(_ o: ParsedOptions) throws(UsageError) -> [Factor] {
+        let factors = try parseFactorTexts(o.strings("vary"))
+        if factors.isEmpty { throw UsageError(message: "Missing '--vary PATH=V1,V2,…': a study needs at least one factor.", command: name) }
+        return factors
+    }
+
+    static func parseFactorTexts(_ texts: [String]) throws(UsageError) -> [Factor] {
         var factors: [Factor] = []
-        for text in o.strings("vary") {
+        for text in texts {
             do { factors.append(try Factor(parsing: text)) } catch { throw UsageError(message: "--vary " + error.description.dropFirst(6) + ".", command: name) }
         }
-        if factors.isEmpty { throw UsageError(message: "Missing '--vary PATH=V1,V2,…': a study needs at least one factor.", command: name) }
         for (i, f) in factors.enumerated() where factors[..<i].contains(where: { $0.path == f.path }) {
             throw UsageError(message: "The factor '\(f.path)' is given twice in --vary.", command: name)
         }

@@ -49,6 +49,7 @@ func scratchDirectory() -> String {
               bench mmc                 Benchmark the kernel on the M/M/c queue (build with -c release).
               bench run                 Benchmark a full scenario run with all outputs written (build with -c release).
               bench sweep               Benchmark a seed sweep with 1 job and with N jobs (build with -c release).
+              bench study               Benchmark a 3 × 3 study (demand × router strategy) over a simulated day (build with -c release).
               bench serve               Benchmark /metrics latency with idle connections held open (build with -c release).
 
               See 'wargame help <subcommand>' for detailed help.

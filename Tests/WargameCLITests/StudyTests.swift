@@ -103,7 +103,7 @@ func jsonFile(_ path: String) throws -> JSON {
         let j = try jsonFile(out + "/search/search.json")
         guard case .number(let a)? = j["bracket"]?["passing"]?["value"], case .number(let b)? = j["bracket"]?["failing"]?["value"],
               case .array(let commands)? = j["bracket"]?["reproduce"] else { Issue.record("no bracket: \(r.out)"); return }
-        #expect(a.value < b.value && b.value - a.value <= 0.01)
+        #expect(a.value < b.value && b.value - a.value <= 0.01 + 1e-9)
         #expect(j["passes_below"] == .bool(true) && j["monotone"] == .bool(true))
         #expect(commands.count == 2 && r.out.contains("wargame sweep"))
         // The sweeps at both ends agree with the search.
