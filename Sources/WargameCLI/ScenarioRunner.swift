@@ -124,7 +124,7 @@ enum ScenarioRunner {
             }
             onStep?(kpis)
             if let onSnapshot {
-                let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled),
+                let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd),
                                        recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                        lastStepSignals: history.latest)
                 onSnapshot(MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds))
