@@ -57,6 +57,17 @@ import Foundation
             if let shard = try? SweepCommand.parseShard(o.string("shard")) {
                 precondition(shard.index >= 1 && shard.index <= shard.count)
             }
+            // Overrides and factors: anything that parses reads back the same from its text.
+            if let overrides = try? o.overrides() {
+                for v in overrides {
+                    let again = try? Override(parsing: v.text)
+                    precondition(again?.steps == v.steps && again?.value.compact == v.value.compact, "override \(v.text) does not read back")
+                }
+            }
+            for text in o.strings("vary") {
+                guard let f = try? Factor(parsing: text) else { continue }
+                precondition(!f.values.isEmpty && f.values.count <= Factor.maximumLevels)
+            }
             _ = try? o.expectPositionals(atMost: 1)
         }
         for a in args.prefix(8) {  // "did you mean" is quadratic in length; a few suffice

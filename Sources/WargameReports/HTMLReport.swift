@@ -35,6 +35,7 @@ public enum HTMLReport {
         th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; }
         th { background: #eee; } .pass { font-weight: bold; } .fail { font-weight: bold; text-decoration: underline; }
         figure { margin: 12px 0 20px; } figcaption { font-size: 12px; color: #555; }
+        .grid { display: flex; flex-wrap: wrap; gap: 0 24px; } .grid figure { margin: 8px 0 12px; }
         """
 
     static func page(_ title: String, _ body: String) -> String {

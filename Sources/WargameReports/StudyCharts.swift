@@ -55,8 +55,8 @@ public enum StudyCharts {
     /// Pass fractions (0…1) over two factors: rows are the first factor's levels.
     public static func heatMap(title: String, rowLabel: String, columnLabel: String, rows: [String], columns: [String],
                                values: [[Double?]]) -> String {
-        let cell = 70.0, left = 150.0, top = 62.0
-        let width = max(560, left + cell * Double(columns.count) + 20), height = top + cell * Double(rows.count) + 16
+        let cell = 60.0, left = 110.0, top = 62.0
+        let width = max(420, left + cell * Double(columns.count) + 20), height = top + cell * Double(rows.count) + 16
         var s = open(width, height, title)
         s += text(8, 38, "rows: \(rowLabel) · columns: \(columnLabel)", size: 12, anchor: "start")
         for (j, c) in columns.enumerated() { s += text(left + cell * (Double(j) + 0.5), top - 6, c) }

@@ -12,7 +12,7 @@ extension HTMLReport {
             [String(p.point)] + p.levels + p.slos.map { "\($0.passes)/\($0.runs) (\(NumberFormat.fixed($0.low, 2))…\(NumberFormat.fixed($0.high, 2)))" }
         })
         if a.factors.count == 2 {
-            body += "<h2>Pass-fraction heat maps</h2>\n"
+            body += "<h2>Pass-fraction heat maps</h2>\n<div class=\"grid\">\n"
             for (s, slo) in a.slos.enumerated() {
                 let values: [[Double?]] = a.levels[0].map { r in
                     a.levels[1].map { c in a.points.first { $0.levels == [r, c] }.map { $0.slos[s].fraction } }
@@ -21,6 +21,7 @@ extension HTMLReport {
                                                            rows: a.levels[0], columns: a.levels[1], values: values)
                 body += "<figcaption>Share of seeds on which \(HTML.escape(slo)) held, per pair of levels.</figcaption>\n</figure>\n"
             }
+            body += "</div>\n"
         }
         body += "<h2>Each KPI against each factor</h2>\n<p>Points: the level's mean over seeds (averaged over the other factors' levels); bars: 95 % t interval.</p>\n"
         for f in a.factors.indices {
