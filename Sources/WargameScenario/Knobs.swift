@@ -85,7 +85,7 @@ public enum Knobs {
         var pattern = "", id: String?, inSelector = false
         for c in path {
             if c == "[" { inSelector = true; pattern += "[]"; id = "" } else if c == "]" { inSelector = false }
-            else if inSelector { id!.append(c) } else { pattern.append(c) }
+            else if inSelector { id = (id ?? "") + String(c) } else { pattern.append(c) }
         }
         return table.first { $0.0 == pattern }?.1(s, id)
     }

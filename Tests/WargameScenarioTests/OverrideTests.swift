@@ -112,6 +112,15 @@ import WargameModels
         #expect(error(Self.baseline, "extends=\"x.json\"")?.path == "extends")
     }
 
+    @Test func aWholeElementOrListCanBeSet() throws {
+        let base = try load()
+        let s = try load(Self.baseline, "providers[akash]={\"capacity\":40,\"weight\":2}", "demand.surges=[{\"start_s\":0,\"duration_s\":60,\"multiplier\":2}]")
+        #expect(s.pipeline.providers[0].capacity == 40 && s.pipeline.providers[0].weight == 2)
+        #expect(s.pipeline.providers[0].pricePerGPUHour == base.pipeline.providers[0].pricePerGPUHour)
+        #expect(s.pipeline.demand.surges.count == 1 && s.pipeline.demand.surges[0].multiplier == 2)
+        #expect(error(Self.baseline, "providers[akash]=3")?.message == "expected an object for a whole element, found 3")
+    }
+
     @Test func wholeScenarioChecksStillApply() throws {
         let e = try #require(error(Self.baseline, "demand.gpu_hours.p95=0.000001"))
         #expect(e.path == "demand.gpu_hours.p95")
