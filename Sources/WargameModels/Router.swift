@@ -4,9 +4,10 @@ import SimKernel
 public enum RoutingStrategy: String, Sendable, CaseIterable {
     /// Random, proportional to routing weights.
     case weighted
-    /// Lowest score over price, latency, reputation and load; ties by provider id.
+    /// Lowest score over price, latency, reputation, load and routing weight; ties by provider id.
     case score
-    /// Power of two choices: two random eligible providers, the less loaded wins.
+    /// Power of two choices: two eligible providers drawn in proportion to their routing
+    /// weights, the less loaded wins.
     case p2c
     /// Lowest current price; ties by provider id.
     case cheapest
@@ -20,8 +21,9 @@ public struct RouterConfig: Sendable, Equatable {
     public var maxAttempts: Int = 3
     /// For `.ordered`: provider indices, primary first. Empty = scenario order.
     public var order: [Int] = []
-    /// `.score` weights: price relative to budget, ack median in seconds, 1 − reputation, load.
-    public var priceWeight = 1.0, latencyWeight = 1.0, reputationWeight = 2.0, loadWeight = 1.5
+    /// `.score` weights: price relative to budget, ack median in seconds, 1 − reputation, load,
+    /// and the provider's routing weight (see `Router.score`).
+    public var priceWeight = 1.0, latencyWeight = 1.0, reputationWeight = 2.0, loadWeight = 1.5, weightWeight = 0.5
 
     public init() {}
 }
@@ -75,15 +77,14 @@ public struct Router: Sendable {
             guard let choice = try? WeightedChoice(weights: weights) else { return lowestID(eligible, providers) }
             return eligible[choice.pick(&rng)]
         case .score:
-            return best(eligible, providers) { p in
-                config.priceWeight * p.price / max(order.budgetPerGPUHour, 1e-9)
-                    + config.latencyWeight * p.config.ackMedian.seconds
-                    + config.reputationWeight * (1 - p.config.reputation)
-                    + config.loadWeight * p.load
-            }
+            let meanWeight = providers.reduce(0) { $0 + $1.config.weight } / Double(providers.count)
+            return best(eligible, providers) { score($0, order: order, meanWeight: meanWeight) }
         case .p2c:
-            let a = eligible[rng.nextInt(below: eligible.count)]
-            let b = eligible[rng.nextInt(below: eligible.count)]
+            // Candidates in proportion to weight, so the runbook's "increase router weights"
+            // shifts traffic here too; uniform when every eligible weight is zero.
+            let choice = try? WeightedChoice(weights: eligible.map { providers[$0].config.weight })
+            let a = eligible[choice?.pick(&rng) ?? rng.nextInt(below: eligible.count)]
+            let b = eligible[choice?.pick(&rng) ?? rng.nextInt(below: eligible.count)]
             return best([a, b], providers) { $0.load }
         case .cheapest:
             return best(eligible, providers) { $0.price }
@@ -91,6 +92,26 @@ public struct Router: Sendable {
             let order = config.order.isEmpty ? Array(providers.indices) : config.order
             return order.first(where: eligible.contains) ?? lowestID(eligible, providers)
         }
+    }
+
+    /// The `score` strategy's cost of a provider, lowest wins:
+    ///
+    ///     price·w_price/budget + ack_median_s·w_latency + (1 − reputation)·w_reputation
+    ///       + load·w_load − w_weight·ln(weight / mean weight)
+    ///
+    /// The weight term is what makes the runbook's lever work: a provider at the mean weight
+    /// is unaffected, doubling its weight lowers its cost by w_weight·ln 2 (0.35 by default),
+    /// and weight 0 drains it (infinite cost; chosen only if nothing else is eligible).
+    /// Scaling every weight by the same factor changes nothing.
+    public func score(_ p: Provider, order: Order, meanWeight: Double) -> Double {
+        var cost = config.priceWeight * p.price / max(order.budgetPerGPUHour, 1e-9)
+            + config.latencyWeight * p.config.ackMedian.seconds
+            + config.reputationWeight * (1 - p.config.reputation)
+            + config.loadWeight * p.load
+        if meanWeight > 0 && config.weightWeight > 0 {
+            cost -= p.config.weight > 0 ? config.weightWeight * CMath.ln(p.config.weight / meanWeight) : -Double.infinity
+        }
+        return cost
     }
 
     /// The minimum of `key`, ties broken by provider id so no order of evaluation leaks.

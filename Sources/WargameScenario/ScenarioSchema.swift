@@ -253,7 +253,7 @@ enum ScenarioSchema {
             try p.milliseconds("ack_timeout_ms", &v.ackTimeout, 1...3_600_000, doc: "No ack by then: a failure, failed over.")
             try p.probability("failure_probability", &v.failureProbability, doc: "Jobs rejected or failed at acknowledgement.")
             try p.probability("reputation", &v.reputation, doc: "Reputation score.")
-            try p.number("weight", &v.weight, 0...1e9, doc: "Routing weight (`weighted` strategy).")
+            try p.number("weight", &v.weight, 0...1e9, doc: "Routing weight: the share under `weighted`, the draw under `p2c`, a cost term under `score` (0 drains the provider).")
             try windows(p, "outages", &v.outages, make: { Outage(start: $0, duration: $1, capacityLost: $2) },
                         factorKey: "capacity_lost", factorRange: 0...1,
                         doc: "Availability windows: `start_s`, `duration_s`, `capacity_lost` (1 = down, unannounced).")
@@ -302,6 +302,7 @@ enum ScenarioSchema {
                 try w.number("latency", &c.router.latencyWeight, 0...1e6, doc: "Weight of median ack latency (s).")
                 try w.number("reputation", &c.router.reputationWeight, 0...1e6, doc: "Weight of 1 − reputation.")
                 try w.number("load", &c.router.loadWeight, 0...1e6, doc: "Weight of slots in use ÷ capacity.")
+                try w.number("weight", &c.router.weightWeight, 0...1e6, doc: "Weight of −ln(provider weight ÷ mean weight): raising a provider's weight lowers its cost; 0 ignores weights.")
             }
         }
     }

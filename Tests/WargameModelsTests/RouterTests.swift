@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SimKernel
 @testable import WargameModels
@@ -49,9 +50,47 @@ import SimKernel
         var ps = providers()
         for i in ps.indices {  // make every provider identical but for its id
             ps[i].config.pricePerGPUHour = 1; ps[i].config.reputation = 0.9; ps[i].config.ackMedian = .milliseconds(300)
+            ps[i].config.weight = 1
         }
         let pick = try r.choose(for: sampleOrder(region: 0), providers: ps, breakers: breakers(7), reputationFloor: 0.6, at: .zero).get()
         #expect(id(pick) == "akash")  // alphabetically first among those serving us-east
+    }
+
+    /// The runbook's failover lever, "increase router weights", must move traffic under the
+    /// default strategy: weight enters the score as −w_weight·ln(weight / mean weight).
+    @Test func scoreHonoursRoutingWeights() throws {
+        var r = router(.score)
+        var ps = providers()
+        for i in ps.indices {
+            ps[i].config.pricePerGPUHour = 1; ps[i].config.reputation = 0.9; ps[i].config.ackMedian = .milliseconds(300)
+            ps[i].config.weight = 1
+        }
+        let order = sampleOrder(region: 0)
+        ps[2].config.weight = 3  // vast
+        #expect(id(try r.choose(for: order, providers: ps, breakers: breakers(7), reputationFloor: 0.6, at: .zero).get()) == "vast")
+        ps[2].config.weight = 1
+        ps[0].config.weight = 0  // akash drained
+        #expect(id(try r.choose(for: order, providers: ps, breakers: breakers(7), reputationFloor: 0.6, at: .zero).get()) == "flux")
+        // The formula: doubling a weight lowers the cost by w_weight·ln 2; all weights ×10 changes nothing.
+        let a = r.score(ps[1], order: order, meanWeight: 1), b = r.score(ps[1], order: order, meanWeight: 0.5)
+        #expect(abs((a - b) - 0.5 * log(2.0)) < 1e-12)
+        var scaled = ps
+        for i in scaled.indices { scaled[i].config.weight *= 10 }
+        #expect(abs(r.score(scaled[1], order: order, meanWeight: 10) - a) < 1e-12)
+        r.config.weightWeight = 0  // weights ignored: the tie goes back to akash
+        #expect(id(try r.choose(for: order, providers: ps, breakers: breakers(7), reputationFloor: 0.6, at: .zero).get()) == "akash")
+    }
+
+    @Test func p2cDrawsCandidatesByWeight() throws {
+        var r = router(.p2c)
+        var ps = providers()
+        for i in ps.indices { ps[i].config.weight = i == 4 ? 1 : 0 }  // only ionet has weight
+        for _ in 0..<200 {
+            #expect(id(try r.choose(for: sampleOrder(region: 0), providers: ps, breakers: breakers(7), reputationFloor: 0.6, at: .zero).get()) == "ionet")
+        }
+        for i in ps.indices { ps[i].config.weight = 0 }  // no weights at all: uniform, still a valid pick
+        let pick = try r.choose(for: sampleOrder(region: 0), providers: ps, breakers: breakers(7), reputationFloor: 0.6, at: .zero).get()
+        #expect(ps[pick].serves(region: 0))
     }
 
     @Test func orderedUsesPrimaryThenBackups() throws {
@@ -71,8 +110,10 @@ import SimKernel
             if case .success(let p) = r.choose(for: sampleOrder(region: 0), providers: ps, breakers: breakers(7), reputationFloor: 0.6, at: .zero),
                p == 0 { akash += 1 }
         }
-        // Akash wins only when both choices are akash: about 1/25 of the time (5 eligible).
-        #expect(Double(akash) / 2_000 < 0.04 + 5 * (0.04 * 0.96 / 2_000).squareRoot())
+        // Akash wins only when both candidates are akash. Candidates are drawn by weight (akash 3
+        // of the 9 among the five serving us-east), so that is (3/9)² of the time: within 5 σ.
+        let p = 1.0 / 9
+        #expect(abs(Double(akash) / 2_000 - p) < 5 * (p * (1 - p) / 2_000).squareRoot())
     }
 
     @Test func weightedFollowsRoutingWeights() {
