@@ -7,7 +7,7 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check fuzz tsan golden docs bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check fuzz tsan golden docs studies-figures bench clean help
 
 help:
 	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check fuzz tsan golden docs bench clean"
@@ -63,6 +63,10 @@ golden: release
 # Regenerate docs/scenarios.md from the schema (a test fails when it is stale).
 docs: build
 	.build/debug/wargame schema > docs/scenarios.md
+
+# Re-run every command docs/studies.md quotes (a few minutes), for updating its figures.
+studies-figures: release
+	.ci/studies-figures | tee out/studies-figures.txt
 
 # Kernel speed against ../shared/bench (events = arrivals + completions), median of 3;
 # the closure-per-event representation for comparison; memory at 1 M vs 10 M customers.

@@ -19,9 +19,10 @@ enum RunCommand: Command {
         .warmup,
     ]
     static let discussion = """
-        SCENARIO defaults to scenarios/baseline.json. Outputs: routing_decisions.csv,
-        kpi_timeseries.csv, actions.csv, alerts.csv, kpi_summary.json, kpi_summary.md and
-        metrics.prom, written atomically (all or none). --rules-test (runs of at most
+        SCENARIO defaults to scenarios/baseline.json. Outputs (docs/outputs.md):
+        routing_decisions.csv (one row per routing outcome), order_events.csv (every stage of
+        every order), kpi_timeseries.csv, actions.csv, alerts.csv, kpi_summary.json,
+        kpi_summary.md and metrics.prom, written atomically (all or none). --rules-test (runs of at most
         \(AlertRulesTest.maximumSteps) steps) adds the alert rules and a 'promtool test rules' file
         asserting, at every step, exactly the alerts this run fired (docs/live.md).
         Exit codes: 0 all SLOs met, 1 an SLO breached, 2 bad usage or input, 3 internal error,

@@ -13,7 +13,7 @@ struct InvariantFailure: Error, CustomStringConvertible {
 /// writes the summaries at the end — all atomically: on any failure nothing is left.
 enum ScenarioRunner {
     static let files = ["routing_decisions.csv", "kpi_timeseries.csv", "actions.csv", "alerts.csv",
-                        "kpi_summary.json", "kpi_summary.md", "metrics.prom"]
+                        "kpi_summary.json", "kpi_summary.md", "metrics.prom", "order_events.csv"]
     /// Written too with `--rules-test`.
     static let rulesFiles = ["alert_rules.yml", "alert_rules_test.yml"]
 
@@ -25,8 +25,8 @@ enum ScenarioRunner {
     /// What a run writes, and where.
     struct Outputs {
         var directory: String
-        /// `routing_decisions.csv`, by far the largest file; checks that only need the
-        /// alerting outputs leave it out.
+        /// `routing_decisions.csv` and `order_events.csv`, by far the largest files; checks
+        /// that only need the alerting outputs leave them out.
         var decisionLog = true
         /// Also `alert_rules.yml` and `alert_rules_test.yml`, the run as a promtool rule test.
         var rulesTest = false
@@ -55,8 +55,13 @@ enum ScenarioRunner {
         let providerIDs = c.providers.map(\.id)
         let log = try outputs.flatMap { o throws(OutputError) -> DecisionLog? in
             guard options?.decisionLog == true else { return nil }
-            return try DecisionLog(file: try o.open(files[0]), stepLength: stepLength, regions: c.regions, providers: providerIDs,
-                                   warmup: scenario.run.warmup)
+            return try DecisionLog(file: try o.open(files[0]), layout: .routing, stepLength: stepLength, regions: c.regions,
+                                   providers: providerIDs, warmup: scenario.run.warmup)
+        }
+        let events = try outputs.flatMap { o throws(OutputError) -> DecisionLog? in
+            guard options?.decisionLog == true else { return nil }
+            return try DecisionLog(file: try o.open(files[7]), layout: .events, stepLength: stepLength, regions: c.regions,
+                                   providers: providerIDs, warmup: scenario.run.warmup)
         }
         var series = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs))
@@ -68,7 +73,7 @@ enum ScenarioRunner {
             try CSVWriter(file: try o.open(files[3]), header: WarGameOutcome.alertsHeader)
         }
         var sim = Simulation<OrderPipeline.Event>(minimumCapacity: 4_096)
-        var pipeline = OrderPipeline(config: c, seed: seed, sink: RunSink(log: log, kpis: KPIRecorder(providers: providerIDs.count)))
+        var pipeline = OrderPipeline(config: c, seed: seed, sink: RunSink(log: log, events: events, kpis: KPIRecorder(providers: providerIDs.count)))
         pipeline.start(in: &sim, horizon: .zero + stepLength * Int64(steps))
         var progress = console.map { Progress(label: "\(scenario.name) steps", total: steps, console: $0) }
         defer { progress?.finish() }
@@ -141,10 +146,7 @@ enum ScenarioRunner {
             progress?.update(step + 1)
         }
         for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
-        let logFailure = pipeline.withSink(as: RunSink.self) { sink -> OutputError? in
-            sink.log?.flush()
-            return sink.log?.failure
-        }
+        let logFailure = pipeline.withSink(as: RunSink.self) { $0.flushLogs() }
         if let logFailure { throw logFailure }
         let problems = PipelineInvariants.violations(of: pipeline)
         if !problems.isEmpty { throw InvariantFailure(problems: problems) }

@@ -63,6 +63,9 @@ public enum Reason: String, Sendable, CaseIterable {
     case uncovered
     case halted
     case resumed
+    /// Refused while an operator has halted allocations (`halt_allocations`, the Aurora
+    /// "Halt Treaty"), told apart from the provenance guard's `fail_closed`.
+    case operatorHalt = "operator_halt"
 }
 
 /// One line of the decision log: what the pipeline decided, when, about which order.
@@ -163,6 +166,7 @@ extension Reason {
         case .uncovered: 26
         case .halted: 27
         case .resumed: 28
+        case .operatorHalt: 29
         }
     }
 }

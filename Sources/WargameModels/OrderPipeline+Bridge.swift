@@ -98,7 +98,7 @@ extension OrderPipeline {
         orders[ref] = order
         var verdict = Reason.none
         if operatorHalted {
-            verdict = .failClosed
+            verdict = .operatorHalt
         } else if provenance.halted {
             // Fail closed, but let one probe order through per interval: its receipts are
             // how the guard learns that coverage has recovered (as HALF_OPEN trial calls

@@ -89,7 +89,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
         switch r {
         case .rateLimited, .globalRateLimited: .gateway
         case .badSignature, .replayedNonce, .quotaExhausted, .regionDenied, .reputationFloor: .policy
-        case .systemPaused, .shardPaused, .shardFull, .overRewardCap, .durationExceeded, .failClosed: .shard
+        case .systemPaused, .shardPaused, .shardFull, .overRewardCap, .durationExceeded, .failClosed, .operatorHalt: .shard
         default: .routing
         }
     }
@@ -183,18 +183,30 @@ public struct KPIRecorder: DecisionSink, Sendable {
     }
 }
 
-/// The run's sink: every decision to the CSV log (when written) and to the KPI recorder.
+/// The run's sink: every decision to the two CSV logs (when written) and to the KPI recorder.
 public struct RunSink: DecisionSink {
+    /// `routing_decisions.csv`: one row per routing outcome.
     public var log: DecisionLog?
+    /// `order_events.csv`: every stage of every order.
+    public var events: DecisionLog?
     public var kpis: KPIRecorder
 
-    public init(log: DecisionLog?, kpis: KPIRecorder) {
+    public init(log: DecisionLog?, events: DecisionLog? = nil, kpis: KPIRecorder) {
         self.log = log
+        self.events = events
         self.kpis = kpis
     }
 
     public mutating func record(_ d: Decision) {
         log?.record(d)
+        events?.record(d)
         kpis.record(d)
+    }
+
+    /// Flushes both logs; the first write failure, if any.
+    public mutating func flushLogs() -> OutputError? {
+        log?.flush()
+        events?.flush()
+        return log?.failure ?? events?.failure
     }
 }

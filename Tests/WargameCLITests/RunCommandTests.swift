@@ -24,13 +24,16 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         #expect(r.code == .success, "\(r.err)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
                 == ["actions.csv", "alerts.csv", "kpi_summary.json", "kpi_summary.md", "kpi_timeseries.csv", "metrics.prom",
-                    "routing_decisions.csv"])
+                    "order_events.csv", "routing_decisions.csv"])
         #expect(r.out.hasPrefix("wargame run: baseline (\(baseline)), seed 5, 10 steps of 60s\n"))
         #expect(r.out.contains("  fill_rate_p50        Fill rate p50 (per step)      >= 0.8500"))
         #expect(r.out.contains("All 7 SLOs met."))
         let csv = try String(contentsOfFile: out + "/routing_decisions.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("time_ms,step,order_id,tenant,region,gpu_hours,decision,provider,reason,attempt,"
-                              + "bridge_rtt_ms,policy_ms,price_per_gpu_hour,breaker_state,warmup\r\n"))
+        #expect(csv.hasPrefix("time_ms,step,order_id,tenant,region,gpu_hours,decision,provider,cause,reason,attempt,"
+                              + "price_per_gpu_hour,breaker_state,warmup\r\n"))
+        let events = try String(contentsOfFile: out + "/order_events.csv", encoding: .utf8)
+        #expect(events.hasPrefix("time_ms,step,order_id,tenant,region,gpu_hours,decision,provider,reason,attempt,"
+                                 + "bridge_rtt_ms,policy_ms,price_per_gpu_hour,breaker_state,warmup\r\n"))
         let series = try String(contentsOfFile: out + "/kpi_timeseries.csv", encoding: .utf8)
         #expect(series.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 11)
     }

@@ -55,7 +55,7 @@ import WargameScenario
         #expect(summary["totals"]?["orders_submitted"] == .number(JSONNumber(value: Double(measured), literal: String(measured), isInteger: true)))
         #expect(summary["run"]?["warmup_steps"] == .number(JSONNumber(value: 10, literal: "10", isInteger: true)))
         // The same simulation (the warm-up changes what is measured, not what happens).
-        let a = try rows(out + "/routing_decisions.csv"), b = try rows(full + "/routing_decisions.csv")
+        let a = try rows(out + "/order_events.csv"), b = try rows(full + "/order_events.csv")
         #expect(a.count == b.count && zip(a.dropFirst(), b.dropFirst()).allSatisfy { Array($0.prefix(14)) == Array($1.prefix(14)) })
         let marked = a.dropFirst().filter { $0.count == 15 && $0[14] == "1" }
         #expect(!marked.isEmpty && marked.allSatisfy { Double($0[0])! < 600_000 })

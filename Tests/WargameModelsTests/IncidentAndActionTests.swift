@@ -55,8 +55,10 @@ import SimKernel
         sim.run(&p, until: .zero + .minutes(15))
         p.apply(.resumeAllocations, in: &sim)
         sim.run(&p, until: .zero + .minutes(20))
-        let halted = p.collected.filter { $0.reason == .failClosed }
+        // Logged as the operator's halt, not as the provenance guard's fail-closed.
+        let halted = p.collected.filter { $0.reason == .operatorHalt }
         #expect(halted.count > 100)
+        #expect(!p.collected.contains { $0.reason == .failClosed })
         #expect(halted.allSatisfy { $0.time >= .zero + .minutes(10) && $0.time < .zero + .minutes(15) })
         #expect(PipelineInvariants.violations(of: p) == [])
     }
