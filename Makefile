@@ -27,8 +27,10 @@ test:
 sim-run: release
 	SEED="$(SEED)" STEPS="$(STEPS)" $(RELEASE_BIN) run scenarios/baseline.json
 
-# Live metrics on port 9110 (as the Aurora runbook expects), one simulated minute per second:
-#   curl -s localhost:9110/metrics | grep fill_rate
+# Live metrics as the Aurora runbook expects them, one simulated minute per second: the
+# simulator's on port 9110, the simulated service's on 9109 (docs/live.md):
+#   curl -s localhost:9109/metrics | grep fill_rate
+#   curl -s localhost:9110/metrics | grep provider_capacity
 sim-metrics-run: release
 	SEED="$(SEED)" STEPS="$(STEPS)" $(RELEASE_BIN) serve scenarios/baseline.json --speed 60 --port 9110
 

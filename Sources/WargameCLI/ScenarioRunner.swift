@@ -132,7 +132,9 @@ enum ScenarioRunner {
                 let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd),
                                        recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                        lastStepSignals: history.latest)
-                onSnapshot(MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds))
+                var snapshot = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
+                snapshot.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)
+                onSnapshot(snapshot)
             }
             if step >= warmupSteps {
                 measured.add(kpis)
@@ -182,6 +184,14 @@ enum ScenarioRunner {
         id.overrides = s.overrides.map(\.text)
         id.warmupSteps = s.run.warmupSteps
         return id
+    }
+
+    static func serviceState(_ p: OrderPipeline, tenants: Int, lastStep: StepKPIs) -> ServiceState {
+        ServiceState(tenants: (0..<tenants).map { (p.policy.used(by: $0), p.policy.quota(of: $0)) },
+                     shards: p.shards.map { s in
+                         ShardUsage(name: s.config.name, open: s.open, active: s.active, maxOpen: s.config.maxOpenJobs,
+                                    maxActive: s.config.maxActiveJobs, paused: s.paused)
+                     }, lastStep: lastStep)
     }
 
     static func providerStates(_ p: OrderPipeline) -> [ProviderState] {

@@ -12,38 +12,52 @@ import WargameScenario
 final class LiveMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var text = ""
+    private var serviceText = ""
     private var finished = false
 
-    func update(_ t: String) { lock.lock(); text = t; lock.unlock() }
+    func update(_ t: String, service: String = "") { lock.lock(); text = t; serviceText = service; lock.unlock() }
     func finish() { lock.lock(); finished = true; lock.unlock() }
     var current: String { lock.lock(); defer { lock.unlock() }; return text }
+    /// The simulated service's own metrics (port 9109).
+    var service: String { lock.lock(); defer { lock.unlock() }; return serviceText }
     var isFinished: Bool { lock.lock(); defer { lock.unlock() }; return finished }
 }
 
-/// A running `serve`: the HTTP server plus the simulation feeding it.
+/// A running `serve`: the HTTP servers plus the simulation feeding them — the simulator's
+/// metrics on one port (9110), the simulated service's on another (9109) when asked.
 final class ServeSession: @unchecked Sendable {
     let server: HTTPServer
+    let serviceServer: HTTPServer?
     let metrics = LiveMetrics()
     private let done = DispatchSemaphore(value: 0)
 
     /// Starts serving at once and runs the simulation on a background queue. `speed` is
     /// simulated seconds per wall-clock second; `nil` runs as fast as possible.
-    init(scenario: Scenario, seed: UInt64, steps: Int, speed: Double?, bind: String, port: UInt16,
+    init(scenario: Scenario, seed: UInt64, steps: Int, speed: Double?, bind: String, port: UInt16, servicePort: UInt16? = nil,
          limits: HTTPServer.Limits = HTTPServer.Limits()) throws {
         let metrics = self.metrics
-        server = try HTTPServer(bind: bind, port: port, limits: limits) { path in
-            switch path {
-            case "/metrics": HTTPServer.Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.current)
-            case "/healthz": HTTPServer.Response(status: 200, contentType: "text/plain", body: "ok\n")
-            default: nil
+        func handler(_ body: @escaping @Sendable () -> String) -> HTTPServer.Handler {
+            { path in
+                switch path {
+                case "/metrics": HTTPServer.Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: body())
+                case "/healthz": HTTPServer.Response(status: 200, contentType: "text/plain", body: "ok\n")
+                default: nil
+                }
             }
+        }
+        server = try HTTPServer(bind: bind, port: port, limits: limits, handler: handler { metrics.current })
+        do {
+            serviceServer = try servicePort.map { p in try HTTPServer(bind: bind, port: p, limits: limits, handler: handler { metrics.service }) }
+        } catch {
+            server.stop()
+            throw error
         }
         let done = self.done
         DispatchQueue.global().async {
             let clock = ContinuousClock()
             let start = clock.now
             _ = try? ScenarioRunner.execute(scenario, seed: seed, steps: steps, onSnapshot: { snapshot in
-                metrics.update(PrometheusText.render(snapshot))
+                metrics.update(PrometheusText.render(snapshot), service: ServiceMetrics.render(snapshot))
                 guard let speed else { return }
                 let due = start + .milliseconds(Int64(snapshot.simulatedSeconds / speed * 1_000))
                 let now = clock.now
@@ -57,7 +71,10 @@ final class ServeSession: @unchecked Sendable {
     /// Blocks until the simulation has finished (the server keeps serving its final state).
     func waitForSimulation() { done.wait() }
 
-    func stop() { server.stop() }
+    func stop() {
+        server.stop()
+        serviceServer?.stop()
+    }
 }
 
 /// `wargame serve`: live metrics for dashboards and alert rehearsal.
@@ -67,7 +84,9 @@ enum ServeCommand: Command {
     static let positionalUsage = "[SCENARIO]"
     static let options: [OptionSpec] = [
         OptionSpec("speed", value: "x|max", help: "Simulated seconds per real second, or max.", default: "60"),
-        OptionSpec("port", value: "n", help: "TCP port (0 = any free port).", default: "9110"),
+        OptionSpec("port", value: "n", help: "TCP port of the simulator's metrics (0 = any free port).", default: "9110"),
+        OptionSpec("service-port", value: "n|off", help: "TCP port of the simulated service's metrics, the runbook's names (0 = any free port).",
+                   default: "9109"),
         OptionSpec("bind", value: "address", help: "IPv4 address to listen on.", default: "127.0.0.1"),
         OptionSpec("max-connections", value: "n", help: "Open connections served at once; more get 503.", default: "1024"),
         OptionSpec("seed", value: "n", help: "Run seed; SEED if unset.", default: "scenario"),
@@ -77,7 +96,10 @@ enum ServeCommand: Command {
     ]
     static let discussion = """
         Serves GET /metrics (Prometheus text format, the metric names of metrics.prom and
-        'wargame alert-rules') and GET /healthz. Binds to loopback unless --bind says otherwise.
+        'wargame alert-rules') and GET /healthz on --port, and the simulated Aurora service's
+        own metrics under the runbook's names (fill_rate, provider_active{provider_id},
+        tenant_quota_*{tenant_id}, provenance_coverage, bridge_rtt_ms_p95, shard usage) on
+        --service-port ('off' to leave it out). Binds to loopback unless --bind says otherwise.
         After the last step it keeps serving the final state until interrupted (SIGINT or
         SIGTERM: exit 130 / 143). One event-driven thread serves every connection: a request
         head must arrive within 5 s of connecting (else 408, or a silent close if nothing
@@ -91,6 +113,7 @@ enum ServeCommand: Command {
         let seed = try o.seed("seed", env: "SEED", environment: context.environment, default: scenario.run.seed)
         let steps = try o.integer("steps", env: "STEPS", environment: context.environment, range: 1...10_000_000, default: scenario.run.steps)
         let port = try o.integer("port", range: 0...65_535, default: 9110)
+        let servicePort: Int? = o.string("service-port") == "off" ? nil : try o.integer("service-port", range: 0...65_535, default: 9109)
         let bind = o.string("bind") ?? "127.0.0.1"
         var limits = HTTPServer.Limits()
         limits.maxConnections = try o.integer("max-connections", range: 1...100_000, default: limits.maxConnections)
@@ -106,7 +129,8 @@ enum ServeCommand: Command {
         signal(SIGPIPE, SIG_IGN)
         let session: ServeSession
         do {
-            session = try ServeSession(scenario: scenario, seed: seed, steps: steps, speed: speed, bind: bind, port: UInt16(port), limits: limits)
+            session = try ServeSession(scenario: scenario, seed: seed, steps: steps, speed: speed, bind: bind, port: UInt16(port),
+                                       servicePort: servicePort.map { UInt16($0) }, limits: limits)
         } catch let e as HTTPServer.StartError {
             throw UsageError(message: "Cannot serve: \(e.message).", command: name)
         }
@@ -114,6 +138,9 @@ enum ServeCommand: Command {
         context.console.out("wargame serve: \(scenario.name), seed \(seed), \(steps) steps at "
             + (speed.map { NumberFormat.fixed($0, 0) + "x" } ?? "max speed") + "\n")
         context.console.out("serving http://\(bind):\(session.server.port)/metrics and /healthz\(scope)\n")
+        if let s = session.serviceServer {
+            context.console.out("serving the simulated service's metrics (the runbook's names) at http://\(bind):\(s.port)/metrics\n")
+        }
         session.waitForSimulation()
         context.console.out("simulation finished; serving the final state until interrupted\n")
         while true { sleep(3_600) }

@@ -130,6 +130,8 @@ public struct MetricsSnapshot: Sendable {
     public let report: RunReport
     public let providers: [ProviderState]
     public let simulatedSeconds: Double
+    /// What the simulated service reports about itself (port 9109); live runs only.
+    public var service: ServiceState?
 
     public init(report: RunReport, providers: [ProviderState], simulatedSeconds: Double) {
         self.report = report

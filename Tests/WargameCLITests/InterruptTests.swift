@@ -101,7 +101,7 @@ import Testing
     @Test(arguments: [SIGINT, SIGTERM])
     func theServerStopsPromptly(sig: Int32) throws {
         let dir = try scratch()
-        let outcome = try #require(try interrupt(["serve", "scenarios/baseline.json", "--port", "0", "--speed", "1"], with: sig, scratch: dir) {
+        let outcome = try #require(try interrupt(["serve", "scenarios/baseline.json", "--port", "0", "--service-port", "0", "--speed", "1"], with: sig, scratch: dir) {
             ((try? String(contentsOfFile: dir + "/stdout", encoding: .utf8)) ?? "").contains("serving http://")
         })
         #expect(outcome.status == 128 + sig)

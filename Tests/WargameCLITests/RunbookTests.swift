@@ -31,3 +31,48 @@ import WargameScenario
                 != FileManager.default.contents(atPath: out + "/weighted/routing_decisions.csv"))
     }
 }
+
+/// The Aurora runbook's `curl … | grep` lines, run as written against a live `serve` (the
+/// ports swapped for free ones): each must find what it looks for.
+@Suite struct RunbookCommandTests {
+    static let lines: [(command: String, mustFind: [String])] = [
+        (#"curl -s localhost:9109/metrics | grep fill_rate"#, ["fill_rate "]),
+        (#"curl -s localhost:9109/metrics | grep tenant_id"#, [#"tenant_quota_used_gpu_hours{tenant_id="tenant-0"}"#, #"tenant_quota_remaining_gpu_hours{tenant_id="tenant-49"}"#]),
+        (#"curl -s localhost:9109/metrics | grep provenance_coverage"#, ["provenance_coverage "]),
+        (#"curl -s localhost:9109/metrics | grep -E "(fill_rate|rtt_ms|provenance)""#, ["fill_rate ", "bridge_rtt_ms_p95 ", "provenance_coverage "]),
+        (#"curl -s localhost:9110/metrics | grep provider_capacity"#, [#"wargame_provider_capacity{provider="akash"}"#]),
+        (#"curl -s localhost:9109/metrics | grep 'provider_active{provider_id="akash"}'"#, [#"provider_active{provider_id="akash"} 1"#]),
+        (#"curl -s localhost:9109/metrics | grep shard_open_jobs"#, [#"shard_open_jobs{shard="EARTH"}"#]),
+    ]
+
+    @Test func everyRunbookCurlLineFindsItsMetric() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
+            Issue.record("curl is not installed: the runbook's lines cannot be run as written (apt-get install curl)")
+            return
+        }
+        let s = try ScenarioLoader.load(packageRoot + "/scenarios/baseline.json")
+        let session = try ServeSession(scenario: s, seed: 1, steps: 10, speed: nil, bind: "127.0.0.1", port: 0, servicePort: 0)
+        defer { session.stop() }
+        session.waitForSimulation()
+        let service = try #require(session.serviceServer)
+        #expect(Exposition(rawHTTP(port: service.port, "GET /metrics HTTP/1.1\r\n\r\n").components(separatedBy: "\r\n\r\n").dropFirst().joined()).problems == [])
+        for line in Self.lines {
+            let command = line.command.replacingOccurrences(of: "localhost:9109", with: "127.0.0.1:\(service.port)")
+                .replacingOccurrences(of: "localhost:9110", with: "127.0.0.1:\(session.server.port)")
+            let out = try shell(command)
+            for wanted in line.mustFind { #expect(out.contains(wanted), "\(line.command) printed:\n\(out.prefix(400))") }
+        }
+    }
+
+    func shell(_ command: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
