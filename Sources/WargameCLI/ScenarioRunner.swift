@@ -64,7 +64,7 @@ enum ScenarioRunner {
                                    providers: providerIDs, warmup: scenario.run.warmup)
         }
         var series = try outputs.map { o throws(OutputError) in
-            try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs))
+            try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs, shards: c.shards.map(\.name)))
         }
         var actionsCSV = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[2]), header: WarGameOutcome.actionsHeader)
@@ -120,9 +120,15 @@ enum ScenarioRunner {
             let open = pipeline.openBreakers
             var kpis = pipeline.withSink(as: RunSink.self) { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
             kpis.runningJobs = pipeline.providers.reduce(0) { $0 + $1.running }
+            kpis.systemPaused = pipeline.systemPaused
+            kpis.shardOpen = pipeline.shards.map(\.open)
+            kpis.shardActive = pipeline.shards.map(\.active)
+            kpis.shardOpenUsage = pipeline.shards.compactMap { s in
+                s.config.maxOpenJobs > 0 ? Double(s.open) / Double(s.config.maxOpenJobs) : nil
+            }.max()
             lastSubmitted = submitted
-            try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds, warmup: step < warmupSteps))
             history.add(kpis)
+            try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds, signals: history.latest, warmup: step < warmupSteps))
             if step + 1 == warmupSteps {
                 pipeline.withSink(as: RunSink.self) { $0.kpis.endWarmup() }
                 atWarmupEnd = totals(pipeline, events: 0)
@@ -162,8 +168,9 @@ enum ScenarioRunner {
         guard let outputs else { return Result(report: report, paths: []) }
         try outputs.open(files[4]).write(report.json().rendered())
         try outputs.open(files[5]).write(report.markdown())
-        try outputs.open(files[6]).write(PrometheusText.render(
-            MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: sim.now.seconds)))
+        var final = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: sim.now.seconds)
+        final.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: nil)
+        try outputs.open(files[6]).write(PrometheusText.render(final))
         if let promtoolTest {
             try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: stepLength))
             try outputs.open(rulesFiles[1]).write(promtoolTest.render(ruleFile: rulesFiles[0]))
@@ -186,7 +193,7 @@ enum ScenarioRunner {
         return id
     }
 
-    static func serviceState(_ p: OrderPipeline, tenants: Int, lastStep: StepKPIs) -> ServiceState {
+    static func serviceState(_ p: OrderPipeline, tenants: Int, lastStep: StepKPIs?) -> ServiceState {
         ServiceState(tenants: (0..<tenants).map { (p.policy.used(by: $0), p.policy.quota(of: $0)) },
                      shards: p.shards.map { s in
                          ShardUsage(name: s.config.name, open: s.open, active: s.active, maxOpen: s.config.maxOpenJobs,

@@ -14,6 +14,16 @@ public enum Signal: String, Sendable, CaseIterable {
     case coverage = "provenance_coverage"
     case decisionP95 = "policy_decision_p95_ms"
     case failovers5m = "failover_events_5m"
+    /// Orders dropped in the trailing 5 minutes (Aurora: "> 50 requests", "> 100 requests").
+    case dropped5m = "dropped_requests_5m"
+    /// Providers whose breaker is not CLOSED at the step's end (Vagus: "enters OPEN state").
+    case openBreakers = "open_breakers"
+    /// Gateway 429s ÷ orders submitted in the step (Vagus: "blocks > 10 % / > 50 %").
+    case rateLimitedRatio = "rate_limited_ratio"
+    /// 1 while the system is paused (Vagus: "emergency pause triggered"; AGI Jobs SystemPause).
+    case systemPaused = "system_paused"
+    /// The fullest shard's open jobs ÷ its max_open_jobs (AGI Jobs getShardUsage vs quota).
+    case shardOpenUsage = "shard_open_usage_max"
 
     /// The Prometheus gauge carrying the signal's latest value.
     public var metric: String {
@@ -23,6 +33,11 @@ public enum Signal: String, Sendable, CaseIterable {
         case .coverage: "wargame_step_provenance_coverage"
         case .decisionP95: "wargame_step_policy_decision_p95_seconds"
         case .failovers5m: "wargame_step_failover_events_5m"
+        case .dropped5m: "wargame_step_dropped_requests_5m"
+        case .openBreakers: "wargame_step_open_breakers"
+        case .rateLimitedRatio: "wargame_step_rate_limited_ratio"
+        case .systemPaused: "wargame_step_system_paused"
+        case .shardOpenUsage: "wargame_step_shard_open_usage_max"
         }
     }
 
@@ -33,8 +48,8 @@ public enum Signal: String, Sendable, CaseIterable {
     public var decimals: Int {
         switch self {
         case .bridgeRTTP95, .decisionP95: 6
-        case .fillRate, .coverage: 4
-        case .failovers5m: 0
+        case .fillRate, .coverage, .rateLimitedRatio, .shardOpenUsage: 4
+        case .failovers5m, .dropped5m, .openBreakers, .systemPaused: 0
         }
     }
 
@@ -140,6 +155,13 @@ public struct AlertRule: Sendable, Equatable {
         AlertRule(name: "DecisionTimeCritical", severity: .critical, condition: .threshold(.decisionP95, .above, 50), holdFor: .minutes(5), summary: "Policy decision p95 above 50 ms for 5m"),
         AlertRule(name: "FailoversHigh", severity: .warning, condition: .threshold(.failovers5m, .above, 10), holdFor: .zero, summary: "More than 10 failovers in 5m"),
         AlertRule(name: "FailoversCritical", severity: .critical, condition: .threshold(.failovers5m, .above, 20), holdFor: .zero, summary: "More than 20 failovers in 5m"),
+        AlertRule(name: "DroppedRequestsHigh", severity: .warning, condition: .threshold(.dropped5m, .above, 50), holdFor: .zero, summary: "More than 50 requests dropped in 5m"),
+        AlertRule(name: "DroppedRequestsCritical", severity: .critical, condition: .threshold(.dropped5m, .above, 100), holdFor: .zero, summary: "More than 100 requests dropped in 5m"),
+        AlertRule(name: "CircuitBreakerOpen", severity: .critical, condition: .threshold(.openBreakers, .above, 0), holdFor: .zero, summary: "A provider's circuit breaker left CLOSED"),
+        AlertRule(name: "RateLimitingHigh", severity: .warning, condition: .threshold(.rateLimitedRatio, .above, 0.10), holdFor: .zero, summary: "Rate limiter blocking more than 10 % of requests"),
+        AlertRule(name: "RateLimitingCritical", severity: .critical, condition: .threshold(.rateLimitedRatio, .above, 0.50), holdFor: .minutes(5), summary: "Rate limiter blocking more than 50 % of requests for 5m"),
+        AlertRule(name: "EmergencyPause", severity: .critical, condition: .threshold(.systemPaused, .above, 0), holdFor: .zero, summary: "System paused (emergency pause)"),
+        AlertRule(name: "ShardNearQuota", severity: .warning, condition: .threshold(.shardOpenUsage, .above, 0.90), holdFor: .minutes(5), summary: "A shard above 90 % of its open-jobs quota for 5m"),
         AlertRule(name: "FillBudgetBurn", severity: .page, condition: .burnRate(.fillRate, longSteps: 60, shortSteps: 5, factor: 5), holdFor: .zero, summary: "Fill-rate error budget burning 5x over 1h and 5m"),
         AlertRule(name: "DroppedBudgetBurn", severity: .page, condition: .burnRate(.dropped, longSteps: 60, shortSteps: 5, factor: 14.4), holdFor: .zero, summary: "Dropped-request budget burning 14.4x over 1h and 5m"),
         AlertRule(name: "CoverageBudgetBurn", severity: .page, condition: .burnRate(.coverage, longSteps: 60, shortSteps: 5, factor: 14.4), holdFor: .zero, summary: "Coverage budget burning 14.4x over 1h and 5m"),
@@ -186,12 +208,19 @@ public struct SignalHistory: Sendable {
         steps.append(Step(submitted: s.submitted, filled: s.filled, dropped: s.dropped, uncovered: s.jobsUncovered,
                           decided: s.jobsCovered + s.jobsUncovered, failovers: s.failovers))
         if steps.count > capacity { _ = steps.popFirst() }
+        // "In 5 minutes": the last five steps (five minutes at the default 60 s step).
         let failovers = steps.elements.suffix(5).reduce(0) { $0 + $1.failovers }
+        let dropped = steps.elements.suffix(5).reduce(0) { $0 + $1.dropped }
         set(.fillRate, s.fillRate)
         set(.bridgeRTTP95, s.bridgeRTT.quantile(0.95))
         set(.coverage, s.coverage)
         set(.decisionP95, s.decisionTime.quantile(0.95))
         set(.failovers5m, Double(failovers))
+        set(.dropped5m, Double(dropped))
+        set(.openBreakers, Double(s.openBreakers))
+        set(.rateLimitedRatio, s.submitted > 0 ? Double(s.rejectedGateway) / Double(s.submitted) : nil)
+        set(.systemPaused, s.systemPaused ? 1 : 0)
+        set(.shardOpenUsage, s.shardOpenUsage)
     }
 
     private mutating func set(_ signal: Signal, _ value: Double?) {

@@ -42,6 +42,15 @@ public struct StepKPIs: Sendable {
     /// Jobs running on providers at the end of the step: how full the marketplace is, the
     /// slowest signal to reach steady state from an empty start (`wargame warmup`).
     public var runningJobs = 0
+    /// 1 while the system was paused at the step's end.
+    public var systemPaused = false
+    /// GPU hours of the orders filled in the step (the dashboards' GPU-hours series).
+    public var gpuHoursFilled = 0.0
+    /// Per shard at the step's end: open (queued + active) and active jobs (`getShardUsage`).
+    public var shardOpen: [Int] = []
+    public var shardActive: [Int] = []
+    /// The fullest shard's open jobs ÷ its open-jobs quota (nil with no quota anywhere).
+    public var shardOpenUsage: Double?
     public var filledByProvider: [Int]
 
     init(providers: Int) { filledByProvider = Array(repeating: 0, count: providers) }
@@ -74,6 +83,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
     public private(set) var finalOutcomes: [Int]   // by Reason index, for rejected + dropped + completed
     public private(set) var filledByProvider: [Int]
     public private(set) var filled = 0
+    public private(set) var gpuHoursFilled = 0.0
 
     public init(providers: Int) {
         self.providers = providers
@@ -117,6 +127,8 @@ public struct KPIRecorder: DecisionSink, Sendable {
             finalOutcomes[2 * Reason.allCases.count] += 1
         case .filled:
             current.filled += 1
+            current.gpuHoursFilled += d.gpuHours
+            gpuHoursFilled += d.gpuHours
             filled += 1
             if d.provider >= 0 { current.filledByProvider[d.provider] += 1; filledByProvider[d.provider] += 1 }
         case .failedOver:

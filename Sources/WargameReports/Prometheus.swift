@@ -79,6 +79,8 @@ public struct PrometheusText {
         p.counter("wargame_jobs_decided_total", help: "Completed jobs whose provenance coverage was decided.", [([], t.jobsCovered + t.jobsUncovered)])
         p.counter("wargame_bridge_retries_total", help: "Bridge tries retried after a timeout.", [([], t.bridgeRetries)])
         p.counter("wargame_breaker_transitions_total", help: "Circuit-breaker state changes.", [([], t.breakerTransitions)])
+        p.family("wargame_filled_gpu_seconds_total", "counter", "GPU time of the orders filled, GPU-seconds (÷ 3600: the dashboards' GPU hours).")
+        p.sample("wargame_filled_gpu_seconds_total", [], NumberFormat.fixed(r.recorder.gpuHoursFilled * 3_600, 3))
         p.counter("wargame_provider_filled_total", help: "Orders filled per provider.",
                   r.providerIDs.indices.map { ([("provider", r.providerIDs[$0])], r.filledByProvider[$0]) })
         p.gauge("wargame_fill_rate_p50", help: "Median per-step fill rate over the run.", [([], r.kpis[.fillRateP50])], decimals: 4)
@@ -104,6 +106,14 @@ public struct PrometheusText {
             p.gauge("wargame_provider_breaker_state", help: "Circuit-breaker state: 0 CLOSED, 1 HALF_OPEN, 2 OPEN.",
                     snapshot.providers.map { ([("provider", $0.id)], Double($0.breaker == .closed ? 0 : $0.breaker == .halfOpen ? 1 : 2)) },
                     decimals: 0)
+        }
+        if let shards = snapshot.service?.shards {
+            p.gauge("wargame_shard_open_jobs", help: "Queued + active jobs in the shard (getShardUsage open).",
+                    shards.map { ([("shard", $0.name)], Double($0.open)) }, decimals: 0)
+            p.gauge("wargame_shard_active_jobs", help: "Jobs on providers from the shard (getShardUsage active).",
+                    shards.map { ([("shard", $0.name)], Double($0.active)) }, decimals: 0)
+            p.gauge("wargame_shard_max_open_jobs", help: "The shard's open-jobs quota.", shards.map { ([("shard", $0.name)], Double($0.maxOpen)) }, decimals: 0)
+            p.gauge("wargame_shard_max_active_jobs", help: "The shard's active-jobs quota.", shards.map { ([("shard", $0.name)], Double($0.maxActive)) }, decimals: 0)
         }
         p.gauge("wargame_simulated_seconds", help: "Simulated time reached.", [([], snapshot.simulatedSeconds)], decimals: 3)
         return p.text
@@ -142,14 +152,17 @@ public struct MetricsSnapshot: Sendable {
 
 /// `kpi_timeseries.csv`: one row per step.
 public enum TimeSeries {
-    public static func header(providers: [String]) -> [String] {
+    public static func header(providers: [String], shards: [String] = []) -> [String] {
         ["step", "start_s", "submitted", "filled", "fill_rate", "dropped", "rejected_gateway", "rejected_policy",
          "rejected_shard", "rejected_routing", "bridge_rtt_p50_ms", "bridge_rtt_p95_ms", "decision_p95_ms",
-         "provenance_coverage", "failover_events", "open_breakers"] + providers.map { "share_" + $0 } + ["warmup"]
+         "provenance_coverage", "failover_events", "open_breakers"] + providers.map { "share_" + $0 }
+            + ["failover_events_5m", "dropped_5m", "rate_limited_ratio", "system_paused", "gpu_hours_filled"]
+            + shards.flatMap { ["shard_open_" + $0, "shard_active_" + $0] } + ["warmup"]
     }
 
     /// `warmup`: the step is in the warm-up (1), left out of KPIs and alerts, or not (0).
-    public static func row(_ s: StepKPIs, stepSeconds: Double, warmup: Bool = false) -> [String] {
+    /// `signals`: the alert signals after this step (`SignalHistory.latest`), for the windowed columns.
+    public static func row(_ s: StepKPIs, stepSeconds: Double, signals: [Signal: Double] = [:], warmup: Bool = false) -> [String] {
         func opt(_ x: Double?, _ d: Int) -> String { x.map { NumberFormat.fixed($0, d) } ?? "" }
         var r: [String] = [String(s.step), NumberFormat.fixed(Double(s.step) * stepSeconds, 3)]
         r += [String(s.submitted), String(s.filled), opt(s.fillRate, 4), String(s.dropped)]
@@ -157,6 +170,11 @@ public enum TimeSeries {
         r += [opt(s.bridgeRTT.quantile(0.5), 3), opt(s.bridgeRTT.quantile(0.95), 3), opt(s.decisionTime.quantile(0.95), 3)]
         r += [opt(s.coverage, 4), String(s.failovers), String(s.openBreakers)]
         r += s.filledByProvider.map { s.filled > 0 ? NumberFormat.fixed(Double($0) / Double(s.filled), 4) : "" }
+        for signal in [Signal.failovers5m, .dropped5m, .rateLimitedRatio, .systemPaused] {
+            r.append(signals[signal].map { signal.gaugeText($0) } ?? "")
+        }
+        r.append(NumberFormat.fixed(s.gpuHoursFilled, 4))
+        for (open, active) in zip(s.shardOpen, s.shardActive) { r += [String(open), String(active)] }
         return r + [warmup ? "1" : "0"]
     }
 }

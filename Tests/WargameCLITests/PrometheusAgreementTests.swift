@@ -79,7 +79,7 @@ func execute(_ program: String, _ args: [String], in directory: String? = nil) t
     /// be the very numbers metrics.prom shows at the end (counters summed step by step).
     @Test func theRuleTestSeriesEndWhereTheExpositionEnds() throws {
         let out = scratchDirectory()
-        let r = runCLI(["run", drill, "--steps", "150", "--rules-test", "--out", out])
+        let r = runCLI(["run", drill, "--steps", "155", "--rules-test", "--out", out])
         #expect(r.code == .sloBreached, "\(r.err)")
         let test = try String(contentsOfFile: out + "/alert_rules_test.yml", encoding: .utf8)
         let prom = try String(contentsOfFile: out + "/metrics.prom", encoding: .utf8)
@@ -88,12 +88,12 @@ func execute(_ program: String, _ args: [String], in directory: String? = nil) t
         for (i, line) in lines.enumerated() where line.hasPrefix("      - series: '") {
             let metric = String(line.dropFirst("      - series: '".count).dropLast())
             let values = lines[i + 1].components(separatedBy: "'")[1].split(separator: " ")
-            #expect(values.count == 151)
+            #expect(values.count == 156)
             let exported = prom.components(separatedBy: "\n").first { $0.hasPrefix(metric + " ") }
             #expect(exported == metric + " " + values.last!, "\(metric)")
             checked += 1
         }
-        #expect(checked == 10)  // five step gauges, five counters
+        #expect(checked == Signal.allCases.count + BudgetSLO.Counter.allCases.count)  // every step gauge and counter
         let fired = Set(try String(contentsOfFile: out + "/alerts.csv", encoding: .utf8).components(separatedBy: "\r\n").dropFirst()
             .compactMap { $0.split(separator: ",").first.map(String.init) })
         #expect(fired == Set(AlertRule.defaults.map(\.name)))
