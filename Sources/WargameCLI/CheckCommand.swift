@@ -59,6 +59,7 @@ enum CheckCommand: Command {
                 } ?? []
                 var problems = s.expect.alerts.filter { !fired.contains($0) }.map { "missing " + $0 }
                 problems += fired.filter { !s.expect.alerts.contains($0) && !s.expect.alertsMayFire.contains($0) }.map { "unexpected " + $0 }
+                problems += scorecardProblems(r.report.warGame?.scores ?? [], s.expect)
                 rows.append(Row(scenario: s.name, seed: seed,
                                 cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) },
                                 alerts: fired, alertProblems: problems))
@@ -134,6 +135,24 @@ enum CheckCommand: Command {
                 out += names.filter { $0.hasSuffix(".json") }.sorted().map { p.hasSuffix("/") ? p + $0 : p + "/" + $0 }
             } else {
                 out.append(p)
+            }
+        }
+        return out
+    }
+
+    /// The scorecard deadlines `expect.scorecard` asserts, checked on every incident.
+    static func scorecardProblems(_ scores: [IncidentScore], _ e: Expectations) -> [String] {
+        var out: [String] = []
+        for s in scores {
+            for (label, value, limit) in [("detected", s.detected, e.detectedWithin), ("first action", s.firstAction, e.firstActionWithin),
+                                          ("mitigated", s.mitigated, e.mitigatedWithin), ("recovered", s.recovered, e.recoveredWithin)] {
+                guard let limit else { continue }
+                if let value, value <= limit { continue }
+                out.append("scorecard: \(s.name) \(label) " + (value.map { "after \(NumberFormat.fixed($0.seconds, 0)) s" } ?? "never")
+                           + ", expected within \(NumberFormat.fixed(limit.seconds, 0)) s")
+            }
+            if let met = e.deadlinesMet, s.allMet != met {
+                out.append("scorecard: \(s.name) \(s.allMet ? "met" : "missed") its \(s.severity) deadlines, expected \(met ? "met" : "missed")")
             }
         }
         return out

@@ -100,6 +100,22 @@ enum ReportCommand: Command {
                                   seconds(i["time_to_detect_s"]), seconds(i["time_to_mitigate_s"]), seconds(i["time_to_recover_s"])])
             }
         }
+        var scorecard: [[String]] = []
+        if case .array(let items)? = j["scorecard"] {
+            for i in items {
+                func cell(_ time: String, _ met: String) -> String {
+                    guard case .number(let n)? = i[time] else { return i[met] == .bool(false) ? "never ✗" : "—" }
+                    let mark = i[met] == .bool(true) ? " ✓" : i[met] == .bool(false) ? " ✗" : ""
+                    return NumberFormat.fixed(n.value, 0) + " s" + mark
+                }
+                var budget = "—"
+                if case .number(let b)? = i["error_budget_consumed"]?["fill_rate"] { budget = NumberFormat.fixed(b.value * 100, 1) + " %" }
+                scorecard.append([s(i["incident"]), s(i["severity"]), cell("time_to_detect_s", "detected_in_time"),
+                                  cell("time_to_first_action_s", "responded_in_time"), cell("time_to_mitigate_s", "mitigated_in_time"),
+                                  cell("time_to_recover_s", "recovered_within_rto"), budget,
+                                  i["all_deadlines_met"] == .bool(true) ? "met" : "MISSED"])
+            }
+        }
         let alertRows = (try? csv(dir + "/alerts.csv"))?.dropFirst() ?? []
         let actionRows = (try? csv(dir + "/actions.csv"))?.dropFirst() ?? []
         return RunReportInput(
@@ -107,7 +123,7 @@ enum ReportCommand: Command {
             identity: ["Scenario files: " + ((run?["scenario_files"]).flatMap { if case .array(let a) = $0 { a.map { s($0) }.joined(separator: ", ") } else { nil } } ?? ""),
                        "Scenario SHA-256: " + s(run?["scenario_sha256"]),
                        "Seed \(s(run?["seed"])), \(s(run?["steps"])) steps of \(s(run?["step_s"])) s, wargame \(s(run?["version"]))"],
-            timeseriesHeader: series[0], timeseries: Array(series.dropFirst()), slos: slos, incidents: incidents,
+            timeseriesHeader: series[0], timeseries: Array(series.dropFirst()), slos: slos, incidents: incidents, scorecard: scorecard,
             alerts: alertRows.compactMap { r in Double(r[3]).map { (rule: r[0], severity: r[1], firedAt: $0, resolvedAt: Double(r[4])) } },
             actions: actionRows.compactMap { r in Double(r[0]).map { (time: $0, action: r[3] + (r[4].isEmpty ? "" : " " + r[4])) } })
     }

@@ -69,6 +69,9 @@ enum RunCommand: Command {
             for i in wg.incidents {
                 out += "  incident \(i.name): detected after \(s(i.detection)), mitigated after \(s(i.mitigation)), recovered after \(s(i.recovery))\n"
             }
+            if !wg.scores.isEmpty {
+                out += "  scorecard:\n" + TextTable.render([WarGameOutcome.scorecardHeader] + wg.scorecardRows(), indent: "    ") + "\n"
+            }
             let fired = wg.alerts.map { $0.rule }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             out += "  alerts fired: " + (fired.isEmpty ? "none" : fired.joined(separator: ", ")) + "; actions taken: \(wg.actions.count)\n"
         }

@@ -94,6 +94,8 @@ enum ScenarioRunner {
         var measured = SignalHistory(stepLength: stepLength, capacity: SignalHistory.capacity(for: conditions))
         let warmupSteps = scenario.run.warmupSteps
         var atWarmupEnd = RunTotals()
+        // Each incident's share of the error budget: bad events from its start to its end or start + RTO.
+        var windows = scenario.pipeline.incidents.map { BudgetWindow(from: $0.start, to: max($0.end, $0.start + scenario.response.rto)) }
         var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: scenario.alerts, stepLength: stepLength) : nil
         var actions: [ActionRecord] = []
         var allClear: [SimTime] = []
@@ -143,6 +145,7 @@ enum ScenarioRunner {
                 onSnapshot(snapshot)
             }
             if step >= warmupSteps {
+                for k in windows.indices { windows[k].add(kpis, end: end, step: stepLength) }
                 measured.add(kpis)
                 let wasFiring = alerts.anyFiring
                 let changes = alerts.evaluate(measured, at: end)
@@ -161,7 +164,7 @@ enum ScenarioRunner {
 
         let runTotals = totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd)
         let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes, incidents: scenario.pipeline.incidents,
-                                     allClear: allClear, totals: runTotals)
+                                     allClear: allClear, totals: runTotals, policy: scenario.response, windows: windows)
         let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
                                recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                warGame: warGame, lastStepSignals: history.latest)

@@ -34,6 +34,8 @@ public struct Incident: Sendable, Equatable {
     public var kind: Kind
     public var start: SimTime
     public var duration: SimDuration
+    /// The runbook level declared for it (`SEV1`, `P0`…); nil to grade it by the alerts it raises.
+    public var severity: String?
 
     public init(name: String, kind: Kind, start: SimTime, duration: SimDuration) {
         self.name = name

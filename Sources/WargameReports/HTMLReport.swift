@@ -8,11 +8,13 @@ public struct RunReportInput {
     public var slos: [[String]]
     /// (incident, window, detected after, mitigated after, recovered after)
     public var incidents: [[String]]
+    /// The scorecard rows (`WarGameOutcome.scorecardHeader` columns).
+    public var scorecard: [[String]] = []
     public var alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)]
     public var actions: [(time: Double, action: String)]
 
     public init(title: String, identity: [String], timeseriesHeader: [String], timeseries: [[String]], slos: [[String]],
-                incidents: [[String]], alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)],
+                incidents: [[String]], scorecard: [[String]] = [], alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)],
                 actions: [(time: Double, action: String)]) {
         self.title = title
         self.identity = identity
@@ -20,6 +22,7 @@ public struct RunReportInput {
         self.timeseries = timeseries
         self.slos = slos
         self.incidents = incidents
+        self.scorecard = scorecard
         self.alerts = alerts
         self.actions = actions
     }
@@ -94,6 +97,10 @@ public enum HTMLReport {
         body += "<h2>SLOs</h2>\n" + table(["SLO", "Target", "Observed", "Verdict"], input.slos, verdictColumn: 3)
         if !input.incidents.isEmpty {
             body += "<h2>Incidents</h2>\n" + table(["Incident", "Window (s)", "Detected after", "Mitigated after", "Recovered after"], input.incidents)
+            if !input.scorecard.isEmpty {
+                body += "<h2>Scorecard</h2>\n<p>Each incident against its level's deadlines (✓ met, ✗ missed); see kpi_summary.md for the deadlines.</p>\n"
+                body += table(WarGameOutcome.scorecardHeader, input.scorecard)
+            }
         }
         body += "<h2>Timeline</h2>\n<p>Shaded bands: alerts firing. ▲ lines: playbook actions. Dashed black lines: SLO thresholds.</p>\n"
         body += figure(chart("Fill rate per step", "fill rate (filled / submitted)", [SVGChart.Series(name: "fill rate", points: column("fill_rate"))],

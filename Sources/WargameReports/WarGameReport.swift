@@ -37,8 +37,11 @@ public struct WarGameOutcome: Sendable {
     public let incidents: [IncidentOutcome]
     /// Error budget consumed over the run per ratio SLO (1 = exactly used up).
     public let budgets: [(BudgetSLO, Double?)]
+    /// Per incident: its level and whether each response deadline was met.
+    public let scores: [IncidentScore]
 
-    public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], allClear: [SimTime], totals: RunTotals) {
+    public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], allClear: [SimTime], totals: RunTotals,
+                policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = []) {
         self.actions = actions
         self.alerts = alerts
         self.incidents = incidents.map { i in
@@ -58,6 +61,11 @@ public struct WarGameOutcome: Sendable {
             (.dropped, ratio(totals.dropped, totals.submitted, .dropped)),
             (.coverage, ratio(totals.jobsUncovered, totals.jobsCovered + totals.jobsUncovered, .coverage)),
         ]
+        let outcomes = self.incidents
+        scores = incidents.indices.map { k in
+            IncidentScore.grade(outcomes[k], declared: incidents[k].severity, alerts: alerts, actions: actions, policy: policy,
+                                budgets: k < windows.count ? windows[k].consumed(totals) : [])
+        }
     }
 
     public static let actionsHeader = ["time_s", "rule", "trigger", "action", "parameters"]
@@ -90,8 +98,39 @@ public struct WarGameOutcome: Sendable {
                          ("parameters", .string(a.parameters))])
             })),
             ("error_budget_consumed", .object(budgets.map { ($0.0.rawValue, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
+            ("scorecard", .array(scores.map { s in
+                func met(_ b: Bool?) -> JSONValue { b.map { .bool($0) } ?? .null }
+                return .object([
+                    ("incident", .string(s.name)), ("severity", .string(s.severity)),
+                    ("response_deadline_s", s.level.map { .number($0.response.seconds, decimals: 0) } ?? .null),
+                    ("mitigation_deadline_s", s.level.map { .number(($0.response + $0.escalation).seconds, decimals: 0) } ?? .null),
+                    ("time_to_detect_s", Self.seconds(s.detected)), ("detected_in_time", met(s.detectedInTime)),
+                    ("time_to_first_action_s", Self.seconds(s.firstAction)), ("responded_in_time", met(s.respondedInTime)),
+                    ("time_to_mitigate_s", Self.seconds(s.mitigated)), ("mitigated_in_time", met(s.mitigatedInTime)),
+                    ("time_to_recover_s", Self.seconds(s.recovered)), ("recovered_within_rto", .bool(s.recoveredInTime)),
+                    ("rto_s", .number(s.policy.rto.seconds, decimals: 0)),
+                    ("error_budget_consumed", .object(s.budgets.map { ($0.0.rawValue, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
+                    ("all_deadlines_met", .bool(s.allMet)),
+                ])
+            })),
         ]
     }
+
+    /// The scorecard as table rows (incident, severity, detect, first action, mitigate, recover, budget, verdict).
+    public func scorecardRows() -> [[String]] {
+        func cell(_ d: SimDuration?, _ met: Bool?) -> String {
+            guard let d else { return met == false ? "never ✗" : "—" }
+            return NumberFormat.fixed(d.seconds, 0) + " s" + (met == nil ? "" : met! ? " ✓" : " ✗")
+        }
+        return scores.map { s in
+            let fill = s.budgets.first { $0.0 == .fillRate }?.1
+            return [s.name, s.severity, cell(s.detected, s.detectedInTime), cell(s.firstAction, s.respondedInTime),
+                    cell(s.mitigated, s.mitigatedInTime), cell(s.recovered, s.recoveredInTime),
+                    fill.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—", s.allMet ? "met" : "MISSED"]
+        }
+    }
+
+    public static let scorecardHeader = ["Incident", "Severity", "Detected", "First action", "Mitigated", "Recovered (RTO)", "Fill budget used", "Deadlines"]
 
     func markdown() -> String {
         func s(_ d: SimDuration?) -> String { d.map { NumberFormat.fixed($0.seconds, 0) + " s" } ?? "—" }
@@ -105,6 +144,15 @@ public struct WarGameOutcome: Sendable {
         }
         out += "\n| Action | Rule | At (s) | Parameters |\n|---|---|---|---|\n"
         for a in actions { out += "| \(a.action) | \(a.rule) | \(NumberFormat.fixed(a.time.seconds, 0)) | \(a.parameters) |\n" }
+        if !scores.isEmpty {
+            out += "\n### Scorecard\n\n| " + Self.scorecardHeader.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: Self.scorecardHeader.count) + "\n"
+            out += scorecardRows().map { "| " + $0.joined(separator: " | ") + " |\n" }.joined()
+            if let p = scores.first?.policy {
+                out += "\nDeadlines: detection within \(NumberFormat.fixed(p.detectWithin.seconds, 0)) s; first action within the level's response time and mitigation (no critical or page alert firing) within response + escalation ("
+                out += p.levels.map { "\($0.name) \(NumberFormat.fixed($0.response.seconds, 0)) s + \(NumberFormat.fixed($0.escalation.seconds, 0)) s" }.joined(separator: ", ")
+                out += "); recovery (every alert clear) within the RTO of \(NumberFormat.fixed(p.rto.seconds, 0)) s. Budget: the share of the run's fill-rate error budget spent from the incident's start to its end or start + RTO, whichever is later.\n"
+            }
+        }
         out += "\n| Error budget | Consumed |\n|---|---|\n"
         for (slo, v) in budgets { out += "| \(slo.rawValue) | \(v.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—") |\n" }
         return out

@@ -42,6 +42,10 @@ public struct Expectations: Sendable, Equatable {
     public var passFractionSeeds: ClosedRange<UInt64>?
     public var passFractionSteps: Int?
     public var minimumPassFractions: [(String, Double)] = []
+    /// Scorecard deadlines every incident must meet on every checked seed (nil: not asserted).
+    public var detectedWithin: SimDuration?, firstActionWithin: SimDuration?, mitigatedWithin: SimDuration?, recoveredWithin: SimDuration?
+    /// Whether every incident must meet (true) or miss (false) its level's deadlines.
+    public var deadlinesMet: Bool?
 
     public init() {}
 
@@ -53,6 +57,8 @@ public struct Expectations: Sendable, Equatable {
             && a.passFractionSeeds == b.passFractionSeeds && a.passFractionSteps == b.passFractionSteps
             && a.minimumPassFractions.map(\.0) == b.minimumPassFractions.map(\.0)
             && a.minimumPassFractions.map(\.1) == b.minimumPassFractions.map(\.1)
+            && a.detectedWithin == b.detectedWithin && a.firstActionWithin == b.firstActionWithin
+            && a.mitigatedWithin == b.mitigatedWithin && a.recoveredWithin == b.recoveredWithin && a.deadlinesMet == b.deadlinesMet
     }
 }
 
@@ -72,6 +78,8 @@ public struct Scenario: Sendable {
     public var slos = SLO.aurora
     public var alerts = AlertRule.defaults
     public var playbook: [PlaybookRule] = []
+    /// How incident response is graded (the scorecard).
+    public var response = ResponsePolicy()
     public var expect = Expectations()
 
     public init() {}

@@ -46,6 +46,7 @@ enum ScenarioSchema {
         try f.seconds("max_queue_wait_s", &s.pipeline.maxQueueWait, 0...86_400,
                       doc: "An admitted job waiting longer than this for a provider is dropped (`no_eligible_provider`).")
         try f.recover { () throws(ScenarioError) in try slos(f, &s) }
+        try f.recover { () throws(ScenarioError) in try WarGameSchema.response(f, &s) }
         try f.recover { () throws(ScenarioError) in try WarGameSchema.incidents(f, &s) }
         try f.recover { () throws(ScenarioError) in try WarGameSchema.alerts(f, &s) }
         try f.recover { () throws(ScenarioError) in try WarGameSchema.playbook(f, &s) }
@@ -414,6 +415,26 @@ enum ScenarioSchema {
                         try m.probability(member.key, &fraction, doc: "")
                         s.expect.minimumPassFractions.append((member.key, fraction))
                     }
+                }
+            }
+            try e.object("scorecard", doc: "Incident-response deadlines to assert on every incident: `detected_within_s`, `first_action_within_s`, `mitigated_within_s`, `recovered_within_s`, and `deadlines_met` (true or false).") { sc throws(ScenarioError) in
+                guard sc.docs == nil else { return }
+                func within(_ key: String, _ value: inout SimDuration?) throws(ScenarioError) {
+                    guard sc.has(key) else { _ = sc.raw(key, type: "", defaultValue: "", doc: ""); return }
+                    var d = SimDuration.zero
+                    try sc.seconds(key, &d, 0...31_536_000, doc: "")
+                    value = d
+                }
+                try within("detected_within_s", &s.expect.detectedWithin)
+                try within("first_action_within_s", &s.expect.firstActionWithin)
+                try within("mitigated_within_s", &s.expect.mitigatedWithin)
+                try within("recovered_within_s", &s.expect.recoveredWithin)
+                if sc.has("deadlines_met") {
+                    var met = true
+                    try sc.bool("deadlines_met", &met, doc: "")
+                    s.expect.deadlinesMet = met
+                } else {
+                    _ = sc.raw("deadlines_met", type: "", defaultValue: "", doc: "")
                 }
             }
             var steps = s.expect.steps ?? 0

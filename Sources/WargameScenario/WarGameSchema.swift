@@ -108,10 +108,47 @@ enum WarGameSchema {
                 try g.integer("max_active_jobs", &active, 0...10_000_000, doc: "")
                 k = .shardCongestion(shard: try required(try index(g, "shard", in: shards, what: "shard name"), g, "shard", "a shard name"), maxActiveJobs: active)
             }
+            var severity = ""
+            let levels = s.response.levels.map(\.name)
+            try g.choice("severity", &severity, [("", "")] + levels.map { ($0, $0) }, doc: "")
             try g.finish()
-            out.append(Incident(name: name, kind: k, start: .zero + start, duration: duration))
+            var incident = Incident(name: name, kind: k, start: .zero + start, duration: duration)
+            incident.severity = severity.isEmpty ? nil : severity
+            out.append(incident)
         } }
         s.pipeline.incidents = out
+    }
+
+    /// `response`: the runbook's incident levels and deadlines the scorecard grades against.
+    static func response(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
+        try f.object("response", doc: "How incidents are graded (the scorecard): levels, which level each alert severity implies, deadlines. Default: Aurora's SEV1–SEV4.") { r throws(ScenarioError) in
+            if let items = try r.array("levels", type: "objects", defaultValue: "SEV1 900/0, SEV2 3600/1800, SEV3 14400/7200, SEV4 86400/86400",
+                                       doc: "Most severe first: `name`, `response_s` (time to first action), `escalation_s` (further time to mitigate).") {
+                var levels: [ResponseLevel] = []
+                for (i, item) in items.enumerated() {
+                    let g = try r.element("\(r.at("levels"))[\(i)]", item)
+                    var name = "", response = SimDuration.hours(1), escalation = SimDuration.zero
+                    try g.string("name", &name, doc: "")
+                    try g.seconds("response_s", &response, 0...31_536_000, doc: "")
+                    try g.seconds("escalation_s", &escalation, 0...31_536_000, doc: "")
+                    try g.finish()
+                    if name.isEmpty || levels.contains(where: { $0.name == name }) {
+                        throw ScenarioError(file: g.file, path: g.at("name"), message: "expected a unique level name, found \(JSON.string(name).described)")
+                    }
+                    levels.append(ResponseLevel(name: name, response: response, escalation: escalation))
+                }
+                if levels.isEmpty { throw ScenarioError(file: r.file, path: r.at("levels"), message: "expected at least one level, found none") }
+                s.response.levels = levels
+            }
+            let names = s.response.levels.map { ($0.name, $0.name) }
+            try r.object("alert_levels", doc: "The level an alert of each severity implies: `page`, `critical`, `warning` → a level name.") { a throws(ScenarioError) in
+                try a.choice("page", &s.response.pageLevel, names, doc: "")
+                try a.choice("critical", &s.response.criticalLevel, names, doc: "")
+                try a.choice("warning", &s.response.warningLevel, names, doc: "")
+            }
+            try r.seconds("detect_within_s", &s.response.detectWithin, 0...31_536_000, doc: "An alert must fire this soon after an incident starts.")
+            try r.seconds("rto_s", &s.response.rto, 0...31_536_000, doc: "Recovery time objective: every alert clear this soon after the start (Aurora: 1 h).")
+        }
     }
 
     /// A condition object: `{"signal", "op", "threshold"}` or `{"burn_rate", "long_steps", "short_steps", "factor"}`.

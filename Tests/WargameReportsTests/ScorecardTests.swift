@@ -1,0 +1,55 @@
+import Testing
+import SimKernel
+import WargameModels
+@testable import WargameReports
+
+@Suite struct ScorecardTests {
+    let t0 = SimTime.zero + .minutes(10)
+
+    func outcome(detection: SimDuration?, recovery: SimDuration?) -> IncidentOutcome {
+        IncidentOutcome(name: "outage", start: t0, end: t0 + .minutes(30), detection: detection, mitigation: nil, recovery: recovery)
+    }
+
+    func episode(_ rule: String, _ severity: Severity, fired: SimDuration, resolved: SimDuration?) -> AlertEpisode {
+        AlertEpisode(rule: rule, severity: severity, pendingAt: t0 + fired, firedAt: t0 + fired, resolvedAt: resolved.map { t0 + $0 })
+    }
+
+    @Test func severityComesFromTheWorstAlertAndDeadlinesFromItsLevel() {
+        let alerts = [episode("FillRateLow", .warning, fired: .minutes(2), resolved: .minutes(50)),
+                      episode("FailoversCritical", .critical, fired: .minutes(3), resolved: .minutes(20))]
+        let actions = [ActionRecord(time: t0 + .minutes(12), rule: "failover", trigger: "condition", action: "set_provider_weight", parameters: "")]
+        let s = IncidentScore.grade(outcome(detection: .minutes(2), recovery: .minutes(50)), declared: nil, alerts: alerts, actions: actions,
+                                    policy: ResponsePolicy(), budgets: [])
+        #expect(s.severity == "SEV2")                  // a critical alert
+        #expect(s.firstAction == .minutes(12) && s.respondedInTime == true)   // SEV2: 1 h
+        #expect(s.mitigated == .minutes(20) && s.mitigatedInTime == true)     // the critical alert resolved at 20 min
+        #expect(s.detectedInTime == true && s.recoveredInTime == true && s.allMet)
+        // Declared SEV1: 15 minutes to act, 12 is in time; mitigation (20 min) is not (15 + 0).
+        let sev1 = IncidentScore.grade(outcome(detection: .minutes(2), recovery: .minutes(50)), declared: "SEV1", alerts: alerts,
+                                       actions: actions, policy: ResponsePolicy(), budgets: [])
+        #expect(sev1.respondedInTime == true && sev1.mitigatedInTime == false && !sev1.allMet)
+    }
+
+    @Test func noActionAndNoRecoveryMissTheirDeadlines() {
+        let s = IncidentScore.grade(outcome(detection: .minutes(20), recovery: nil), declared: nil,
+                                    alerts: [episode("FillRateLow", .warning, fired: .minutes(20), resolved: nil)], actions: [],
+                                    policy: ResponsePolicy(), budgets: [])
+        #expect(s.severity == "SEV3" && s.detectedInTime == false && s.respondedInTime == false && !s.recoveredInTime && !s.allMet)
+        // No alert at all: the least severe level, nothing detected.
+        let quiet = IncidentScore.grade(outcome(detection: nil, recovery: nil), declared: nil, alerts: [], actions: [],
+                                        policy: ResponsePolicy(), budgets: [])
+        #expect(quiet.severity == "SEV4" && quiet.detectedInTime == nil)
+    }
+
+    @Test func budgetWindowsCountOnlyTheirSteps() {
+        var w = BudgetWindow(from: .zero + .minutes(2), to: .zero + .minutes(4))
+        var k = StepKPIs(providers: 1)
+        k.submitted = 10; k.filled = 7; k.dropped = 1
+        for m in 1...6 { w.add(k, end: .zero + .minutes(Int64(m)), step: .minutes(1)) }  // steps ending at 3 and 4 overlap
+        var totals = RunTotals()
+        totals.submitted = 100
+        let used = w.consumed(totals)
+        #expect(abs(used[0].1! - 6.0 / (100 * 0.15)) < 1e-12)   // 2 steps × 3 unfilled
+        #expect(abs(used[1].1! - 2.0 / (100 * 0.05)) < 1e-12)   // 2 drops
+    }
+}
