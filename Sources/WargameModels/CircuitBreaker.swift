@@ -42,6 +42,9 @@ public struct BreakerTransition: Sendable, Equatable {
     public let to: BreakerState
 
     /// The transitions resilience4j allows.
+    /// An operator's reset to CLOSED from OPEN or HALF_OPEN.
+    public var isManualReset: Bool { to == .closed && from != .closed }
+
     public var isLegal: Bool {
         switch (from, to) {
         case (.closed, .open), (.open, .halfOpen), (.halfOpen, .closed), (.halfOpen, .open): true
@@ -148,6 +151,19 @@ public struct CircuitBreaker: Sendable {
         halfOpenCalls = 0
         halfOpenFailures = 0
         if next != .halfOpen { halfOpenPermits = 0 }
+        return t
+    }
+
+    /// An operator's manual reset: CLOSED with an empty window, whatever the state (nil when
+    /// already CLOSED). Outside the automatic state machine, so `isManualReset`, not `isLegal`.
+    public mutating func manualReset(at now: SimTime) -> BreakerTransition? {
+        guard state != .closed else { return nil }
+        let t = BreakerTransition(time: now, from: state, to: .closed)
+        state = .closed
+        halfOpenCalls = 0
+        halfOpenFailures = 0
+        halfOpenPermits = 0
+        resetWindow()
         return t
     }
 

@@ -136,7 +136,7 @@ extension OrderPipeline {
     }
 
     mutating func recordTransition(_ t: BreakerTransition, provider p: Int) {
-        precondition(t.isLegal && t.from == lastBreakerState[p],
+        precondition((t.isLegal || t.isManualReset) && t.from == lastBreakerState[p],
                      "breaker \(providers[p].config.id): \(t.from) → \(t.to) after \(lastBreakerState[p])")
         lastBreakerState[p] = t.to
         statistics.breakerTransitions += 1

@@ -43,6 +43,8 @@ public struct OrderPipeline: EventHandler {
     public internal(set) var systemPaused = false
     /// Operator fail-closed (playbook "halt new allocations"), separate from the guard's.
     public internal(set) var operatorHalted = false
+    /// Undo lists of `setFields` actions not yet rolled back, the latest last.
+    var changeStack: [[LiveChange]] = []
     var demand: Demand
     var gateway: Gateway
     var router: Router

@@ -22,6 +22,27 @@ public enum PlaybookAction: Sendable, Equatable {
     /// Operator fail-closed: refuse new orders at admission.
     case haltAllocations
     case resumeAllocations
+    /// A parameter change made during the run (the scenario's `set` action, written with
+    /// `--set` paths); the values it replaced are kept so `rollback` can restore them.
+    case setFields([LiveChange])
+    /// Restores the values from before the last `setFields` not yet rolled back (the AGI
+    /// Jobs safe-launch protocol's automatic rollback inside its validation window).
+    case rollback
+    /// Manual breaker reset (Vagus: "manually reset after the root cause is fixed"): CLOSED now.
+    case resetBreaker(provider: Int)
+}
+
+/// One field a run can change while it runs, as a `set` action changes it.
+public enum LiveChange: Sendable, Equatable {
+    case routerStrategy(RoutingStrategy)
+    case providerWeight(provider: Int, weight: Double)
+    case providerCapacity(provider: Int, capacity: Int)
+    case providerPrice(provider: Int, pricePerGPUHour: Double)
+    /// A shard's quotas, reward cap and longest job (AGI Jobs `set-params`).
+    case shard(Int, ShardConfig)
+    case dailyQuota(gpuHours: Double)
+    case tenantLimit(RateLimiterConfig)
+    case globalLimit(RateLimiterConfig)
 }
 
 extension OrderPipeline {
@@ -49,6 +70,49 @@ extension OrderPipeline {
         case .resumeAllocations:
             operatorHalted = false
             dispatchAll(in: &sim)
+        case .setFields(let changes):
+            changeStack.append(changes.map { apply($0, in: &sim) })
+            dispatchAll(in: &sim)
+        case .rollback:
+            guard let undo = changeStack.popLast() else { return }
+            for change in undo.reversed() { _ = apply(change, in: &sim) }
+            dispatchAll(in: &sim)
+        case .resetBreaker(let p):
+            if let t = breakers[p].manualReset(at: sim.now) { recordTransition(t, provider: p) }
+            dispatchAll(in: &sim)
+        }
+    }
+
+    /// Applies one live change and returns the change that undoes it.
+    mutating func apply(_ change: LiveChange, in sim: inout Simulation<Event>) -> LiveChange {
+        switch change {
+        case .routerStrategy(let s):
+            defer { router.config.strategy = s }
+            return .routerStrategy(router.config.strategy)
+        case .providerWeight(let p, let w):
+            defer { providers[p].config.weight = w }
+            return .providerWeight(provider: p, weight: providers[p].config.weight)
+        case .providerCapacity(let p, let c):
+            defer { providers[p].config.capacity = c }
+            return .providerCapacity(provider: p, capacity: providers[p].config.capacity)
+        case .providerPrice(let p, let x):
+            defer { providers[p].config.pricePerGPUHour = x }
+            return .providerPrice(provider: p, pricePerGPUHour: providers[p].config.pricePerGPUHour)
+        case .shard(let s, let c):
+            let before = shards[s].config
+            shards[s].config.rewardCap = c.rewardCap
+            shards[s].config.maxJobDuration = c.maxJobDuration
+            setShardQuotas(s, maxOpenJobs: c.maxOpenJobs, maxActiveJobs: c.maxActiveJobs, in: &sim)
+            return .shard(s, before)
+        case .dailyQuota(let h):
+            defer { policy.config.dailyQuotaGPUHours = h }
+            return .dailyQuota(gpuHours: policy.config.dailyQuotaGPUHours)
+        case .tenantLimit(let l):
+            defer { gateway.setLimits(perTenant: l) }
+            return .tenantLimit(gateway.perTenantConfig)
+        case .globalLimit(let l):
+            defer { gateway.setLimits(global: l) }
+            return .globalLimit(gateway.globalConfig)
         }
     }
 

@@ -41,10 +41,27 @@ public enum RateLimiter: Sendable {
 public struct Gateway: Sendable {
     var perTenant: [RateLimiter]
     var global: RateLimiter
+    public private(set) var perTenantConfig: RateLimiterConfig
+    public private(set) var globalConfig: RateLimiterConfig
 
     public init(tenants: Int, perTenant: RateLimiterConfig, global: RateLimiterConfig) {
         self.perTenant = Array(repeating: RateLimiter(perTenant), count: tenants)
         self.global = RateLimiter(global)
+        perTenantConfig = perTenant
+        globalConfig = global
+    }
+
+    /// Raises, lowers or resets a limit: the limiters start afresh under the new config
+    /// (a full bucket, an empty window), as a redeployed gateway would.
+    public mutating func setLimits(perTenant: RateLimiterConfig? = nil, global: RateLimiterConfig? = nil) {
+        if let perTenant {
+            perTenantConfig = perTenant
+            self.perTenant = Array(repeating: RateLimiter(perTenant), count: self.perTenant.count)
+        }
+        if let global {
+            globalConfig = global
+            self.global = RateLimiter(global)
+        }
     }
 
     /// `.none` when admitted, else the 429 reason. The tenant's own limit is checked first,

@@ -65,11 +65,13 @@ public struct IncidentScore: Sendable {
     /// Met: detected within `detectWithin`, acted within the level's response time,
     /// mitigated (no critical or page alert firing) within response + escalation, every
     /// alert clear within the RTO. `nil` where there was nothing to grade.
+    /// Never detected (no alert) and never acted on: nothing to respond to, nothing graded.
+    var unnoticed: Bool { detected == nil && firstAction == nil }
     public var detectedInTime: Bool? { detected.map { $0 <= policy.detectWithin } }
-    public var respondedInTime: Bool? { level.map { l in firstAction.map { $0 <= l.response } ?? false } }
-    public var mitigatedInTime: Bool? { level.map { l in mitigated.map { $0 <= l.response + l.escalation } ?? false } }
-    public var recoveredInTime: Bool { recovered.map { $0 <= policy.rto } ?? false }
-    public var allMet: Bool { detectedInTime != false && respondedInTime != false && mitigatedInTime != false && recoveredInTime }
+    public var respondedInTime: Bool? { unnoticed ? nil : level.map { l in firstAction.map { $0 <= l.response } ?? false } }
+    public var mitigatedInTime: Bool? { unnoticed ? nil : level.map { l in mitigated.map { $0 <= l.response + l.escalation } ?? false } }
+    public var recoveredInTime: Bool? { detected == nil ? nil : recovered.map { $0 <= policy.rto } ?? false }
+    public var allMet: Bool { detectedInTime != false && respondedInTime != false && mitigatedInTime != false && recoveredInTime != false }
 
     /// Grades an incident from what the run recorded. `badEvents` are the budget counters'
     /// bad events inside the incident's window; `totals` the run's, so the share is of the

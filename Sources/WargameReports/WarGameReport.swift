@@ -107,7 +107,7 @@ public struct WarGameOutcome: Sendable {
                     ("time_to_detect_s", Self.seconds(s.detected)), ("detected_in_time", met(s.detectedInTime)),
                     ("time_to_first_action_s", Self.seconds(s.firstAction)), ("responded_in_time", met(s.respondedInTime)),
                     ("time_to_mitigate_s", Self.seconds(s.mitigated)), ("mitigated_in_time", met(s.mitigatedInTime)),
-                    ("time_to_recover_s", Self.seconds(s.recovered)), ("recovered_within_rto", .bool(s.recoveredInTime)),
+                    ("time_to_recover_s", Self.seconds(s.recovered)), ("recovered_within_rto", met(s.recoveredInTime)),
                     ("rto_s", .number(s.policy.rto.seconds, decimals: 0)),
                     ("error_budget_consumed", .object(s.budgets.map { ($0.0.rawValue, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
                     ("all_deadlines_met", .bool(s.allMet)),
@@ -176,6 +176,36 @@ extension PlaybookAction {
         case .useBackupTSA(let on): ("use_backup_tsa", "enabled=\(on)")
         case .haltAllocations: ("halt_allocations", "")
         case .resumeAllocations: ("resume_allocations", "")
+        case .setFields(let changes): ("set", changes.map { $0.describe(c) }.joined(separator: " "))
+        case .rollback: ("rollback", "")
+        case .resetBreaker(let p): ("reset_breaker", "provider=\(c.providers[p].id)")
+        }
+    }
+}
+
+extension LiveChange {
+    /// `path=value` in the scenario schema's terms.
+    public func describe(_ c: PipelineConfig) -> String {
+        func limiter(_ l: RateLimiterConfig) -> String {
+            switch l {
+            case .tokenBucket(let r, let b): "token_bucket(rate_per_s=\(NumberFormat.roundTrip(r)),burst=\(NumberFormat.roundTrip(b)))"
+            case .slidingWindowLog(let n, let w): "sliding_window_log(limit=\(n),window_s=\(NumberFormat.roundTrip(w.seconds)))"
+            case .slidingWindowCounter(let n, let w): "sliding_window_counter(limit=\(n),window_s=\(NumberFormat.roundTrip(w.seconds)))"
+            case .unlimited: "unlimited"
+            }
+        }
+        switch self {
+        case .routerStrategy(let s): return "router.strategy=\(s.rawValue)"
+        case .providerWeight(let p, let w): return "providers[\(c.providers[p].id)].weight=\(NumberFormat.roundTrip(w))"
+        case .providerCapacity(let p, let n): return "providers[\(c.providers[p].id)].capacity=\(n)"
+        case .providerPrice(let p, let x): return "providers[\(c.providers[p].id)].price_per_gpu_hour=\(NumberFormat.roundTrip(x))"
+        case .shard(let s, let k):
+            let n = c.shards[s].name
+            return "shards[\(n)].max_open_jobs=\(k.maxOpenJobs) shards[\(n)].max_active_jobs=\(k.maxActiveJobs) "
+                + "shards[\(n)].reward_cap=\(NumberFormat.roundTrip(k.rewardCap)) shards[\(n)].max_job_duration_s=\(NumberFormat.roundTrip(k.maxJobDuration.seconds))"
+        case .dailyQuota(let h): return "policy.daily_quota_gpu_hours=\(NumberFormat.roundTrip(h))"
+        case .tenantLimit(let l): return "gateway.tenant_limit=\(limiter(l))"
+        case .globalLimit(let l): return "gateway.global_limit=\(limiter(l))"
         }
     }
 }

@@ -184,9 +184,11 @@ enum WarGameSchema {
 
     static let actionNames = ["pause_shard", "unpause_shard", "system_pause", "system_unpause", "set_shard_quotas",
                               "set_router_strategy", "set_router_order", "set_provider_weight", "set_tenant_quota",
-                              "purge_nonce_cache", "use_backup_tsa", "halt_allocations", "resume_allocations"]
+                              "purge_nonce_cache", "use_backup_tsa", "halt_allocations", "resume_allocations",
+                              "set", "rollback", "reset_breaker"]
 
-    static func action(_ g: Fields, _ c: PipelineConfig) throws(ScenarioError) -> PlaybookAction {
+    static func action(_ g: Fields, _ s: Scenario) throws(ScenarioError) -> PlaybookAction {
+        let c = s.pipeline
         let providers = c.providers.map(\.id), shards = c.shards.map(\.name)
         var name = ""
         try g.choice("action", &name, actionNames.map { ($0, $0) }, doc: "")
@@ -224,8 +226,64 @@ enum WarGameSchema {
             try g.bool("enabled", &on, doc: "")
             return .useBackupTSA(on)
         case "halt_allocations": return .haltAllocations
-        default: return .resumeAllocations
+        case "resume_allocations": return .resumeAllocations
+        case "rollback": return .rollback
+        case "reset_breaker":
+            return .resetBreaker(provider: try required(try index(g, "provider", in: providers, what: "provider id"), g, "provider", "a provider id"))
+        case "set": return .setFields(try liveChanges(g, s))
+        default: throw .alreadyReported  // the unknown action name is reported by `choice`
         }
+    }
+
+    /// A `set` action's `fields` (`--set` paths → values), as the live changes they make.
+    /// Each is validated by applying it to the scenario as `--set` would; only fields a
+    /// running system can change are accepted.
+    static func liveChanges(_ g: Fields, _ s: Scenario) throws(ScenarioError) -> [LiveChange] {
+        guard case .object(let members)? = g.raw("fields", type: "object", defaultValue: "", doc: "") else {
+            throw ScenarioError(file: g.file, path: g.at("fields"), message: "expected an object of field paths and values, found \(g.members.first { $0.key == "fields" }?.value.described ?? "nothing")")
+        }
+        var target = s
+        for m in members {
+            let path = "\(g.at("fields")).\(m.key)"
+            do {
+                var layer = OverrideLayer(try Override(path: m.key, value: m.value), layers: [], scenario: target)
+                let json = try layer.build()
+                let d = Diagnostics()
+                try? ScenarioSchema.apply(json, file: g.file, to: &target, docs: nil, diagnostics: d)
+                if let e = d.combined {
+                    let inner = layer.renamed(e)
+                    throw ScenarioError(file: g.file, path: path, message: (inner.path.isEmpty ? "" : inner.path + ": ") + inner.message)
+                }
+            } catch let e as OverrideError {
+                throw ScenarioError(file: g.file, path: path, message: e.message)
+            } catch let e as ScenarioError {
+                throw e.file == g.file ? e : ScenarioError(file: g.file, path: path, message: e.message)
+            } catch {
+                throw ScenarioError(file: g.file, path: path, message: "\(error)")
+            }
+        }
+        let (old, new) = (s.pipeline, target.pipeline)
+        var out: [LiveChange] = []
+        var rest = new  // the target with every live field put back: must equal the original
+        if new.router.strategy != old.router.strategy { out.append(.routerStrategy(new.router.strategy)); rest.router.strategy = old.router.strategy }
+        for p in old.providers.indices where p < new.providers.count {
+            let (a, b) = (old.providers[p], new.providers[p])
+            if a.weight != b.weight { out.append(.providerWeight(provider: p, weight: b.weight)); rest.providers[p].weight = a.weight }
+            if a.capacity != b.capacity { out.append(.providerCapacity(provider: p, capacity: b.capacity)); rest.providers[p].capacity = a.capacity }
+            if a.pricePerGPUHour != b.pricePerGPUHour { out.append(.providerPrice(provider: p, pricePerGPUHour: b.pricePerGPUHour)); rest.providers[p].pricePerGPUHour = a.pricePerGPUHour }
+        }
+        for k in old.shards.indices where k < new.shards.count && old.shards[k] != new.shards[k] {
+            out.append(.shard(k, new.shards[k]))
+            rest.shards[k] = old.shards[k]
+        }
+        if new.policy.dailyQuotaGPUHours != old.policy.dailyQuotaGPUHours { out.append(.dailyQuota(gpuHours: new.policy.dailyQuotaGPUHours)); rest.policy.dailyQuotaGPUHours = old.policy.dailyQuotaGPUHours }
+        if new.tenantLimit != old.tenantLimit { out.append(.tenantLimit(new.tenantLimit)); rest.tenantLimit = old.tenantLimit }
+        if new.globalLimit != old.globalLimit { out.append(.globalLimit(new.globalLimit)); rest.globalLimit = old.globalLimit }
+        guard rest == old else {
+            throw ScenarioError(file: g.file, path: g.at("fields"), message: "expected fields a running system can change — router.strategy, providers[].weight, .capacity, .price_per_gpu_hour, shards[].max_open_jobs, .max_active_jobs, .reward_cap, .max_job_duration_s, policy.daily_quota_gpu_hours, gateway.tenant_limit, gateway.global_limit — found others")
+        }
+        if out.isEmpty { throw ScenarioError(file: g.file, path: g.at("fields"), message: "expected at least one field that changes, found none") }
+        return out
     }
 
     static func playbook(_ f: Fields, _ s: inout Scenario) throws(ScenarioError) {
@@ -253,7 +311,7 @@ enum WarGameSchema {
             for (j, a) in list.enumerated() {
                 try g.recover { () throws(ScenarioError) in
                     let af = try g.element("\(g.at("actions"))[\(j)]", a)
-                    actions.append(try action(af, s.pipeline))
+                    actions.append(try action(af, s))
                     try af.finish()
                 }
             }

@@ -76,3 +76,59 @@ import WargameScenario
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// Each new runbook action changes the outcome of its war game on the same seed.
+@Suite struct RunbookActionTests {
+    func totals(_ args: [String]) throws -> JSON {
+        let out = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = runCLI(["run"] + args + ["--seed", "1", "--out", out])
+        #expect(r.code != .badInput && r.code != .internalError, "\(r.err)")
+        return try jsonFile(out + "/kpi_summary.json")
+    }
+
+    func count(_ j: JSON, _ key: String) -> Int {
+        if case .number(let n)? = j["totals"]?[key] { return n.int ?? -1 }
+        return -1
+    }
+
+    @Test func rollbackRestoresTheValuesFromBeforeTheChange() throws {
+        let rolled = try totals([packageRoot + "/scenarios/bad-change-rollback.json"])
+        let kept = try totals([packageRoot + "/scenarios/bad-change-no-rollback.json"])
+        #expect(count(rolled, "orders_dropped") < count(kept, "orders_dropped"))
+        #expect(count(rolled, "orders_filled") > count(kept, "orders_filled"))
+        guard case .array(let actions)? = rolled["actions"] else { Issue.record("no actions"); return }
+        #expect(actions.map { $0["action"] } == [.string("set"), .string("rollback")])
+        #expect(actions.first?["parameters"] == .string("providers[akash].capacity=40 providers[flux].capacity=40 providers[vast].capacity=40"))
+    }
+
+    @Test func aManualBreakerResetSendsTrafficBackToTheProvider() throws {
+        let scenario = packageRoot + "/scenarios/breaker-stuck-open.json"
+        let reset = try totals([scenario]), stuck = try totals([scenario, "--set", "playbook=[]"])
+        func akash(_ j: JSON) -> Double { if case .number(let n)? = j["provider_share"]?["akash"] { return n.value } else { return -1 } }
+        #expect(akash(reset) > akash(stuck) + 0.02, "akash share: \(akash(stuck)) stuck vs \(akash(reset)) reset")
+    }
+
+    @Test func raisingATooTightRateLimitEndsThe429s() throws {
+        let scenario = packageRoot + "/scenarios/rate-limit-too-tight.json"
+        let fixed = try totals([scenario])
+        let unfixed = try totals([scenario, "--set", "playbook[1].when.threshold=2"])  // a trigger that never holds
+        #expect(count(fixed, "orders_rejected") < count(unfixed, "orders_rejected"))
+    }
+
+    @Test func aSetActionOutsideTheLiveFieldsIsRefused() throws {
+        let dir = scratchDirectory()
+        let file = writeScenario("x.json", """
+            { "version": 1, "extends": "\(packageRoot)/scenarios/baseline.json", "name": "x",
+              "playbook": [ { "name": "p", "at_s": 60, "actions": [ { "action": "set", "fields": { "demand.tenants": 9 } } ] } ] }
+            """, in: dir)
+        let r = runCLI(["validate", file])
+        #expect(r.code == .badInput && r.err.contains("playbook[0].actions[0].fields: expected fields a running system can change"))
+        let typo = writeScenario("y.json", """
+            { "version": 1, "extends": "\(packageRoot)/scenarios/baseline.json", "name": "y",
+              "playbook": [ { "name": "p", "at_s": 60, "actions": [ { "action": "set", "fields": { "providers[akashh].weight": 9 } } ] } ] }
+            """, in: dir)
+        let t = runCLI(["validate", typo])
+        #expect(t.code == .badInput && t.err.contains("(did you mean \"akash\"?)"), "\(t.err)")
+    }
+}

@@ -34,11 +34,11 @@ import WargameModels
         let s = IncidentScore.grade(outcome(detection: .minutes(20), recovery: nil), declared: nil,
                                     alerts: [episode("FillRateLow", .warning, fired: .minutes(20), resolved: nil)], actions: [],
                                     policy: ResponsePolicy(), budgets: [])
-        #expect(s.severity == "SEV3" && s.detectedInTime == false && s.respondedInTime == false && !s.recoveredInTime && !s.allMet)
+        #expect(s.severity == "SEV3" && s.detectedInTime == false && s.respondedInTime == false && s.recoveredInTime == false && !s.allMet)
         // No alert at all: the least severe level, nothing detected.
         let quiet = IncidentScore.grade(outcome(detection: nil, recovery: nil), declared: nil, alerts: [], actions: [],
                                         policy: ResponsePolicy(), budgets: [])
-        #expect(quiet.severity == "SEV4" && quiet.detectedInTime == nil)
+        #expect(quiet.severity == "SEV4" && quiet.detectedInTime == nil && quiet.respondedInTime == nil && quiet.recoveredInTime == nil && quiet.allMet)
     }
 
     @Test func budgetWindowsCountOnlyTheirSteps() {
