@@ -154,6 +154,15 @@ public struct CircuitBreaker: Sendable {
         return t
     }
 
+    /// A staged recovery: an operator moves an OPEN breaker to HALF_OPEN now, so its trial
+    /// calls test the provider before the wait in OPEN is over (nil unless OPEN).
+    public mutating func forceHalfOpen(at now: SimTime) -> BreakerTransition? {
+        guard state == .open else { return nil }
+        let t = move(to: .halfOpen, at: now)
+        halfOpenPermits = config.permittedCallsInHalfOpen
+        return t
+    }
+
     /// An operator's manual reset: CLOSED with an empty window, whatever the state (nil when
     /// already CLOSED). Outside the automatic state machine, so `isManualReset`, not `isLegal`.
     public mutating func manualReset(at now: SimTime) -> BreakerTransition? {

@@ -47,6 +47,9 @@ public struct Demand: Sendable {
     public internal(set) var config: DemandConfig
     var tenantStreams: [Xoshiro256StarStar]
     var nonces: [UInt64]
+    /// When each tenant's current nonce was signed, and when signing keys were last rotated.
+    var signedAt: [SimTime]
+    public internal(set) var keysRotatedAt: SimTime?
     let baseRates: [Double]
     let peakRates: [Double]
     let gpuHours: LogNormal
@@ -58,6 +61,7 @@ public struct Demand: Sendable {
         let n = config.tenants
         tenantStreams = (0..<n).map { streams.stream("demand.tenant-\($0)") }
         nonces = Array(repeating: 0, count: n)
+        signedAt = Array(repeating: .zero, count: n)
         let weights = config.tenantWeights.count == n ? config.tenantWeights : Array(repeating: 1, count: n)
         let total = weights.reduce(0, +)
         let base = weights.map { config.ordersPerSecond * $0 / total }
@@ -107,9 +111,14 @@ public struct Demand: Sendable {
         let region = regions.pick(&rng)
         let badSignature = rng.nextDouble() < config.invalidSignatureProbability
         let replay = rng.nextDouble() < config.replayProbability && nonces[tenant] > 0
-        if !replay { nonces[tenant] += 1 }
+        if !replay {
+            nonces[tenant] += 1
+            signedAt[tenant] = now
+        }
+        // A replay carries the signature of the order it copies: stale once keys are rotated.
+        let staleKey = replay && keysRotatedAt.map { signedAt[tenant] < $0 } == true
         return Order(id: id, tenant: tenant, region: region, gpuHours: hours, budgetPerGPUHour: perHour,
-                     nonce: nonces[tenant], signatureValid: !badSignature, submittedAt: now)
+                     nonce: nonces[tenant], signatureValid: !badSignature && !staleKey, submittedAt: now)
     }
 
     func cosine(_ x: Double) -> Double { CMath.cosOf(x) }

@@ -30,6 +30,13 @@ public enum PlaybookAction: Sendable, Equatable {
     case rollback
     /// Manual breaker reset (Vagus: "manually reset after the root cause is fixed"): CLOSED now.
     case resetBreaker(provider: Int)
+    /// Staged breaker recovery: OPEN → HALF_OPEN now, trial calls before a full reset.
+    case halfOpenBreaker(provider: Int)
+    /// Pause (or resume) one executor — a provider — without touching the others.
+    case pauseProvider(provider: Int, paused: Bool)
+    /// Aurora "rotate signing keys": replays of orders signed before now no longer verify
+    /// (`bad_signature`), and the nonce cache is purged, as the runbook pairs them.
+    case rotateKeys
 }
 
 /// One field a run can change while it runs, as a `set` action changes it.
@@ -80,6 +87,15 @@ extension OrderPipeline {
         case .resetBreaker(let p):
             if let t = breakers[p].manualReset(at: sim.now) { recordTransition(t, provider: p) }
             dispatchAll(in: &sim)
+        case .halfOpenBreaker(let p):
+            if let t = breakers[p].forceHalfOpen(at: sim.now) { recordTransition(t, provider: p) }
+            dispatchAll(in: &sim)
+        case .pauseProvider(let p, let paused):
+            providers[p].paused = paused
+            if !paused { dispatchAll(in: &sim) }
+        case .rotateKeys:
+            policy.nonces.purge()
+            demand.keysRotatedAt = sim.now
         }
     }
 

@@ -105,6 +105,9 @@ public struct Provider: Sendable {
     }
 
     public var isDown: Bool { capacityLost >= 1 }
+    /// Paused by an operator (Vagus: "emergency pause for specific executors"): takes no new
+    /// jobs, finishes the ones it runs; orders wait for other providers as when it is full.
+    public var paused = false
     /// Slots that still work: partial capacity losses are announced and routed around.
     public var usableCapacity: Int { Int((Double(config.capacity) * (1 - capacityLost)).rounded(.down)) }
     /// Slots the provider offers to the router. A full outage is *not* announced — the

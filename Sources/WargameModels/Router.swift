@@ -61,7 +61,7 @@ public struct Router: Sendable {
             candidates += 1
             guard p.price <= order.budgetPerGPUHour else { continue }
             affordable += 1
-            if p.freeSlots > 0 && breakers[i].wouldPermit(at: now) { eligible.append(i) }
+            if !p.paused && p.freeSlots > 0 && breakers[i].wouldPermit(at: now) { eligible.append(i) }
         }
         if eligible.isEmpty {
             let miss: RoutingMiss = candidates == 0 ? .noProvider : affordable == 0 ? .overBudget : .busy

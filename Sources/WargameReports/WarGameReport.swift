@@ -179,6 +179,9 @@ extension PlaybookAction {
         case .setFields(let changes): ("set", changes.map { $0.describe(c) }.joined(separator: " "))
         case .rollback: ("rollback", "")
         case .resetBreaker(let p): ("reset_breaker", "provider=\(c.providers[p].id)")
+        case .halfOpenBreaker(let p): ("half_open_breaker", "provider=\(c.providers[p].id)")
+        case .pauseProvider(let p, let paused): (paused ? "pause_provider" : "unpause_provider", "provider=\(c.providers[p].id)")
+        case .rotateKeys: ("rotate_keys", "")
         }
     }
 }

@@ -185,7 +185,7 @@ enum WarGameSchema {
     static let actionNames = ["pause_shard", "unpause_shard", "system_pause", "system_unpause", "set_shard_quotas",
                               "set_router_strategy", "set_router_order", "set_provider_weight", "set_tenant_quota",
                               "purge_nonce_cache", "use_backup_tsa", "halt_allocations", "resume_allocations",
-                              "set", "rollback", "reset_breaker"]
+                              "set", "rollback", "reset_breaker", "half_open_breaker", "pause_provider", "unpause_provider", "rotate_keys"]
 
     static func action(_ g: Fields, _ s: Scenario) throws(ScenarioError) -> PlaybookAction {
         let c = s.pipeline
@@ -228,8 +228,14 @@ enum WarGameSchema {
         case "halt_allocations": return .haltAllocations
         case "resume_allocations": return .resumeAllocations
         case "rollback": return .rollback
-        case "reset_breaker":
-            return .resetBreaker(provider: try required(try index(g, "provider", in: providers, what: "provider id"), g, "provider", "a provider id"))
+        case "reset_breaker", "half_open_breaker", "pause_provider", "unpause_provider":
+            let p = try required(try index(g, "provider", in: providers, what: "provider id"), g, "provider", "a provider id")
+            switch name {
+            case "reset_breaker": return .resetBreaker(provider: p)
+            case "half_open_breaker": return .halfOpenBreaker(provider: p)
+            default: return .pauseProvider(provider: p, paused: name == "pause_provider")
+            }
+        case "rotate_keys": return .rotateKeys
         case "set": return .setFields(try liveChanges(g, s))
         default: throw .alreadyReported  // the unknown action name is reported by `choice`
         }

@@ -116,6 +116,58 @@ import WargameScenario
         #expect(count(fixed, "orders_rejected") < count(unfixed, "orders_rejected"))
     }
 
+    func share(_ j: JSON, _ provider: String) -> Double {
+        if case .number(let n)? = j["provider_share"]?[provider] { return n.value } else { return -1 }
+    }
+
+    func metric(_ args: [String], _ line: String) throws -> Int {
+        let out = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        _ = runCLI(["run"] + args + ["--seed", "1", "--out", out])
+        let prom = try String(contentsOfFile: out + "/metrics.prom", encoding: .utf8)
+        return prom.components(separatedBy: "\n").first { $0.hasPrefix(line + " ") }.flatMap { Int($0.split(separator: " ").last!) } ?? 0
+    }
+
+    @Test func rotatingKeysTurnsStaleReplaysIntoBadSignatures() throws {
+        // Only replays copying an order signed before the rotation turn stale: about one per
+        // tenant (50), until each tenant signs a fresh order that later replays copy.
+        let badSignatures = #"wargame_orders_final_total{decision="rejected",reason="bad_signature"}"#
+        let rotated = try metric([packageRoot + "/scenarios/replay-attack-rotate-keys.json"], badSignatures)
+        let purged = try metric([packageRoot + "/scenarios/replay-attack-purge.json"], badSignatures)
+        #expect(rotated > purged + 20, "bad_signature rejections: \(purged) purge only vs \(rotated) with rotation")
+    }
+
+    @Test func aStagedHalfOpenRecoveryClosesTheBreakerEarly() throws {
+        let scenario = packageRoot + "/scenarios/breaker-staged-recovery.json"
+        let staged = try totals([scenario]), stuck = try totals([scenario, "--set", "playbook=[]"])
+        #expect(share(staged, "akash") > share(stuck, "akash") + 0.02)
+    }
+
+    /// Fills of `provider` between `from` and `to` seconds, from routing_decisions.csv.
+    func fills(_ args: [String], _ provider: String, from: Double, to: Double) throws -> Int {
+        let out = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        _ = runCLI(["run"] + args + ["--seed", "1", "--out", out])
+        return try csvRows(out + "/routing_decisions.csv").dropFirst().filter { r in
+            r[6] == "filled" && r[7] == provider && (from * 1_000..<to * 1_000).contains(Double(r[0]) ?? -1)
+        }.count
+    }
+
+    @Test func pausingOneExecutorMovesItsTrafficElsewhere() throws {
+        let scenario = packageRoot + "/scenarios/executor-pause-golem.json"
+        #expect(try fills([scenario], "golem", from: 720, to: 2400) == 0)
+        #expect(try fills([scenario, "--set", "playbook=[]"], "golem", from: 720, to: 2400) > 20)
+        let paused = try totals([scenario]), running = try totals([scenario, "--set", "playbook=[]"])
+        #expect(count(paused, "failover_events") < count(running, "failover_events"))
+    }
+
+    @Test func reroutingAroundAPriceSpikeTakesTrafficOffTheSpikedProvider() throws {
+        let scenario = packageRoot + "/scenarios/price-spike-reroute.json"
+        let rerouted = try fills([scenario], "akash", from: 720, to: 2520)
+        let kept = try fills([scenario, "--set", "playbook=[]"], "akash", from: 720, to: 2520)
+        #expect(rerouted * 2 < kept, "akash fills during the spike: \(kept) kept vs \(rerouted) rerouted")
+    }
+
     @Test func aSetActionOutsideTheLiveFieldsIsRefused() throws {
         let dir = scratchDirectory()
         let file = writeScenario("x.json", """
