@@ -132,7 +132,7 @@ enum AlertRulesCommand: Command {
         guard let scenario = try RunCommand.loadScenario(o.positionals.first ?? "scenarios/baseline.json", context) else {
             return .badInput
         }
-        context.console.out(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: scenario.run.stepLength))
+        context.console.out(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: scenario.run.stepLength, policy: scenario.response))
         return .success
     }
 }

@@ -96,7 +96,7 @@ enum ScenarioRunner {
         var atWarmupEnd = RunTotals()
         // Each incident's share of the error budget: bad events from its start to its end or start + RTO.
         var windows = scenario.pipeline.incidents.map { BudgetWindow(from: $0.start, to: max($0.end, $0.start + scenario.response.rto)) }
-        var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: scenario.alerts, stepLength: stepLength) : nil
+        var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: scenario.alerts, stepLength: stepLength, policy: scenario.response) : nil
         var actions: [ActionRecord] = []
         var allClear: [SimTime] = []
         func act(_ rule: PlaybookRule, trigger: String) throws {
@@ -150,13 +150,13 @@ enum ScenarioRunner {
                 let wasFiring = alerts.anyFiring
                 let changes = alerts.evaluate(measured, at: end)
                 promtoolTest?.record(measured, firing: alerts.firingRules)
-                for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
+                for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e, level: scenario.response.level(for: e.severity))) }
                 if wasFiring && !alerts.anyFiring { allClear.append(end) }
             }
             for rule in triggers.due(history, at: end) { try act(rule, trigger: "condition") }
             progress?.update(step + 1)
         }
-        for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(WarGameOutcome.row(e)) }
+        for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(WarGameOutcome.row(e, level: scenario.response.level(for: e.severity))) }
         let logFailure = pipeline.withSink(as: RunSink.self) { $0.flushLogs() }
         if let logFailure { throw logFailure }
         let problems = PipelineInvariants.violations(of: pipeline)
@@ -175,7 +175,7 @@ enum ScenarioRunner {
         final.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: nil)
         try outputs.open(files[6]).write(PrometheusText.render(final))
         if let promtoolTest {
-            try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: stepLength))
+            try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: stepLength, policy: scenario.response))
             try outputs.open(rulesFiles[1]).write(promtoolTest.render(ruleFile: rulesFiles[0]))
         }
         return Result(report: report, paths: try outputs.commitAll())

@@ -17,6 +17,7 @@ public struct AlertRulesTest: Sendable {
 
     let rules: [AlertRule]
     let stepLength: SimDuration
+    let policy: ResponsePolicy?
     let signals: [Signal]
     let counters: [BudgetSLO.Counter]
     var gauges: [[String]]
@@ -25,7 +26,8 @@ public struct AlertRulesTest: Sendable {
     /// Per step, the indices of the rules firing after that step's evaluation.
     var firing: [[Int]] = []
 
-    public init(rules: [AlertRule], stepLength: SimDuration) {
+    public init(rules: [AlertRule], stepLength: SimDuration, policy: ResponsePolicy? = nil) {
+        self.policy = policy
         self.rules = rules
         self.stepLength = stepLength
         var signals: [Signal] = [], counters: [BudgetSLO.Counter] = []
@@ -75,6 +77,7 @@ public struct AlertRulesTest: Sendable {
                 out += "      - eval_time: \(at)\n        alertname: \(AlertRulesYAML.quote(r.name))\n"
                 if now.contains(i) {
                     out += "        exp_alerts:\n          - exp_labels:\n              severity: \(r.severity.rawValue)\n"
+                    if let policy { out += "              level: \(AlertRulesYAML.quote(policy.level(for: r.severity)))\n" }
                     out += "            exp_annotations:\n              summary: \(AlertRulesYAML.quote(r.summary))\n"
                 } else {
                     out += "        exp_alerts: []\n"

@@ -39,6 +39,8 @@ public struct WarGameOutcome: Sendable {
     public let budgets: [(BudgetSLO, Double?)]
     /// Per incident: its level and whether each response deadline was met.
     public let scores: [IncidentScore]
+    /// How the run grades response: levels and which level each alert severity maps to.
+    public let policy: ResponsePolicy
 
     public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], allClear: [SimTime], totals: RunTotals,
                 policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = []) {
@@ -61,6 +63,7 @@ public struct WarGameOutcome: Sendable {
             (.dropped, ratio(totals.dropped, totals.submitted, .dropped)),
             (.coverage, ratio(totals.jobsUncovered, totals.jobsCovered + totals.jobsUncovered, .coverage)),
         ]
+        self.policy = policy
         let outcomes = self.incidents
         scores = incidents.indices.map { k in
             IncidentScore.grade(outcomes[k], declared: incidents[k].severity, alerts: alerts, actions: actions, policy: policy,
@@ -69,15 +72,16 @@ public struct WarGameOutcome: Sendable {
     }
 
     public static let actionsHeader = ["time_s", "rule", "trigger", "action", "parameters"]
-    public static let alertsHeader = ["rule", "severity", "pending_at_s", "fired_at_s", "resolved_at_s"]
+    public static let alertsHeader = ["rule", "severity", "pending_at_s", "fired_at_s", "resolved_at_s", "level"]
 
     public static func row(_ a: ActionRecord) -> [String] {
         [NumberFormat.fixed(a.time.seconds, 3), a.rule, a.trigger, a.action, a.parameters]
     }
 
-    public static func row(_ e: AlertEpisode) -> [String] {
+    /// `level`: the runbook level the alert's severity maps to (`ResponsePolicy`).
+    public static func row(_ e: AlertEpisode, level: String = "") -> [String] {
         [e.rule, e.severity.rawValue, NumberFormat.fixed(e.pendingAt.seconds, 3), NumberFormat.fixed(e.firedAt.seconds, 3),
-         e.resolvedAt.map { NumberFormat.fixed($0.seconds, 3) } ?? ""]
+         e.resolvedAt.map { NumberFormat.fixed($0.seconds, 3) } ?? "", level]
     }
 
     static func seconds(_ d: SimDuration?) -> JSONValue { d.map { .number($0.seconds, decimals: 3) } ?? .null }
@@ -91,6 +95,7 @@ public struct WarGameOutcome: Sendable {
             })),
             ("alerts_fired", .array(alerts.map { e in
                 .object([("rule", .string(e.rule)), ("severity", .string(e.severity.rawValue)),
+                         ("level", .string(scores.first?.policy.level(for: e.severity) ?? policyLevel(e.severity))),
                          ("fired_at_s", .number(e.firedAt.seconds, decimals: 3)), ("resolved_at_s", e.resolvedAt.map { .number($0.seconds, decimals: 3) } ?? .null)])
             })),
             ("actions", .array(actions.map { a in
@@ -115,6 +120,9 @@ public struct WarGameOutcome: Sendable {
             })),
         ]
     }
+
+    /// The default policy's level, for runs without incidents (no scorecard to carry the policy).
+    func policyLevel(_ s: Severity) -> String { policy.level(for: s) }
 
     /// The scorecard as table rows (incident, severity, detect, first action, mitigate, recover, budget, verdict).
     public func scorecardRows() -> [[String]] {
