@@ -62,9 +62,11 @@ tsan:
 golden: release
 	$(RELEASE_BIN) golden --record
 
-# Regenerate docs/scenarios.md from the schema (a test fails when it is stale).
-docs: build
+# Regenerate docs/scenarios.md from the schema (a test fails when it is stale), and the war
+# games' scorecard table in docs/wargames.md from real runs.
+docs: build release
 	.build/debug/wargame schema > docs/scenarios.md
+	.ci/wargame-scorecards
 
 # Re-run every command docs/studies.md quotes (a few minutes), for updating its figures.
 studies-figures: release

@@ -184,3 +184,29 @@ import WargameScenario
         #expect(t.code == .badInput && t.err.contains("(did you mean \"akash\"?)"), "\(t.err)")
     }
 }
+
+/// Every shipped war game's playbook matters: on its first seed, the run with the playbook
+/// and the same run with `--set playbook=[]` differ, and the actions it took are recorded.
+@Suite struct PlaybookWarGameTests {
+    static let withPlaybooks: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot + "/scenarios")) ?? [])
+        .filter { $0.hasSuffix(".json") }.sorted().filter { name in
+            guard let s = try? ScenarioLoader.load(packageRoot + "/scenarios/" + name) else { return false }
+            return !s.playbook.isEmpty
+        }
+
+    @Test func thereAreManyPlaybookWarGames() { #expect(Self.withPlaybooks.count >= 20) }
+
+    @Test(arguments: withPlaybooks)
+    func thePlaybookChangesTheOutcome(file: String) throws {
+        let path = packageRoot + "/scenarios/" + file
+        let seed = String(try ScenarioLoader.load(path).expect.seeds[0])
+        let out = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        _ = runCLI(["run", path, "--seed", seed, "--out", out + "/with"])
+        _ = runCLI(["run", path, "--seed", seed, "--out", out + "/without", "--set", "playbook=[]"])
+        #expect(try csvRows(out + "/with/actions.csv").count > 1, "no action taken")
+        #expect(try csvRows(out + "/without/actions.csv").count == 1)
+        #expect(FileManager.default.contents(atPath: out + "/with/order_events.csv")
+                != FileManager.default.contents(atPath: out + "/without/order_events.csv"))
+    }
+}
