@@ -115,11 +115,18 @@ public struct DecisionLog: DecisionSink {
             if d.attempt > 0 { w.integer(Int64(d.attempt)) }; w.byte(comma)
             if let rtt = d.bridgeRTT { w.fixed(rtt.milliseconds, decimals: 3) }; w.byte(comma)
             if let p = d.policyDecisionTime { w.fixed(p.milliseconds, decimals: 3) }; w.byte(comma)
-            if let price = d.pricePerGPUHour { w.fixed(price, decimals: 4) }; w.byte(comma)
-            if let s = d.breakerState { w.bytes(Self.states[s.ordinal]) }; w.byte(comma)
-            if warm { w.byte(UInt8(ascii: "1")) }
-            w.byte(13); w.byte(10)  // CRLF
+            Self.suffix(d, &w, warm: warm)
         }
+    }
+
+    /// The columns both layouts close with: price, breaker state, warm-up mark, CRLF.
+    @inline(__always)
+    static func suffix(_ d: Decision, _ w: inout RowWriter, warm: Bool) {
+        let comma = UInt8(ascii: ",")
+        if let price = d.pricePerGPUHour { w.fixed(price, decimals: 4) }; w.byte(comma)
+        if let s = d.breakerState { w.bytes(states[s.ordinal]) }; w.byte(comma)
+        if warm { w.byte(UInt8(ascii: "1")) }
+        w.byte(13); w.byte(10)  // CRLF
     }
 
     mutating func recordRouting(_ d: Decision) {
@@ -131,10 +138,7 @@ public struct DecisionLog: DecisionSink {
             w.bytes(Self.causes[d.reason.ordinal]); w.byte(comma)
             w.bytes(Self.reasons[d.reason.ordinal]); w.byte(comma)
             if d.attempt > 0 { w.integer(Int64(d.attempt)) }; w.byte(comma)
-            if let price = d.pricePerGPUHour { w.fixed(price, decimals: 4) }; w.byte(comma)
-            if let s = d.breakerState { w.bytes(Self.states[s.ordinal]) }; w.byte(comma)
-            if warm { w.byte(UInt8(ascii: "1")) }
-            w.byte(13); w.byte(10)  // CRLF
+            Self.suffix(d, &w, warm: warm)
         }
     }
 

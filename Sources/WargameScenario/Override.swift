@@ -1,3 +1,4 @@
+import WargameReports
 /// A what-if override, `--set PATH=VALUE`: one field of a scenario changed from the command
 /// line, without a JSON copy per variant.
 ///
@@ -100,34 +101,13 @@ extension JSON {
     /// Compact, canonical JSON text (members in written order, numbers as written).
     public var compact: String {
         switch self {
-        case .object(let m): "{" + m.map { Self.quoted($0.key) + ":" + $0.value.compact }.joined(separator: ",") + "}"
+        case .object(let m): "{" + m.map { JSONValue.quote($0.key) + ":" + $0.value.compact }.joined(separator: ",") + "}"
         case .array(let a): "[" + a.map(\.compact).joined(separator: ",") + "]"
-        case .string(let s): Self.quoted(s)
+        case .string(let s): JSONValue.quote(s)
         case .number(let n): n.literal
         case .bool(let b): b ? "true" : "false"
         case .null: "null"
         }
-    }
-
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
