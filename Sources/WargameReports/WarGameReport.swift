@@ -46,12 +46,12 @@ public struct WarGameOutcome: Sendable {
                 policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = []) {
         self.actions = actions
         self.alerts = alerts
-        self.incidents = incidents.map { i in
+        // Detection and recovery first; mitigation is the scorecard's (below), so the two agree.
+        let observed = incidents.map { i in
             let detected = alerts.map(\.firedAt).filter { $0 >= i.start }.min()
-            let mitigated = actions.map(\.time).filter { $0 >= i.start }.min()
             let recovered = detected.flatMap { d in allClear.filter { $0 >= d }.min() }
             return IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: detected.map { $0 - i.start },
-                                   mitigation: mitigated.map { $0 - i.start }, recovery: recovered.map { $0 - i.start })
+                                   mitigation: nil, recovery: recovered.map { $0 - i.start })
         }
         func ratio(_ bad: Int, _ total: Int, _ slo: BudgetSLO) -> Double? {
             total > 0 ? Double(max(0, bad)) / Double(total) / slo.budget : nil
@@ -64,10 +64,13 @@ public struct WarGameOutcome: Sendable {
             (.coverage, ratio(totals.jobsUncovered, totals.jobsCovered + totals.jobsUncovered, .coverage)),
         ]
         self.policy = policy
-        let outcomes = self.incidents
-        scores = incidents.indices.map { k in
-            IncidentScore.grade(outcomes[k], declared: incidents[k].severity, alerts: alerts, actions: actions, policy: policy,
+        let scores = incidents.indices.map { k in
+            IncidentScore.grade(observed[k], declared: incidents[k].severity, alerts: alerts, actions: actions, policy: policy,
                                 budgets: k < windows.count ? windows[k].consumed(totals) : [])
+        }
+        self.scores = scores
+        self.incidents = zip(observed, scores).map { o, s in
+            IncidentOutcome(name: o.name, start: o.start, end: o.end, detection: o.detection, mitigation: s.mitigated, recovery: o.recovery)
         }
     }
 
