@@ -104,9 +104,10 @@ enum ReportCommand: Command {
         if case .array(let items)? = j["scorecard"] {
             for i in items {
                 func cell(_ time: String, _ met: String) -> String {
-                    guard case .number(let n)? = i[time] else { return i[met] == .bool(false) ? "never ✗" : "—" }
-                    let mark = i[met] == .bool(true) ? " ✓" : i[met] == .bool(false) ? " ✗" : ""
-                    return NumberFormat.fixed(n.value, 0) + " s" + mark
+                    var seconds: Double?, ok: Bool?
+                    if case .number(let n)? = i[time] { seconds = n.value }
+                    if case .bool(let b)? = i[met] { ok = b }
+                    return WarGameOutcome.scorecardCell(seconds: seconds, met: ok)
                 }
                 var budget = "—"
                 if case .number(let b)? = i["error_budget_consumed"]?["fill_rate"] { budget = NumberFormat.fixed(b.value * 100, 1) + " %" }

@@ -129,16 +129,20 @@ public struct WarGameOutcome: Sendable {
 
     /// The scorecard as table rows (incident, severity, detect, first action, mitigate, recover, budget, verdict).
     public func scorecardRows() -> [[String]] {
-        func cell(_ d: SimDuration?, _ met: Bool?) -> String {
-            guard let d else { return met == false ? "never ✗" : "—" }
-            return NumberFormat.fixed(d.seconds, 0) + " s" + (met == nil ? "" : met! ? " ✓" : " ✗")
-        }
+        func cell(_ d: SimDuration?, _ met: Bool?) -> String { Self.scorecardCell(seconds: d?.seconds, met: met) }
         return scores.map { s in
             let fill = s.budgets.first { $0.0 == .fillRate }?.1
             return [s.name, s.severity, cell(s.detected, s.detectedInTime), cell(s.firstAction, s.respondedInTime),
                     cell(s.mitigated, s.mitigatedInTime), cell(s.recovered, s.recoveredInTime),
                     fill.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—", s.allMet ? "met" : "MISSED"]
         }
+    }
+
+    /// One scorecard time: seconds with ✓ or ✗ against its deadline; "never ✗" when a
+    /// deadline passed with nothing done, "—" when there was nothing to grade.
+    public static func scorecardCell(seconds: Double?, met: Bool?) -> String {
+        guard let seconds else { return met == false ? "never ✗" : "—" }
+        return NumberFormat.fixed(seconds, 0) + " s" + (met.map { $0 ? " ✓" : " ✗" } ?? "")
     }
 
     public static let scorecardHeader = ["Incident", "Severity", "Detected", "First action", "Mitigated", "Recovered (RTO)", "Fill budget used", "Deadlines"]
