@@ -1,14 +1,17 @@
 /// Writes text and numbers into a caller-provided byte buffer with no checks per byte:
-/// the one implementation of the project's number formatting (`ByteText` and
+/// the one implementation of the project's number formatting (`ByteText`, `RowBuffer` and
 /// `NumberFormat.fixed` use it). The caller guarantees room: every method writes at most
 /// `RowWriter.maxNumberBytes` bytes for a number.
+///
+/// Hot: the decision logs call it a few million times a run. Divisors are constants (the
+/// compiler turns them into multiplications) and digits go out two at a time.
 public struct RowWriter {
-    let base: UnsafeMutablePointer<UInt8>
+    @usableFromInline let base: UnsafeMutablePointer<UInt8>
     public private(set) var count = 0
 
     public static let maxNumberBytes = 32
 
-    public init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
+    @inlinable public init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
 
     @inline(__always) public mutating func byte(_ b: UInt8) {
         base[count] = b
@@ -16,13 +19,15 @@ public struct RowWriter {
     }
 
     public mutating func bytes(_ raw: [UInt8]) {
-        raw.withUnsafeBufferPointer { src in
-            (base + count).update(from: src.baseAddress!, count: src.count)
-        }
-        count += raw.count
+        raw.withUnsafeBufferPointer { src in bytes(src.baseAddress!, count: src.count) }
     }
 
-    public mutating func integer(_ n: Int64) {
+    @inline(__always) public mutating func bytes(_ start: UnsafePointer<UInt8>, count n: Int) {
+        (base + count).update(from: start, count: n)
+        count &+= n
+    }
+
+    @inline(__always) public mutating func integer(_ n: Int64) {
         if n < 0 {
             byte(UInt8(ascii: "-"))
             unsigned(UInt64(bitPattern: 0 &- n))
@@ -31,18 +36,44 @@ public struct RowWriter {
         }
     }
 
+    /// Decimal digits of `n` (1 for 0).
+    @inline(__always) static func digitCount(_ n: UInt64) -> Int {
+        var d = 1, v = n
+        while v >= 10_000 { v /= 10_000; d &+= 4 }
+        if v >= 100 { v /= 100; d &+= 2 }
+        if v >= 10 { d &+= 1 }
+        return d
+    }
+
     public mutating func unsigned(_ n: UInt64) {
-        var digits = 1
-        var probe = n
-        while probe >= 10 { probe /= 10; digits += 1 }
-        var v = n
-        var i = count + digits - 1
-        repeat {
-            base[i] = UInt8(truncatingIfNeeded: v % 10) &+ 48
-            v /= 10
-            i -= 1
-        } while v > 0
-        count += digits
+        let digits = Self.digitCount(n)
+        digitsRight(n, width: digits)
+    }
+
+    /// Writes the low `width` digits of `v`, zero-padded: the fraction of a fixed number.
+    @inline(__always) mutating func digitsRight(_ value: UInt64, width: Int) {
+        var v = value
+        var i = count &+ width
+        while i &- count >= 2 {
+            let pair = Int(truncatingIfNeeded: v % 100)
+            v /= 100
+            i &-= 2
+            base[i] = UInt8(truncatingIfNeeded: pair / 10) &+ 48
+            base[i &+ 1] = UInt8(truncatingIfNeeded: pair % 10) &+ 48
+        }
+        if i > count { base[count] = UInt8(truncatingIfNeeded: v % 10) &+ 48 }
+        count &+= width
+    }
+
+    /// An integer number of thousandths as `units/1000` with three decimals — exactly what
+    /// `fixed(Double(units) / 1_000, decimals: 3)` writes, without floating point. For
+    /// microseconds shown as milliseconds.
+    @inline(__always) public mutating func thousandths(_ units: Int64) {
+        if units < 0 { byte(UInt8(ascii: "-")) }
+        let m = units.magnitude
+        unsigned(m / 1_000)
+        byte(UInt8(ascii: "."))
+        digitsRight(m % 1_000, width: 3)
     }
 
     /// `x` rounded half away from zero to `decimals` places (0…9); non-finite values write
@@ -50,7 +81,16 @@ public struct RowWriter {
     /// are written in full through `NumberFormat.huge`.
     public mutating func fixed(_ x: Double, decimals: Int) {
         guard x.isFinite else { return }
-        let scale = RowWriter.powersOf10[decimals]
+        switch decimals {
+        case 3: fixed(x, decimals: 3, scale: 1_000)
+        case 4: fixed(x, decimals: 4, scale: 10_000)
+        case 2: fixed(x, decimals: 2, scale: 100)
+        case 6: fixed(x, decimals: 6, scale: 1_000_000)
+        default: fixed(x, decimals: decimals, scale: RowWriter.powersOf10[decimals])
+        }
+    }
+
+    @inline(__always) mutating func fixed(_ x: Double, decimals: Int, scale: UInt64) {
         let scaled = (abs(x) * Double(scale)).rounded(.toNearestOrAwayFromZero)
         guard scaled < 9.0e18 else {
             for b in NumberFormat.huge(x, decimals).utf8 { byte(b) }
@@ -61,21 +101,15 @@ public struct RowWriter {
         unsigned(n / scale)
         if decimals > 0 {
             byte(UInt8(ascii: "."))
-            var frac = n % scale
-            var div = scale / 10
-            while div > 0 {
-                byte(UInt8(truncatingIfNeeded: frac / div) &+ 48)
-                frac %= div
-                div /= 10
-            }
+            digitsRight(n % scale, width: decimals)
         }
     }
 
     static let powersOf10: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
 }
 
-/// A growable byte buffer for streamed output: rows are composed with a `RowWriter` in
-/// scratch space and appended whole, so the array's checks are paid per row, not per byte.
+/// A growable byte buffer for short texts (a number, a line): composed with a `RowWriter`
+/// in scratch space and appended whole. Large streamed outputs use `RowBuffer` instead.
 public struct ByteText: Sendable {
     public private(set) var bytes: [UInt8] = []
 

@@ -23,15 +23,12 @@ public struct DecisionLog: DecisionSink {
 
     let layout: Layout
     let file: OutputFile
-    var text = ByteText(capacity: 1 << 21)
+    let buffer: RowBuffer
     let stepMicroseconds: Int64
-    // Pre-encoded names, so a row costs no String work.
-    let regions: [[UInt8]]
-    let providers: [[UInt8]]
-    static let kinds: [[UInt8]] = DecisionKind.allCases.map { Array($0.rawValue.utf8) }
-    static let reasons: [[UInt8]] = Reason.allCases.map { Array($0.rawValue.utf8) }
-    static let causes: [[UInt8]] = Reason.allCases.map { Array(cause($0).utf8) }
-    static let states: [[UInt8]] = BreakerState.allCases.map { Array($0.rawValue.utf8) }
+    /// Every name a row writes, pre-encoded in one table (see `NameTable`): decision kinds,
+    /// then reasons, causes, breaker states, regions and providers, at these offsets.
+    let names: NameTable
+    let reasonBase: Int, causeBase: Int, stateBase: Int, regionBase: Int, providerBase: Int
     /// Decisions before this time are in the warm-up and marked `1` in the last column.
     let warmupEnd: Int64
     public private(set) var rows = 0
@@ -44,8 +41,16 @@ public struct DecisionLog: DecisionSink {
         self.layout = layout
         stepMicroseconds = stepLength.microseconds
         warmupEnd = warmup.microseconds
-        self.regions = regions.map { Array(CSVWriter.escape($0).utf8) }
-        self.providers = providers.map { Array(CSVWriter.escape($0).utf8) }
+        let kinds = DecisionKind.allCases.map(\.rawValue), reasons = Reason.allCases.map(\.rawValue)
+        let causes = Reason.allCases.map(Self.cause), states = BreakerState.allCases.map(\.rawValue)
+        reasonBase = kinds.count
+        causeBase = reasonBase + reasons.count
+        stateBase = causeBase + causes.count
+        regionBase = stateBase + states.count
+        providerBase = regionBase + regions.count
+        names = NameTable(kinds + reasons + causes + states + (regions + providers).map(CSVWriter.escape))
+        // A row is at most 15 numbers and names.
+        buffer = RowBuffer(threshold: 1 << 20, maxRowBytes: 15 * RowWriter.maxNumberBytes + 15 * names.longest + 16)
         try file.write(CSVWriter.line(layout == .routing ? Self.routingHeader : Self.header))
     }
 
@@ -82,70 +87,60 @@ public struct DecisionLog: DecisionSink {
         default: return
         }
         rows += 1
-        if text.count >= 1 << 20 { flush() }
+        if buffer.isFull { flush() }
     }
 
     /// The columns both layouts open with: time, step, order, tenant, region, GPU hours, decision, provider.
     @inline(__always)
-    static func prefix(_ d: Decision, _ w: inout RowWriter, step: Int64, regions: [[UInt8]], providers: [[UInt8]]) {
+    func prefix(_ d: Decision, _ w: inout RowWriter) {
         let comma = UInt8(ascii: ",")
-        w.fixed(Double(d.time.microseconds) / 1_000, decimals: 3); w.byte(comma)
-        w.integer(step); w.byte(comma)
+        w.thousandths(d.time.microseconds); w.byte(comma)
+        w.integer(d.time.microseconds / stepMicroseconds); w.byte(comma)
         if d.orderID >= 0 { w.integer(d.orderID) }; w.byte(comma)
         if d.tenant >= 0 { w.integer(Int64(d.tenant)) }; w.byte(comma)
-        if d.region >= 0 { w.bytes(regions[d.region]) }; w.byte(comma)
+        if d.region >= 0 { names.write(regionBase + d.region, to: &w) }; w.byte(comma)
         if d.orderID >= 0 && d.kind != .provenance { w.fixed(d.gpuHours, decimals: 4) }; w.byte(comma)
-        w.bytes(kinds[d.kind.ordinal]); w.byte(comma)
-        if d.provider >= 0 { w.bytes(providers[d.provider]) }; w.byte(comma)
-    }
-
-    func maxBytes(_ d: Decision) -> Int {
-        // A row is at most 15 numbers and names (ids and names are validated to be short).
-        15 * RowWriter.maxNumberBytes + (d.region >= 0 ? regions[d.region].count : 0)
-            + (d.provider >= 0 ? providers[d.provider].count : 0) + 96
-    }
-
-    mutating func recordEvent(_ d: Decision) {
-        let step = d.time.microseconds / stepMicroseconds, warm = d.time.microseconds < warmupEnd
-        let (regions, providers) = (self.regions, self.providers)
-        text.compose(maxBytes: maxBytes(d)) { w in
-            let comma = UInt8(ascii: ",")
-            Self.prefix(d, &w, step: step, regions: regions, providers: providers)
-            w.bytes(Self.reasons[d.reason.ordinal]); w.byte(comma)
-            if d.attempt > 0 { w.integer(Int64(d.attempt)) }; w.byte(comma)
-            if let rtt = d.bridgeRTT { w.fixed(rtt.milliseconds, decimals: 3) }; w.byte(comma)
-            if let p = d.policyDecisionTime { w.fixed(p.milliseconds, decimals: 3) }; w.byte(comma)
-            Self.suffix(d, &w, warm: warm)
-        }
+        names.write(d.kind.ordinal, to: &w); w.byte(comma)
+        if d.provider >= 0 { names.write(providerBase + d.provider, to: &w) }; w.byte(comma)
     }
 
     /// The columns both layouts close with: price, breaker state, warm-up mark, CRLF.
     @inline(__always)
-    static func suffix(_ d: Decision, _ w: inout RowWriter, warm: Bool) {
+    func suffix(_ d: Decision, _ w: inout RowWriter) {
         let comma = UInt8(ascii: ",")
         if let price = d.pricePerGPUHour { w.fixed(price, decimals: 4) }; w.byte(comma)
-        if let s = d.breakerState { w.bytes(states[s.ordinal]) }; w.byte(comma)
-        if warm { w.byte(UInt8(ascii: "1")) }
+        if let s = d.breakerState { names.write(stateBase + s.ordinal, to: &w) }; w.byte(comma)
+        if d.time.microseconds < warmupEnd { w.byte(UInt8(ascii: "1")) }
         w.byte(13); w.byte(10)  // CRLF
     }
 
-    mutating func recordRouting(_ d: Decision) {
-        let step = d.time.microseconds / stepMicroseconds, warm = d.time.microseconds < warmupEnd
-        let (regions, providers) = (self.regions, self.providers)
-        text.compose(maxBytes: maxBytes(d)) { w in
+    func recordEvent(_ d: Decision) {
+        buffer.row { w in
             let comma = UInt8(ascii: ",")
-            Self.prefix(d, &w, step: step, regions: regions, providers: providers)
-            w.bytes(Self.causes[d.reason.ordinal]); w.byte(comma)
-            w.bytes(Self.reasons[d.reason.ordinal]); w.byte(comma)
+            prefix(d, &w)
+            names.write(reasonBase + d.reason.ordinal, to: &w); w.byte(comma)
             if d.attempt > 0 { w.integer(Int64(d.attempt)) }; w.byte(comma)
-            Self.suffix(d, &w, warm: warm)
+            if let rtt = d.bridgeRTT { w.thousandths(rtt.microseconds) }; w.byte(comma)
+            if let p = d.policyDecisionTime { w.thousandths(p.microseconds) }; w.byte(comma)
+            suffix(d, &w)
+        }
+    }
+
+    func recordRouting(_ d: Decision) {
+        buffer.row { w in
+            let comma = UInt8(ascii: ",")
+            prefix(d, &w)
+            names.write(causeBase + d.reason.ordinal, to: &w); w.byte(comma)
+            names.write(reasonBase + d.reason.ordinal, to: &w); w.byte(comma)
+            if d.attempt > 0 { w.integer(Int64(d.attempt)) }; w.byte(comma)
+            suffix(d, &w)
         }
     }
 
     /// Hands buffered rows to the file. Call once more at the end of the run.
     public mutating func flush() {
-        guard failure == nil else { text.removeAll(); return }
-        do { try file.write(bytes: text.bytes) } catch { failure = error }
-        text.removeAll()
+        defer { buffer.removeAll() }
+        guard failure == nil else { return }
+        do { try file.write(raw: buffer.bytes) } catch { failure = error }
     }
 }

@@ -69,18 +69,39 @@ public final class OutputFile {
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
+    /// Writes a large block already buffered by the caller (a `RowBuffer`) straight to the
+    /// file, after what this file holds, without copying it into this file's buffer.
+    public func write(raw: UnsafeRawBufferPointer) throws(OutputError) {
+        guard raw.count >= Self.flushThreshold / 4 else {
+            buffer.append(contentsOf: raw)
+            if buffer.count >= Self.flushThreshold { try flush() }
+            return
+        }
+        try flush()
+        try writeAll(raw)
+    }
+
     private func flush() throws(OutputError) {
-        guard fd >= 0, !buffer.isEmpty else { return }
+        guard !buffer.isEmpty else { return }
+        let failure = buffer.withUnsafeBytes { raw -> OutputError? in
+            do throws(OutputError) { try writeAll(raw) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) throws(OutputError) {
+        guard fd >= 0, raw.count > 0 else { return }
         var done = 0
-        while done < buffer.count {
-            let n = buffer.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + done, $0.count - done) }
+        while done < raw.count {
+            let n = posixWrite(fd, raw.baseAddress! + done, raw.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw OutputError(path: path, reason: "write failed (\(lastError()))", kind: .write)
             }
             done += n
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes and closes the temporary file; `rename()` then puts it in place.
