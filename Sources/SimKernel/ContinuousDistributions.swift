@@ -50,8 +50,8 @@ public struct Exponential: Distribution, Equatable {
     public func quantile(_ p: Double) -> Double { -kLog(1 - p) * scale }
 }
 
-/// Normal (Gaussian) by Box–Muller, two draws per sample (the second variate is discarded
-/// so a sampler holds no hidden state and draw counts stay fixed).
+/// Normal (Gaussian) by inversion: Φ⁻¹(U) with `NormalQuantile` (AS 241), one draw per
+/// sample and no hidden state, so draw counts stay fixed.
 public struct Normal: Distribution, Equatable {
     public let mu: Double, sigma: Double
     public init(mean mu: Double, standardDeviation sigma: Double) throws(DistributionError) {
@@ -65,8 +65,7 @@ public struct Normal: Distribution, Equatable {
     }
     /// One standard normal variate.
     @inlinable public static func standard(_ rng: inout Xoshiro256StarStar) -> Double {
-        let u1 = rng.nextOpenClosedDouble(), u2 = rng.nextDouble()
-        return (-2 * kLog(u1)).squareRoot() * kCos(2 * Double.pi * u2)
+        NormalQuantile.of(rng.nextOpenDouble())
     }
     public var mean: Double { mu }
     public var variance: Double { sigma * sigma }

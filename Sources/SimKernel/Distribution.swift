@@ -45,5 +45,4 @@ public let standardNormalZ95 = 1.6448536269514722
 @inlinable @inline(__always) func kLog(_ x: Double) -> Double { log(x) }
 @inlinable @inline(__always) func kExp(_ x: Double) -> Double { exp(x) }
 @inlinable @inline(__always) func kPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
-@inlinable @inline(__always) func kCos(_ x: Double) -> Double { cos(x) }
 @inlinable @inline(__always) func kErf(_ x: Double) -> Double { erf(x) }

@@ -8,7 +8,9 @@ public struct EventHandle: Hashable, Comparable, Sendable {
     /// The insertion sequence number: unique per queue, increasing in scheduling order.
     public let seq: UInt64
 
-    @usableFromInline init(time: SimTime, seq: UInt64) {
+    /// Rebuilds a handle from its two parts (a model storing it compactly); only a handle
+    /// this queue issued may be cancelled.
+    @inlinable public init(time: SimTime, seq: UInt64) {
         self.time = time
         self.seq = seq
     }
@@ -29,24 +31,42 @@ public struct EventHandle: Hashable, Comparable, Sendable {
 /// minimum, that event is dead and both are dropped. When nothing is cancelled — the
 /// common case — popping costs one extra `isEmpty` test.
 ///
-/// **Invariants**: every key in `cancelled` is also in `heap` (a handle is cancelled at
-/// most once, and only while its event is pending); `count == heap.count - cancelled.count`.
+/// Two tiers, split at a moving `horizon`: `near` holds the events before it, `far` the
+/// rest. Why: a run keeps thousands of far-future events pending (every running job's
+/// completion, hours ahead) while most events are scheduled milliseconds ahead and fire
+/// next; in one heap each of those sifted through all of its levels on insert and on pop
+/// (a sixth of a run, measured with callgrind). The near heap stays small; a far event is
+/// moved once, when the near tier runs dry and the horizon advances by `window` past the
+/// far tier's earliest event. The order of pops is exactly that of a single heap.
+///
+/// **Invariants**: every near key is before `horizon` and every far key at or after it;
+/// every key in `cancelled` is also in `near` or `far` (a handle is cancelled at most
+/// once, and only while its event is pending); `count == near.count + far.count -
+/// cancelled.count`.
 public struct EventQueue<Event>: ~Copyable {
-    @usableFromInline var heap: EventHeap<Event>
+    @usableFromInline var near: EventHeap<Event>
+    @usableFromInline var far: EventHeap<Event>
+    @usableFromInline var horizon: Int64
+    /// How far past the far tier's earliest event the horizon moves (µs; about a second).
+    public let window: Int64
     @usableFromInline var cancelled: EventHeap<Void>
     @usableFromInline var nextSeq: UInt64 = 0
     /// Key of the most recently popped event: anything at or before it has fired already.
     @usableFromInline var lastPoppedTime = Int64.min
     @usableFromInline var lastPoppedSeq: UInt64 = 0
 
-    public init(minimumCapacity: Int = 16) {
-        heap = EventHeap(minimumCapacity: minimumCapacity)
+    public init(minimumCapacity: Int = 16, window: Int64 = 1 << 20) {
+        precondition(window > 0, "EventQueue: window \(window) must be positive")
+        near = EventHeap(minimumCapacity: minimumCapacity)
+        far = EventHeap(minimumCapacity: minimumCapacity)
         cancelled = EventHeap(minimumCapacity: 4)
+        self.window = window
+        horizon = window
     }
 
     /// Pending (scheduled, not cancelled, not yet popped) events.
     /// - Complexity: O(1).
-    @inlinable public var count: Int { heap.count - cancelled.count }
+    @inlinable public var count: Int { near.count + far.count - cancelled.count }
     @inlinable public var isEmpty: Bool { count == 0 }
 
     /// Schedules `event` at `time`; returns the handle that can cancel it.
@@ -55,8 +75,25 @@ public struct EventQueue<Event>: ~Copyable {
     public mutating func schedule(_ event: Event, at time: SimTime) -> EventHandle {
         let seq = nextSeq
         nextSeq &+= 1
-        heap.insert(.init(time: time.microseconds, seq: seq, payload: event))
+        if time.microseconds < horizon {
+            near.insert(.init(time: time.microseconds, seq: seq, payload: event))
+        } else {
+            far.insert(.init(time: time.microseconds, seq: seq, payload: event))
+        }
         return EventHandle(time: time, seq: seq)
+    }
+
+    /// When the near tier is empty: advances the horizon to `window` past the far tier's
+    /// earliest event and moves every far event before it. `false` when both are empty.
+    @inlinable mutating func refillNear() -> Bool {
+        guard let first = far.min else { return false }
+        horizon = first.time > Int64.max - window ? Int64.max : Swift.max(horizon, first.time &+ window)
+        if horizon == Int64.max {
+            while let e = far.popMin() { near.insert(e) }  // the end of time: take them all
+        } else {
+            while let e = far.popMin(before: horizon) { near.insert(e) }
+        }
+        return true
     }
 
     /// Cancels a pending event. Returns `false`, changing nothing, when the event has
@@ -82,7 +119,9 @@ public struct EventQueue<Event>: ~Copyable {
     /// - Complexity: O(log n) amortised (each cancelled event is discarded once).
     @inlinable
     public mutating func popNext(before limit: SimTime) -> (time: SimTime, event: Event)? {
-        while let top = heap.popMin(before: limit.microseconds) {
+        while true {
+            if near.isEmpty && !refillNear() { return nil }
+            guard let top = near.popMin(before: limit.microseconds) else { return nil }
             lastPoppedTime = top.time
             lastPoppedSeq = top.seq
             if !cancelled.isEmpty, let dead = cancelled.min, dead.seq == top.seq {
@@ -91,7 +130,6 @@ public struct EventQueue<Event>: ~Copyable {
             }
             return (SimTime(microseconds: top.time), top.payload)
         }
-        return nil
     }
 
     /// Removes and returns the earliest live event, or `nil` when none is pending.
@@ -104,25 +142,33 @@ public struct EventQueue<Event>: ~Copyable {
     /// found at the front.
     /// - Complexity: O(log n) amortised.
     public mutating func nextTime() -> SimTime? {
-        while let top = heap.min {
+        while true {
+            if near.isEmpty && !refillNear() { return nil }
+            let top = near.min!
             guard let dead = cancelled.min, dead.seq == top.seq else {
                 return SimTime(microseconds: top.time)
             }
             _ = cancelled.popMin()
-            _ = heap.popMin()
+            _ = near.popMin()
             // Record the discarded key as gone, so a later cancel of it returns false
             // instead of planting a key the main heap no longer holds.
             lastPoppedTime = top.time
             lastPoppedSeq = top.seq
         }
-        return nil
     }
 
-    /// Verifies both heaps and the cancelled ⊆ pending relation. O(n log n); for tests.
+    /// Verifies the heaps and the cancelled ⊆ pending relation. O(n log n); for tests.
     public func checkInvariants() {
-        heap.checkInvariants()
+        near.checkInvariants()
+        far.checkInvariants()
         cancelled.checkInvariants()
-        let pending = Set(heap.unorderedEntries.map(\.seq))  // membership only; order never observed
+        for e in near.unorderedEntries {
+            precondition(e.time < horizon, "EventQueue: near event at \(e.time) is not before the horizon \(horizon)")
+        }
+        for e in far.unorderedEntries {
+            precondition(e.time >= horizon, "EventQueue: far event at \(e.time) is before the horizon \(horizon)")
+        }
+        let pending = Set((near.unorderedEntries.map(\.seq)) + far.unorderedEntries.map(\.seq))  // membership only
         for dead in cancelled.unorderedEntries {
             precondition(pending.contains(dead.seq), "EventQueue: cancelled seq \(dead.seq) is not pending")
         }

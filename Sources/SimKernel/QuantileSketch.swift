@@ -24,10 +24,15 @@ import ucrt
 public struct QuantileSketch: Sendable, Equatable {
     /// The relative accuracy α.
     public static let relativeAccuracy = 0.005
-    @usableFromInline static let gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
-    @usableFromInline static let inverseLogGamma = 1 / log(gamma)
-    @usableFromInline static let minTrackable = 1e-9
-    @usableFromInline static let maxTrackable = 1e12
+    // Literal constants rather than computed statics: a computed static is a lazily
+    // initialised global, and its accessor (a `swift_once` check) ran on every `add`.
+    // `QuantileSketchTests` pins them to their definitions.
+    /// (1 + relativeAccuracy) / (1 − relativeAccuracy).
+    @usableFromInline static var gamma: Double { 0x1.0292a73c765a0p+0 }
+    /// 1 / ln(gamma).
+    @usableFromInline static var inverseLogGamma: Double { 0x1.8fff258b92eeap+6 }
+    @usableFromInline static var minTrackable: Double { 1e-9 }
+    @usableFromInline static var maxTrackable: Double { 1e12 }
 
     @usableFromInline var counts: [Int64] = []
     /// Bucket index of `counts[0]`.
@@ -44,7 +49,12 @@ public struct QuantileSketch: Sendable, Equatable {
 
     @inlinable static func bucketIndex(_ x: Double) -> Int {
         let clamped = Swift.min(x, maxTrackable)
-        return Int((log(clamped) * inverseLogGamma).rounded(.up))
+        // ⌈y⌉ without a libm `ceil` call (x86-64's baseline has no rounding instruction):
+        // truncation is the ceiling for negative y, and one short of it for positive
+        // non-integers.
+        let y = log(clamped) * inverseLogGamma
+        let truncated = Int(y)
+        return Double(truncated) < y ? truncated + 1 : truncated
     }
 
     /// Records one observation. Amortised O(1); NaN is ignored.

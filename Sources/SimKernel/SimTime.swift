@@ -51,6 +51,11 @@ public struct SimDuration: Hashable, Comparable, Sendable {
         self.init(microseconds: SimDuration.saturatingMicroseconds(seconds * 1_000_000))
     }
 
+    /// Rounds a duration in (fractional) microseconds to the nearest microsecond.
+    @inlinable public init(roundingMicroseconds us: Double) {
+        self.init(microseconds: SimDuration.saturatingMicroseconds(us))
+    }
+
     /// Rounds a duration in milliseconds to the nearest microsecond (see `init(seconds:)`).
     @inlinable public init(milliseconds: Double) {
         self.init(microseconds: SimDuration.saturatingMicroseconds(milliseconds * 1_000))

@@ -75,6 +75,12 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         1.0 - nextDouble()
     }
 
+    /// Uniform on the open interval (0, 1): the midpoints (k + ½)·2⁻⁵³, symmetric about ½,
+    /// so a quantile function can take it without special cases at either end.
+    @inlinable @inline(__always) public mutating func nextOpenDouble() -> Double {
+        (Double(next() >> 11) + 0.5) * 0x1.0p-53
+    }
+
     /// Uniform integer in 0..<bound without modulo bias (Lemire 2019, "Fast random integer
     /// generation in an interval"). `bound` must be positive.
     @inlinable public mutating func nextInt(below bound: Int) -> Int {

@@ -67,19 +67,17 @@ public struct Bridge: Sendable {
     public internal(set) var relayers: RelayerQueue
     var rng: Xoshiro256StarStar
     let relay: LogNormal
-    /// Other applications' traffic: its own stream (gaps and work), so our traffic never
-    /// shifts it, absorbed lazily in arrival order.
-    var backgroundRNG: Xoshiro256StarStar
-    var nextBackground: SimTime = .zero
+    /// Other applications' traffic: its own stream, so our traffic never shifts it,
+    /// absorbed lazily in arrival order.
+    var background: BackgroundTraffic
 
     public init(config: BridgeConfig, rng: Xoshiro256StarStar, backgroundRNG: Xoshiro256StarStar) {
         self.config = config
         self.rng = rng
-        self.backgroundRNG = backgroundRNG
         relayers = RelayerQueue(relayers: config.relayers)
         // Validated by the scenario layer: median > 0 and p95 ≥ median.
         relay = try! LogNormal(median: config.relayMedian.seconds, p95: config.relayP95.seconds)
-        if let gap = nextBackgroundGap() { nextBackground = .zero + gap } else { nextBackground = SimTime(microseconds: .max) }
+        background = BackgroundTraffic(rate: config.backgroundMessagesPerSecond, work: relay, rng: backgroundRNG)
     }
 
     /// Our message arrives at `now`: absorb the background traffic that arrived up to now
@@ -90,14 +88,24 @@ public struct Bridge: Sendable {
         return relayers.serve(arrival: now, work: sampleRelayWork())?.finish
     }
 
-    /// Queues every background message that arrived at or before `t`.
+    /// Queues every background message that arrived at or before `t`, its work scaled by
+    /// the congestion multiplier in force (callers absorb up to the moment it changes).
     mutating func absorbBackground(through t: SimTime) {
-        while nextBackground <= t {
-            let work = SimDuration(seconds: relay.sample(&backgroundRNG) * config.latencyMultiplier)
-            _ = relayers.serve(arrival: nextBackground, work: work)
-            guard let gap = nextBackgroundGap() else { nextBackground = SimTime(microseconds: .max); return }
-            nextBackground = nextBackground + gap
-        }
+        background.drain(through: t, into: &relayers, multiplier: config.latencyMultiplier)
+    }
+
+    /// Sets the congestion multiplier from `now` on: background messages that arrived
+    /// before now keep the old one.
+    public mutating func setLatencyMultiplier(_ m: Double, at now: SimTime) {
+        absorbBackground(through: now)
+        config.latencyMultiplier = m
+    }
+
+    /// Relayers join or leave at `now`; background messages that arrived before now were
+    /// queued on the relayers there were then.
+    public mutating func setRelayers(_ n: Int, at now: SimTime) {
+        absorbBackground(through: now)
+        relayers.setRelayers(n, at: now)
     }
 
     /// Relayer work for one message, under the current congestion.
@@ -108,14 +116,6 @@ public struct Bridge: Sendable {
     /// The return leg after relaying: the network's base RTT under congestion.
     public var networkRTT: SimDuration {
         SimDuration(seconds: config.baseRTT.seconds * config.latencyMultiplier)
-    }
-
-    /// Gap to the next background message, or `nil` without background traffic. Its own
-    /// stream, so changing our traffic never shifts the background's.
-    public mutating func nextBackgroundGap() -> SimDuration? {
-        guard config.backgroundMessagesPerSecond > 0 else { return nil }
-        let u = backgroundRNG.nextOpenClosedDouble()
-        return SimDuration(seconds: -CMath.ln(u) / config.backgroundMessagesPerSecond)
     }
 
     /// Whether this message is lost. One draw per message, lost or not.

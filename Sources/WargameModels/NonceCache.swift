@@ -7,7 +7,7 @@ import SimKernel
 /// times, so memory is bounded by the nonces seen within one TTL.
 public struct NonceCache: Sendable {
     public let ttl: SimDuration
-    var seen: Set<UInt64> = []
+    var seen = UInt64Set()
     var expiries = FIFOQueue<(at: SimTime, key: UInt64)>()
 
     public init(ttl: SimDuration) { self.ttl = ttl }
@@ -18,8 +18,7 @@ public struct NonceCache: Sendable {
     public mutating func checkAndInsert(tenant: Int, nonce: UInt64, at now: SimTime) -> Bool {
         expire(now)
         let key = SplitMix64.mix(UInt64(tenant) &* 0x9E37_79B9_7F4A_7C15 ^ nonce)
-        if seen.contains(key) { return false }
-        seen.insert(key)
+        guard seen.insert(key) else { return false }
         expiries.append((now + ttl, key))
         return true
     }

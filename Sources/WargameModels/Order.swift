@@ -18,37 +18,84 @@ public enum OrderStage: Sendable, Equatable {
 }
 
 /// A compute order as a tenant submits it, and its progress through the pipeline.
+///
+/// Stored compactly (narrow integers, sentinels instead of optionals) behind the natural
+/// `Int` and optional properties: every stage copies an order out of `OrderTable` and back,
+/// and at 240 bytes those copies were 5 % of a run; at 112 they are small.
 public struct Order: Sendable {
     public var id: Int64
-    public var tenant: Int
-    public var region: Int
     public var gpuHours: Double
     public var budgetPerGPUHour: Double
     public var nonce: UInt64
-    public var signatureValid: Bool
-    public var shard: Int = -1
     public var submittedAt: SimTime
-    /// Stage counters: bridge tries, provider attempts.
-    public var bridgeAttempt = 0
-    public var providerAttempt = 0
     /// Providers already tried for this order (bit i = provider i), so failover moves on.
     public var triedProviders: UInt64 = 0
-    public var provider = -1
-    public var bridge = 0
-    public var bridgeRTT: SimDuration?
-    public var policyTime: SimDuration?
-    public var stage: OrderStage = .bridging
     /// When the current bridge try was submitted, and when the order reached the policy.
     public var tryStartedAt: SimTime = .zero
     public var policyArrivedAt: SimTime = .zero
+    var _tenant: Int32
+    var _region: Int16
+    var _shard: Int16 = -1
+    var _provider: Int16 = -1
+    var _bridgeAttempt: Int16 = 0
+    var _providerAttempt: Int16 = 0
+    var _bridge: Int16 = 0
+    /// Microseconds, or `Int64.min` for none: the optionals below, without their padding.
+    var _bridgeRTT = Int64.min, _policyTime = Int64.min, _filledAt = Int64.min
+    /// The pending timeout's key (time µs, seq), or `Int64.min` time for none.
+    var _timeoutTime = Int64.min, _timeoutSeq: UInt64 = 0
+    public var signatureValid: Bool
+    public var stage: OrderStage = .bridging
     /// The policy's verdict, decided when a worker picks the request up.
     public var policyVerdict: Reason = .none
-    /// The pending cancellable timeout (bridge try or queue wait), cancelled when it moves on.
-    public var timeout: EventHandle?
     /// Admitted while the fail-closed guard was halted, to probe whether coverage recovered.
     public var isProbe = false
+
+    public init(id: Int64, tenant: Int, region: Int, gpuHours: Double, budgetPerGPUHour: Double, nonce: UInt64,
+                signatureValid: Bool, submittedAt: SimTime) {
+        precondition(tenant >= 0 && tenant <= Int(Int32.max) && region >= -1 && region <= Int(Int16.max),
+                     "Order: tenant \(tenant) or region \(region) out of range")
+        self.id = id
+        _tenant = Int32(tenant)
+        _region = Int16(region)
+        self.gpuHours = gpuHours
+        self.budgetPerGPUHour = budgetPerGPUHour
+        self.nonce = nonce
+        self.signatureValid = signatureValid
+        self.submittedAt = submittedAt
+    }
+
+    @inline(__always) static func optional(_ raw: Int64) -> Int64? { raw == .min ? nil : raw }
+
+    public var tenant: Int { get { Int(_tenant) } set { _tenant = Int32(newValue) } }
+    public var region: Int { get { Int(_region) } set { _region = Int16(newValue) } }
+    public var shard: Int { get { Int(_shard) } set { _shard = Int16(newValue) } }
+    /// Stage counters: bridge tries, provider attempts.
+    public var bridgeAttempt: Int { get { Int(_bridgeAttempt) } set { _bridgeAttempt = Int16(newValue) } }
+    public var providerAttempt: Int { get { Int(_providerAttempt) } set { _providerAttempt = Int16(newValue) } }
+    public var provider: Int { get { Int(_provider) } set { _provider = Int16(newValue) } }
+    public var bridge: Int { get { Int(_bridge) } set { _bridge = Int16(newValue) } }
+    public var bridgeRTT: SimDuration? {
+        get { Self.optional(_bridgeRTT).map(SimDuration.init(microseconds:)) }
+        set { _bridgeRTT = newValue?.microseconds ?? .min }
+    }
+    public var policyTime: SimDuration? {
+        get { Self.optional(_policyTime).map(SimDuration.init(microseconds:)) }
+        set { _policyTime = newValue?.microseconds ?? .min }
+    }
     /// Set once running on a provider.
-    public var filledAt: SimTime?
+    public var filledAt: SimTime? {
+        get { Self.optional(_filledAt).map(SimTime.init(microseconds:)) }
+        set { _filledAt = newValue?.microseconds ?? .min }
+    }
+    /// The pending cancellable timeout (bridge try or queue wait), cancelled when it moves on.
+    public var timeout: EventHandle? {
+        get { _timeoutTime == .min ? nil : EventHandle(time: SimTime(microseconds: _timeoutTime), seq: _timeoutSeq) }
+        set {
+            _timeoutTime = newValue?.time.microseconds ?? .min
+            _timeoutSeq = newValue?.seq ?? 0
+        }
+    }
 }
 
 /// In-flight orders in reusable slots: memory tracks the number in flight, not the number

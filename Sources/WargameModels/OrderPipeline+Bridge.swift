@@ -9,23 +9,29 @@ extension OrderPipeline {
         order.stage = .bridging
         order.tryStartedAt = sim.now
         let b = order.bridge
-        order.timeout = sim.schedule(.bridgeTimeout(order: ref, attempt: Int16(order.bridgeAttempt)),
-                                     after: bridges[b].config.timeout)
-        orders[ref] = order
+        let attempt = Int16(order.bridgeAttempt)
         // Queue behind the relayers' backlog; the response (unless the message is lost)
         // returns a network round trip after the relay work finishes. A message with no
         // relayer to take it, or lost, is never answered: its timeout fires.
         let lost = bridges[b].isLost()
-        if let finish = bridges[b].relay(at: sim.now), !lost {
-            sim.schedule(.bridgeResponse(order: ref, attempt: Int16(order.bridgeAttempt)), at: finish + bridges[b].networkRTT)
+        let response = bridges[b].relay(at: sim.now).map { $0 + bridges[b].networkRTT }
+        let deadline = sim.now + bridges[b].config.timeout
+        // Both times are known now, so only the event that will matter is scheduled: a
+        // response that beats the deadline needs no timeout event (it would only be
+        // cancelled), and one at or after it would be ignored. At equal times the timeout
+        // wins, as it did when both were scheduled (the timeout first).
+        if let response, !lost, response < deadline {
+            order.timeout = nil
+            sim.schedule(.bridgeResponse(order: ref, attempt: attempt), at: response)
+        } else {
+            order.timeout = sim.schedule(.bridgeTimeout(order: ref, attempt: attempt), at: deadline)
         }
+        orders[ref] = order
     }
 
     mutating func bridgeResponse(_ ref: OrderRef, attempt: Int, in sim: inout Simulation<Event>) {
         // A response to an abandoned try (it timed out and was retried) is ignored.
         guard var order = orders[ref], order.stage == .bridging, order.bridgeAttempt == attempt else { return }
-        if let t = order.timeout { sim.cancel(t) }
-        order.timeout = nil
         let rtt = sim.now - order.tryStartedAt
         order.bridgeRTT = rtt
         statistics.bridgeRTT.add(rtt.milliseconds)
@@ -116,9 +122,15 @@ extension OrderPipeline {
             return
         }
         order.stage = .queued
-        order.timeout = sim.schedule(.queueTimeout(order: ref), after: config.maxQueueWait)
         orders[ref] = order
         emit(.accepted, .admitted, order, at: sim.now)
         dispatch(shard: s, in: &sim)
+        // Most orders start at once; only one still waiting needs its queue timeout (the
+        // same time it always had: no simulated time passed). Scheduling it for every order
+        // filled the event heap with timeouts that were only ever cancelled.
+        if var waiting = orders[ref], waiting.stage == .queued {
+            waiting.timeout = sim.schedule(.queueTimeout(order: ref), after: config.maxQueueWait)
+            orders[ref] = waiting
+        }
     }
 }

@@ -140,10 +140,10 @@ extension OrderPipeline {
             providers[p].config.failureProbability = starting ? x : config.providers[p].failureProbability
         case .bridgeCongestion(let b, let m):
             for k in bridges.indices where b == nil || b == k {
-                bridges[k].config.latencyMultiplier = starting ? m : config.bridges[k].latencyMultiplier
+                bridges[k].setLatencyMultiplier(starting ? m : config.bridges[k].latencyMultiplier, at: sim.now)
             }
         case .relayerOutage(let b, let left):
-            bridges[b].relayers.setRelayers(starting ? left : config.bridges[b].relayers, at: sim.now)
+            bridges[b].setRelayers(starting ? left : config.bridges[b].relayers, at: sim.now)
         case .bridgeLoss(let b, let x):
             for k in bridges.indices where b == nil || b == k {
                 bridges[k].config.lossProbability = starting ? x : config.bridges[k].lossProbability

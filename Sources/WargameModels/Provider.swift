@@ -91,7 +91,12 @@ public struct Provider: Sendable {
     /// Fraction of capacity currently lost to outages (0 = healthy, 1 = down).
     public internal(set) var capacityLost = 0.0
     /// Log of the random-walk price factor (0 = base price).
-    var logPriceFactor = 0.0
+    var logPriceFactor = 0.0 {
+        didSet { priceFactor = CMath.expOf(logPriceFactor) }
+    }
+    /// exp(logPriceFactor), kept with it: routing reads every provider's price per order,
+    /// and an `exp` per read was a tenth of routing.
+    public private(set) var priceFactor = 1.0
     public internal(set) var spikeFactor = 1.0
     /// Jobs placed here over the run (traffic share).
     public internal(set) var placed = 0
@@ -115,7 +120,6 @@ public struct Provider: Sendable {
     /// out the way production does: failures, failover, and its circuit breaker opening.
     public var advertisedCapacity: Int { isDown ? config.capacity : usableCapacity }
     public var freeSlots: Int { max(0, advertisedCapacity - running) }
-    public var priceFactor: Double { CMath.expOf(logPriceFactor) }
     public var price: Double { config.pricePerGPUHour * priceFactor * spikeFactor }
     public var load: Double { config.capacity > 0 ? Double(running) / Double(config.capacity) : 1 }
 

@@ -44,6 +44,8 @@ public enum RoutingMiss: Sendable, Equatable {
 public struct Router: Sendable {
     public var config: RouterConfig
     var rng: Xoshiro256StarStar
+    var cachedWeights: [Double] = []
+    var cachedTerms: [Double] = []
 
     public init(config: RouterConfig, rng: Xoshiro256StarStar) {
         self.config = config
@@ -52,74 +54,110 @@ public struct Router: Sendable {
 
     public mutating func choose(for order: Order, providers: [Provider], breakers: [CircuitBreaker],
                                 reputationFloor: Double, at now: SimTime) -> Result<Int, RoutingMissError> {
+        precondition(providers.count <= 64, "Router: at most 64 providers (a bit mask per order), got \(providers.count)")
         var candidates = 0, affordable = 0
-        var eligible: [Int] = []
-        eligible.reserveCapacity(providers.count)
-        for (i, p) in providers.enumerated() {
-            guard p.serves(region: order.region), p.config.reputation >= reputationFloor,
+        var eligible: UInt64 = 0  // bit i: provider i; a mask, so a pick allocates nothing
+        for i in providers.indices {
+            guard providers[i].serves(region: order.region), providers[i].config.reputation >= reputationFloor,
                   order.triedProviders & (1 << UInt64(i)) == 0 else { continue }
             candidates += 1
-            guard p.price <= order.budgetPerGPUHour else { continue }
+            guard providers[i].price <= order.budgetPerGPUHour else { continue }
             affordable += 1
-            if !p.paused && p.freeSlots > 0 && breakers[i].wouldPermit(at: now) { eligible.append(i) }
+            if !providers[i].paused && providers[i].freeSlots > 0 && breakers[i].wouldPermit(at: now) {
+                eligible |= 1 << UInt64(i)
+            }
         }
-        if eligible.isEmpty {
+        if eligible == 0 {
             let miss: RoutingMiss = candidates == 0 ? .noProvider : affordable == 0 ? .overBudget : .busy
             return .failure(RoutingMissError(miss: miss))
         }
         return .success(pick(eligible, order: order, providers: providers))
     }
 
-    mutating func pick(_ eligible: [Int], order: Order, providers: [Provider]) -> Int {
+    /// The providers in `mask`, in index order.
+    static func members(_ mask: UInt64) -> [Int] {
+        var ids: [Int] = [], m = mask
+        while m != 0 {
+            ids.append(m.trailingZeroBitCount)
+            m &= m &- 1
+        }
+        return ids
+    }
+
+    mutating func pick(_ eligible: UInt64, order: Order, providers: [Provider]) -> Int {
         switch config.strategy {
         case .weighted:
-            let weights = eligible.map { providers[$0].config.weight }
-            guard let choice = try? WeightedChoice(weights: weights) else { return lowestID(eligible, providers) }
-            return eligible[choice.pick(&rng)]
+            let ids = Self.members(eligible)
+            let weights = ids.map { providers[$0].config.weight }
+            guard let choice = try? WeightedChoice(weights: weights) else { return lowestID(ids, providers) }
+            return ids[choice.pick(&rng)]
         case .score:
-            let meanWeight = providers.reduce(0) { $0 + $1.config.weight } / Double(providers.count)
-            return best(eligible, providers) { score($0, order: order, meanWeight: meanWeight) }
+            let terms = weightTerms(providers)
+            return best(eligible, providers) { i in score(providers[i], order: order, weightTerm: terms[i]) }
         case .p2c:
             // Candidates in proportion to weight, so the runbook's "increase router weights"
             // shifts traffic here too; uniform when every eligible weight is zero.
-            let choice = try? WeightedChoice(weights: eligible.map { providers[$0].config.weight })
-            let a = eligible[choice?.pick(&rng) ?? rng.nextInt(below: eligible.count)]
-            let b = eligible[choice?.pick(&rng) ?? rng.nextInt(below: eligible.count)]
-            return best([a, b], providers) { $0.load }
+            let ids = Self.members(eligible)
+            let choice = try? WeightedChoice(weights: ids.map { providers[$0].config.weight })
+            let a = ids[choice?.pick(&rng) ?? rng.nextInt(below: ids.count)]
+            let b = ids[choice?.pick(&rng) ?? rng.nextInt(below: ids.count)]
+            return best(1 << UInt64(a) | 1 << UInt64(b), providers) { providers[$0].load }
         case .cheapest:
-            return best(eligible, providers) { $0.price }
+            return best(eligible, providers) { providers[$0].price }
         case .ordered:
             let order = config.order.isEmpty ? Array(providers.indices) : config.order
-            return order.first(where: eligible.contains) ?? lowestID(eligible, providers)
+            return order.first { eligible & (1 << UInt64($0)) != 0 } ?? lowestID(Self.members(eligible), providers)
         }
     }
 
-    /// The `score` strategy's cost of a provider, lowest wins:
-    ///
-    ///     price·w_price/budget + ack_median_s·w_latency + (1 − reputation)·w_reputation
-    ///       + load·w_load − w_weight·ln(weight / mean weight)
-    ///
-    /// The weight term is what makes the runbook's lever work: a provider at the mean weight
-    /// is unaffected, doubling its weight lowers its cost by w_weight·ln 2 (0.35 by default),
-    /// and weight 0 drains it (infinite cost; chosen only if nothing else is eligible).
-    /// Scaling every weight by the same factor changes nothing.
+    /// Each provider's weight term of the score, −ln(w / mean w) (+∞ for weight 0), cached
+    /// until a weight changes: weights move only by operator action, a logarithm per
+    /// provider per order did not.
+    mutating func weightTerms(_ providers: [Provider]) -> [Double] {
+        if cachedWeights.count == providers.count
+            && providers.indices.allSatisfy({ cachedWeights[$0] == providers[$0].config.weight }) {
+            return cachedTerms
+        }
+        cachedWeights = providers.map(\.config.weight)
+        let meanWeight = cachedWeights.reduce(0, +) / Double(providers.count)
+        cachedTerms = cachedWeights.map { w in
+            guard meanWeight > 0 else { return 0 }
+            return w > 0 ? -CMath.ln(w / meanWeight) : .infinity
+        }
+        return cachedTerms
+    }
+
     public func score(_ p: Provider, order: Order, meanWeight: Double) -> Double {
+        let term = meanWeight > 0 ? (p.config.weight > 0 ? -CMath.ln(p.config.weight / meanWeight) : .infinity) : 0
+        return score(p, order: order, weightTerm: term)
+    }
+
+    func score(_ p: Provider, order: Order, weightTerm: Double) -> Double {
         var cost = config.priceWeight * p.price / max(order.budgetPerGPUHour, 1e-9)
             + config.latencyWeight * p.config.ackMedian.seconds
             + config.reputationWeight * (1 - p.config.reputation)
             + config.loadWeight * p.load
-        if meanWeight > 0 && config.weightWeight > 0 {
-            cost -= p.config.weight > 0 ? config.weightWeight * CMath.ln(p.config.weight / meanWeight) : -Double.infinity
-        }
+        if config.weightWeight > 0 && weightTerm != 0 { cost += config.weightWeight * weightTerm }
         return cost
     }
 
-    /// The minimum of `key`, ties broken by provider id so no order of evaluation leaks.
-    func best(_ ids: [Int], _ providers: [Provider], key: (Provider) -> Double) -> Int {
-        ids.min { a, b in
-            let ka = key(providers[a]), kb = key(providers[b])
-            return ka < kb || (ka == kb && providers[a].config.id < providers[b].config.id)
-        }!
+    /// The provider in `mask` with the smallest key, ties to the smaller id; each key is
+    /// computed once.
+    func best(_ mask: UInt64, _ providers: [Provider], key: (Int) -> Double) -> Int {
+        var m = mask
+        var bestIndex = m.trailingZeroBitCount
+        var bestKey = key(bestIndex)
+        m &= m &- 1
+        while m != 0 {
+            let i = m.trailingZeroBitCount
+            m &= m &- 1
+            let k = key(i)
+            if k < bestKey || (k == bestKey && providers[i].config.id < providers[bestIndex].config.id) {
+                bestIndex = i
+                bestKey = k
+            }
+        }
+        return bestIndex
     }
 
     func lowestID(_ ids: [Int], _ providers: [Provider]) -> Int {
@@ -127,7 +165,6 @@ public struct Router: Sendable {
     }
 }
 
-/// `RoutingMiss` as an `Error`, so `choose` can return a `Result`.
 public struct RoutingMissError: Error, Equatable {
     public let miss: RoutingMiss
 }

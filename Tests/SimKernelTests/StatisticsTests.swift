@@ -145,3 +145,49 @@ import Testing
         #expect(q.isEmpty && expected == 10_000)
     }
 }
+
+@Suite struct KernelConstantsTests {
+    /// The sketch's constants are literals (no lazy globals on the hot path); they must stay
+    /// exactly their definitions.
+    @Test func quantileSketchConstantsAreTheirDefinitions() {
+        let a = QuantileSketch.relativeAccuracy
+        #expect(QuantileSketch.gamma == (1 + a) / (1 - a))
+        #expect(QuantileSketch.inverseLogGamma == 1 / log((1 + a) / (1 - a)))
+    }
+
+    /// Bucket indices are ⌈ln x / ln γ⌉, computed without `ceil`: the same as `rounded(.up)`
+    /// on every kind of argument, integers included.
+    @Test func bucketIndexIsTheCeiling() {
+        var rng = Xoshiro256StarStar(seed: 5)
+        var xs: [Double] = [1, 2, 1e-9 * 1.0001, 1e12, 0.5, pow(QuantileSketch.gamma, 7), pow(QuantileSketch.gamma, -7)]
+        for _ in 0..<10_000 { xs.append(exp(rng.nextDouble() * 40 - 20)) }
+        for x in xs {
+            #expect(QuantileSketch.bucketIndex(x) == Int((log(min(x, 1e12)) * QuantileSketch.inverseLogGamma).rounded(.up)))
+        }
+    }
+
+    /// `UInt64Set` against `Set<UInt64>` under random inserts and removes, with keys that
+    /// collide on their low bits (long probe runs, wrap-around) and the key 0.
+    @Test(arguments: 0..<20)
+    func uint64SetMatchesSet(seed: UInt64) {
+        var rng = Xoshiro256StarStar(seed: 900 &+ seed)
+        var fast = UInt64Set(), model = Set<UInt64>()
+        for step in 0..<3_000 {
+            // Few distinct low bits, so keys pile up in the same home slots.
+            let key = rng.nextInt(below: 10) == 0 ? 0 : (UInt64(rng.nextInt(below: 400)) << 32) | UInt64(rng.nextInt(below: 8))
+            if rng.nextDouble() < 0.6 {
+                #expect(fast.insert(key) == model.insert(key).inserted)
+            } else {
+                #expect(fast.remove(key) == (model.remove(key) != nil))
+            }
+            #expect(fast.count == model.count)
+            if step % 100 == 0 {
+                fast.checkInvariants()
+                for k in model { #expect(fast.contains(k)) }
+            }
+        }
+        fast.checkInvariants()
+        fast.removeAll()
+        #expect(fast.count == 0 && !fast.contains(0))
+    }
+}

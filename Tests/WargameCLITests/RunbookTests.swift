@@ -97,7 +97,7 @@ import WargameScenario
         #expect(count(rolled, "orders_filled") > count(kept, "orders_filled"))
         guard case .array(let actions)? = rolled["actions"] else { Issue.record("no actions"); return }
         #expect(actions.map { $0["action"] } == [.string("set"), .string("rollback")])
-        #expect(actions.first?["parameters"] == .string("providers[akash].capacity=40 providers[flux].capacity=40 providers[vast].capacity=40"))
+        #expect(actions.first?["parameters"] == .string("providers[akash].capacity=30 providers[flux].capacity=30 providers[vast].capacity=30"))
     }
 
     @Test func aManualBreakerResetSendsTrafficBackToTheProvider() throws {
