@@ -7,10 +7,10 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check fuzz tsan golden docs studies-figures bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check slurm-test fuzz tsan golden docs studies-figures bench clean help
 
 help:
-	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check fuzz tsan golden docs bench clean"
+	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check slurm-test fuzz tsan golden docs bench clean"
 	@echo "         (sim-run honours SEED= and STEPS=)"
 
 build:
@@ -56,6 +56,13 @@ tsan:
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(SWIFT) test --skip-build --sanitize=thread \
 		--scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
+# docs/scaling.md's Slurm recipe on a single-node cluster this machine brings up itself
+# (munged, slurmctld, slurmd under a temporary folder; installs slurm-wlm and munge when
+# missing): a 4-task array sweep and study with dependent merges must equal one-process
+# runs byte for byte. Needs root and about a minute; not part of .ci/run.
+slurm-test: release
+	.ci/slurm-test
 
 # Re-record the golden output digests (Tests/golden/digests.json) after a deliberate
 # change to outputs; see README "Golden digests" for when that is right.
