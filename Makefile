@@ -88,10 +88,11 @@ bench: release
 	@$(RELEASE_BIN) bench mmc --repeat 3 --handler closure
 	@echo "== memory: 10,000,000 customers (compare peak_rss_mb with the 1 M run above)"
 	@$(RELEASE_BIN) bench mmc --customers 10000000
-	@echo "== bench run: baseline scenario, 10,000 steps, every output written"
+	@echo "== bench run: baseline scenario, 10,000 steps, every output written;"
+	@echo "   then (scale_*) 10,000 tenants at 200 orders/s over a simulated day, RSS through the day"
 	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 10000
 	@echo "== bench run: baseline scenario, 100,000 steps (compare peak_rss_mb with 10,000)"
-	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 100000
+	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 100000 --scale none
 	@echo "== bench sweep: 200 seeds of the baseline at its default steps, 1 job vs 2"
 	@$(RELEASE_BIN) bench sweep scenarios/baseline.json --seeds 1..200 --jobs 2
 	@echo "== bench sweep: 800 seeds (compare peak_rss_mb with 200)"
