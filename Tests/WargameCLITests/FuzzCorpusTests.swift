@@ -14,7 +14,13 @@ import Testing
         func files(_ dir: String) -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
         }
-        return files(root + "/" + target) + (target == "scenario" ? files(packageRoot + "/scenarios") : [])
+        // The shipped scenarios: every JSON file under scenarios/, subfolders included.
+        func scenarios() -> [String] {
+            let dir = packageRoot + "/scenarios"
+            let all = (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String]) ?? []
+            return all.filter { $0.hasSuffix(".json") }.sorted().map { dir + "/" + $0 }
+        }
+        return files(root + "/" + target) + (target == "scenario" ? scenarios() : [])
     }
 
     func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }

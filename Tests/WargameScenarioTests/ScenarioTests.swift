@@ -49,8 +49,10 @@ func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String)
 @Suite struct ScenarioLoaderTests {
     @Test func everyShippedScenarioLoads() throws {
         let dir = root + "/scenarios"
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
+        // Subfolders too (scenarios/scale/ holds the scale scenario `bench run` uses).
+        let files = ((FileManager.default.enumerator(atPath: dir)?.allObjects as? [String]) ?? []).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files.count >= 6)
+        #expect(files.contains("scale/10k-tenants.json"))
         for f in files {
             let s = try ScenarioLoader.load(dir + "/" + f)
             #expect(s.sha256.count == 64)
