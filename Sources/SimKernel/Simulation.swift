@@ -40,9 +40,11 @@ public struct Simulation<Event>: ~Copyable {
     @inlinable public var eventsHandled: UInt64 { _eventsHandled }
     @usableFromInline var _eventsHandled: UInt64 = 0
 
-    public init(startingAt start: SimTime = .zero, minimumCapacity: Int = 64) {
+    /// `farTierWindow` (µs) splits the event list in two tiers for models that keep many
+    /// events far ahead (see `EventQueue`); `nil` keeps one heap.
+    public init(startingAt start: SimTime = .zero, minimumCapacity: Int = 64, farTierWindow: Int64? = nil) {
         _now = start
-        queue = EventQueue(minimumCapacity: minimumCapacity)
+        queue = EventQueue(minimumCapacity: minimumCapacity, window: farTierWindow)
     }
 
     /// Live scheduled events.

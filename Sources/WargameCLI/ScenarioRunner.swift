@@ -72,7 +72,8 @@ enum ScenarioRunner {
         var alertsCSV = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[3]), header: WarGameOutcome.alertsHeader)
         }
-        var sim = Simulation<OrderPipeline.Event>(minimumCapacity: 4_096)
+        // Two tiers: every running job's completion waits minutes to hours ahead (EventQueue).
+        var sim = Simulation<OrderPipeline.Event>(minimumCapacity: 4_096, farTierWindow: 1 << 20)
         var pipeline = OrderPipeline(config: c, seed: seed, sink: RunSink(log: log, events: events, kpis: KPIRecorder(providers: providerIDs.count)))
         pipeline.start(in: &sim, horizon: .zero + stepLength * Int64(steps))
         var progress = console.map { Progress(label: "\(scenario.name) steps", total: steps, console: $0) }
