@@ -81,6 +81,9 @@ public struct KPIRecorder: DecisionSink, Sendable {
     public private(set) var failoversPer5mMax = 0
     var recentFailovers = FIFOQueue<SimTime>()
     public private(set) var finalOutcomes: [Int]   // by Reason index, for rejected + dropped + completed
+    /// `Reason.allCases.count`, kept: `allCases` builds an array on every call, and `record`
+    /// indexes by it for every finished order.
+    let reasonCount: Int
     public private(set) var filledByProvider: [Int]
     public private(set) var filled = 0
     public private(set) var gpuHoursFilled = 0.0
@@ -88,7 +91,8 @@ public struct KPIRecorder: DecisionSink, Sendable {
     public init(providers: Int) {
         self.providers = providers
         current = StepKPIs(providers: providers)
-        finalOutcomes = Array(repeating: 0, count: Reason.allCases.count * 3)
+        reasonCount = Reason.allCases.count
+        finalOutcomes = Array(repeating: 0, count: reasonCount * 3)
         filledByProvider = Array(repeating: 0, count: providers)
     }
 
@@ -122,9 +126,9 @@ public struct KPIRecorder: DecisionSink, Sendable {
             finalOutcomes[d.reason.ordinal] += 1
         case .dropped:
             current.dropped += 1
-            finalOutcomes[Reason.allCases.count + d.reason.ordinal] += 1
+            finalOutcomes[reasonCount + d.reason.ordinal] += 1
         case .completed:
-            finalOutcomes[2 * Reason.allCases.count] += 1
+            finalOutcomes[2 * reasonCount] += 1
         case .filled:
             current.filled += 1
             current.gpuHoursFilled += d.gpuHours
