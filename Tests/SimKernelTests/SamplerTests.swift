@@ -2,38 +2,11 @@ import Foundation
 import Testing
 @testable import SimKernel
 
-/// One-sample Kolmogorov–Smirnov statistic D = sup |F_n(x) − F(x)| of `xs` against `cdf`.
-func ksStatistic(_ xs: [Double], cdf: (Double) -> Double) -> Double {
-    let sorted = xs.sorted()
-    let n = Double(sorted.count)
-    var d = 0.0
-    for (i, x) in sorted.enumerated() {
-        let f = cdf(x)
-        d = max(d, Double(i + 1) / n - f, f - Double(i) / n)
-    }
-    return d
-}
+func ksStatistic(_ xs: [Double], cdf: (Double) -> Double) -> Double { KolmogorovSmirnov.statistic(xs, cdf: cdf) }
 
-/// Two-sample KS statistic between `a` and `b`.
-func ksTwoSample(_ a: [Double], _ b: [Double]) -> Double {
-    let x = a.sorted(), y = b.sorted()
-    var i = 0, j = 0, d = 0.0
-    while i < x.count && j < y.count {
-        let v = min(x[i], y[j])
-        while i < x.count && x[i] <= v { i += 1 }
-        while j < y.count && y[j] <= v { j += 1 }
-        d = max(d, abs(Double(i) / Double(x.count) - Double(j) / Double(y.count)))
-    }
-    return d
-}
-
-/// The KS critical value at α = 0.001 (c(α) = √(−ln(α/2)/2) = 1.949): a fixed-seed test
-/// rejects a correct sampler with probability 0.001, a wrong one (D ≫ c/√n) almost surely.
-func ksCritical(n: Int, m: Int? = nil) -> Double {
-    let c = (-log(0.0005) / 2).squareRoot()
-    guard let m else { return c / Double(n).squareRoot() }
-    return c * ((Double(n) + Double(m)) / (Double(n) * Double(m))).squareRoot()
-}
+/// The KS critical value at α = 0.001 (1.949/√n): a fixed-seed test rejects a correct
+/// sampler with probability 0.001, a wrong one (D ≫ c/√n) almost surely.
+func ksCritical(n: Int) -> Double { KolmogorovSmirnov.critical(n: n) }
 
 func standardNormalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
 
@@ -41,6 +14,21 @@ func standardNormalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()
 /// inversion, one uniform per draw), and the quantile tables that other applications'
 /// relayer traffic is drawn through. Each is compared with its definition.
 @Suite struct SamplerTests {
+    /// The test itself must be able to fail: hand-checked statistics, and a wrong
+    /// distribution rejected at the sample sizes used below.
+    @Test func kolmogorovSmirnovRejectsTheWrongDistribution() throws {
+        #expect(KolmogorovSmirnov.statistic([0.5], cdf: { $0 }) == 0.5)
+        #expect(KolmogorovSmirnov.statistic([0.1, 0.2, 0.3], [0.1, 0.2, 0.3]) == 0)
+        #expect(KolmogorovSmirnov.statistic([1, 2], [3, 4]) == 1)
+        #expect(abs(KolmogorovSmirnov.critical(n: 10_000) - 0.01949) < 1e-5)
+        let n = 200_000
+        var rng = RandomStreams(seed: 20).stream("test.ks")
+        // Exponential draws with mean 1 tested as if their mean were 1.02: D ≈ 0.0073 > 0.0044.
+        let xs = (0..<n).map { _ in -log(rng.nextOpenClosedDouble()) }
+        #expect(ksStatistic(xs, cdf: { 1 - exp(-$0 / 1.02) }) > ksCritical(n: n))
+        #expect(ksStatistic(xs, cdf: { 1 - exp(-$0) }) < ksCritical(n: n))
+    }
+
     /// Φ(Φ⁻¹(p)) = p to near double precision over (0, 1), tails included, and Φ⁻¹ is odd
     /// about ½. A wrong coefficient in any of the three rational pieces fails by orders of
     /// magnitude.

@@ -84,7 +84,7 @@ import SimKernel
         let n = 20_000
         let fast = try probeWaits(perMessage: false, seed: 42, probes: n, relayers: relayers, multiplier: multiplier, spacing: .seconds(2)).map(Double.init)
         let reference = try probeWaits(perMessage: true, seed: 43, probes: n, relayers: relayers, multiplier: multiplier, spacing: .seconds(2)).map(Double.init)
-        #expect(ksTwoSample(fast, reference) < ksCritical(n: n, m: n))
+        #expect(KolmogorovSmirnov.statistic(fast, reference) < KolmogorovSmirnov.critical(n: n, m: n))
         func meanAndVariance(_ xs: [Double]) -> (Double, Double) {
             let m = xs.reduce(0, +) / Double(xs.count)
             return (m, xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1))
@@ -105,20 +105,3 @@ import SimKernel
     }
 }
 
-/// Two-sample Kolmogorov–Smirnov statistic.
-func ksTwoSample(_ a: [Double], _ b: [Double]) -> Double {
-    let x = a.sorted(), y = b.sorted()
-    var i = 0, j = 0, d = 0.0
-    while i < x.count && j < y.count {
-        let v = min(x[i], y[j])
-        while i < x.count && x[i] <= v { i += 1 }
-        while j < y.count && y[j] <= v { j += 1 }
-        d = max(d, abs(Double(i) / Double(x.count) - Double(j) / Double(y.count)))
-    }
-    return d
-}
-
-/// Two-sample KS critical value at α = 0.001.
-func ksCritical(n: Int, m: Int) -> Double {
-    (-log(0.0005) / 2).squareRoot() * ((Double(n) + Double(m)) / (Double(n) * Double(m))).squareRoot()
-}
