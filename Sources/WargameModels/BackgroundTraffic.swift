@@ -11,7 +11,6 @@ import SimKernel
 /// it is needed. Per message the draws are, in order, its work and then the gap to the next.
 struct BackgroundTraffic: Sendable {
     static let blockSize = 64
-    let rate: Double
     /// 1/rate in microseconds: gaps multiply by it (a division was a tenth of the loop).
     let meanGapMicroseconds: Double
     let work: LogNormal
@@ -26,7 +25,6 @@ struct BackgroundTraffic: Sendable {
     var position: Int
 
     init(rate: Double, work: LogNormal, rng: Xoshiro256StarStar) {
-        self.rate = rate
         self.work = work
         workTable = work.table
         gapTable = Exponential.unitTable

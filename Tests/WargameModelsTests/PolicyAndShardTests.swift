@@ -118,6 +118,21 @@ func sampleOrder(tenant: Int = 0, region: Int = 0, gpuHours: Double = 1, budget:
 }
 
 @Suite struct OrderTableTests {
+    /// Orders are copied out of the table and back at every stage, so their size is a cost
+    /// per order; the compact layout must stay compact, and round-trip every field.
+    @Test func ordersAreCompactAndRoundTripTheirFields() {
+        #expect(MemoryLayout<Order>.size <= 128, "Order is \(MemoryLayout<Order>.size) bytes")
+        var o = sampleOrder(nonce: 3)
+        o.shard = 2; o.provider = 63; o.bridge = 1; o.bridgeAttempt = 4; o.providerAttempt = 64
+        o.bridgeRTT = .milliseconds(250); o.policyTime = nil; o.filledAt = SimTime(microseconds: 7)
+        o.timeout = EventHandle(time: SimTime(microseconds: 9), seq: 11)
+        #expect(o.shard == 2 && o.provider == 63 && o.bridge == 1 && o.bridgeAttempt == 4 && o.providerAttempt == 64)
+        #expect(o.bridgeRTT == .milliseconds(250) && o.policyTime == nil && o.filledAt == SimTime(microseconds: 7))
+        #expect(o.timeout == EventHandle(time: SimTime(microseconds: 9), seq: 11))
+        o.timeout = nil; o.bridgeRTT = nil
+        #expect(o.timeout == nil && o.bridgeRTT == nil)
+    }
+
     @Test func staleReferencesFindNothingAndSlotsAreReused() {
         var t = OrderTable()
         let a = t.insert(sampleOrder(nonce: 1))
