@@ -110,7 +110,8 @@ public struct Router: Sendable {
         }
     }
 
-    /// Each provider's weight term of the score, −ln(w / mean w) (+∞ for weight 0), cached
+    /// Each provider's weight term of the score (see `score`), −ln(w / mean w) (+∞ for
+    /// weight 0; 0 for every provider when all weights are 0), cached
     /// until a weight changes: weights move only by operator action, a logarithm per
     /// provider per order did not.
     mutating func weightTerms(_ providers: [Provider]) -> [Double] {
@@ -127,6 +128,15 @@ public struct Router: Sendable {
         return cachedTerms
     }
 
+    /// The `score` strategy's cost of a provider, lowest wins:
+    ///
+    ///     price·w_price/budget + ack_median_s·w_latency + (1 − reputation)·w_reputation
+    ///       + load·w_load − w_weight·ln(weight / mean weight)
+    ///
+    /// The weight term is what makes the runbook's lever work: a provider at the mean weight
+    /// is unaffected, doubling its weight lowers its cost by w_weight·ln 2 (0.35 by default),
+    /// and weight 0 drains it (infinite cost; chosen only if nothing else is eligible).
+    /// Scaling every weight by the same factor changes nothing.
     public func score(_ p: Provider, order: Order, meanWeight: Double) -> Double {
         let term = meanWeight > 0 ? (p.config.weight > 0 ? -CMath.ln(p.config.weight / meanWeight) : .infinity) : 0
         return score(p, order: order, weightTerm: term)
@@ -141,8 +151,8 @@ public struct Router: Sendable {
         return cost
     }
 
-    /// The provider in `mask` with the smallest key, ties to the smaller id; each key is
-    /// computed once.
+    /// The provider in `mask` with the smallest key, ties broken by provider id so no order
+    /// of evaluation leaks; each key is computed once.
     func best(_ mask: UInt64, _ providers: [Provider], key: (Int) -> Double) -> Int {
         var m = mask
         var bestIndex = m.trailingZeroBitCount
@@ -165,6 +175,7 @@ public struct Router: Sendable {
     }
 }
 
+/// `RoutingMiss` as an `Error`, so `choose` can return a `Result`.
 public struct RoutingMissError: Error, Equatable {
     public let miss: RoutingMiss
 }
