@@ -64,8 +64,9 @@ public struct QuantileTable: Sendable {
 }
 
 extension LogNormal {
-    /// This distribution's quantile table (see `QuantileTable`); `sampleFast` uses it.
-    public var table: QuantileTable {
+    /// Builds this distribution's quantile table (see `QuantileTable`; 2,049 evaluations of
+    /// Q and Q′), for `sample(_:table:)`. Build once and keep it.
+    public func makeTable() -> QuantileTable {
         let (mu, sigma) = (self.mu, self.sigma)
         return QuantileTable(quantile: { exp(mu + sigma * NormalQuantile.of($0)) }, derivative: { u in
             let z = NormalQuantile.of(u)
@@ -86,10 +87,4 @@ extension Exponential {
     /// The standard exponential's quantile table, Q(u) = −ln u for U on (0, 1] (the form
     /// `sample` uses); scale it by the mean.
     public static let unitTable = QuantileTable(quantile: { -log($0) }, derivative: { -1 / $0 })
-
-    /// The same draw as `sample`, through `unitTable`.
-    @inlinable @inline(__always) public func sampleFast(_ rng: inout Xoshiro256StarStar) -> Double {
-        let u = rng.nextOpenClosedDouble()
-        return (Exponential.unitTable.value(at: u) ?? -kLog(u)) * scale
-    }
 }
