@@ -63,12 +63,6 @@ public final class OutputFile {
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
-    /// Appends bytes already formatted (the hot path for large logs).
-    public func write(bytes: [UInt8]) throws(OutputError) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= Self.flushThreshold { try flush() }
-    }
-
     /// Writes a large block already buffered by the caller (a `RowBuffer`) straight to the
     /// file, after what this file holds, without copying it into this file's buffer.
     public func write(raw: UnsafeRawBufferPointer) throws(OutputError) {
