@@ -21,7 +21,7 @@ import WargameReports
     @Test func anOutThatIsAFileIsBadUsageAndTheFileIsUntouched() throws {
         let dir = scratchDirectory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/taken", contents: Data("keep".utf8))
+        #expect(FileManager.default.createFile(atPath: dir + "/taken", contents: Data("keep".utf8)))
         for out in [dir + "/taken", dir + "/taken/below"] {
             let r = runCLI(["run", baseline, "--steps", "2", "--out", out])
             #expect(r.code == .badInput, "\(r.err)")
