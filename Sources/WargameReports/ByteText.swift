@@ -46,8 +46,17 @@ public struct RowWriter {
     }
 
     public mutating func unsigned(_ n: UInt64) {
-        let digits = Self.digitCount(n)
-        digitsRight(n, width: digits)
+        // Most fields are ids, counts and attempts of one or two digits.
+        if n < 10 {
+            byte(UInt8(truncatingIfNeeded: n) &+ 48)
+        } else if n < 100 {
+            let tens = (n &* 103) &>> 10  // n / 10 below 100
+            base[count] = UInt8(truncatingIfNeeded: tens) &+ 48
+            base[count &+ 1] = UInt8(truncatingIfNeeded: n &- tens &* 10) &+ 48
+            count &+= 2
+        } else {
+            digitsRight(n, width: Self.digitCount(n))
+        }
     }
 
     /// Writes the low `width` digits of `v`, zero-padded: the fraction of a fixed number.
