@@ -109,6 +109,13 @@ public struct QuantileSketch: Sendable, Equatable {
         return max
     }
 
+    /// This sketch with another's observations added.
+    public func merging(_ other: QuantileSketch) -> QuantileSketch {
+        var s = self
+        s.merge(other)
+        return s
+    }
+
     /// Adds another sketch's observations (exact: buckets align by construction).
     public mutating func merge(_ other: QuantileSketch) {
         guard other.count > 0 else { return }

@@ -70,9 +70,12 @@ public struct StepKPIs: Sendable {
 public struct KPIRecorder: DecisionSink, Sendable {
     public private(set) var current: StepKPIs
     let providers: Int
-    // Run level.
-    public private(set) var bridgeRTT = QuantileSketch()
-    public private(set) var decisionTime = QuantileSketch()
+    // Run level. The run's sketches are the closed steps' merged (exact: buckets align) plus
+    // the open step's, instead of a second `add` (a `log`) per value.
+    var closedBridgeRTT = QuantileSketch()
+    var closedDecisionTime = QuantileSketch()
+    public var bridgeRTT: QuantileSketch { closedBridgeRTT.merging(current.bridgeRTT) }
+    public var decisionTime: QuantileSketch { closedDecisionTime.merging(current.decisionTime) }
     public private(set) var bridgeRTTHistogram = BucketHistogram(bounds: [25, 50, 100, 150, 200, 250, 300, 350, 500, 750, 1_000, 2_000, 5_000])
     public private(set) var decisionHistogram = BucketHistogram(bounds: [1, 2, 5, 10, 15, 25, 50, 100, 250, 1_000])
     var fillRateBins = [Int](repeating: 0, count: 10_001)
@@ -112,7 +115,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
         switch d.kind {
         case .accepted:
             if let rtt = d.bridgeRTT {
-                current.bridgeRTT.add(rtt.milliseconds); bridgeRTT.add(rtt.milliseconds); bridgeRTTHistogram.add(rtt.milliseconds)
+                current.bridgeRTT.add(rtt.milliseconds); bridgeRTTHistogram.add(rtt.milliseconds)
             }
             if let p = d.policyDecisionTime { notePolicy(p) }
         case .rejected:
@@ -150,7 +153,6 @@ public struct KPIRecorder: DecisionSink, Sendable {
 
     mutating func notePolicy(_ p: SimDuration) {
         current.decisionTime.add(p.milliseconds)
-        decisionTime.add(p.milliseconds)
         decisionHistogram.add(p.milliseconds)
     }
 
@@ -159,6 +161,8 @@ public struct KPIRecorder: DecisionSink, Sendable {
         var done = current
         done.submitted = submitted
         done.openBreakers = openBreakers
+        closedBridgeRTT.merge(done.bridgeRTT)
+        closedDecisionTime.merge(done.decisionTime)
         if let f = done.fillRate {
             fillRateBins[Int((min(1, f) * 10_000).rounded())] += 1
             stepsWithSubmissions += 1
@@ -171,6 +175,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
     /// Forgets every run-level observation so far (the warm-up); per-step KPIs are kept,
     /// so the time series still shows the warm-up. Call between steps.
     public mutating func endWarmup() {
+        precondition(current.bridgeRTT.count == 0 && current.decisionTime.count == 0, "KPIRecorder.endWarmup inside a step")
         let step = current
         self = KPIRecorder(providers: providers)
         current = step
