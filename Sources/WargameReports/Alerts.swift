@@ -58,7 +58,7 @@ public enum Signal: String, Sendable, CaseIterable {
     /// unrounded one, so a value of 0.79996 (shown as 0.8000) is not "below 0.80" here
     /// while Prometheus reads 0.8.
     public func exported(_ x: Double) -> Double {
-        Double(NumberFormat.fixed(x / divisor, decimals)) ?? .nan
+        NumberFormat.fixedValue(x / divisor, decimals)
     }
 
     /// The gauge's sample text for an exported value; `NaN` when the step had no data

@@ -9,7 +9,10 @@ public struct RowWriter {
     @usableFromInline let base: UnsafeMutablePointer<UInt8>
     public private(set) var count = 0
 
-    public static let maxNumberBytes = 32
+    /// The longest number: `fixed` of the largest double at 9 decimals writes its 309
+    /// integer digits in full (a sign, 309 digits, a point, 9 decimals). Ordinary values
+    /// take under 32 bytes, but a row's reservation must hold the worst case.
+    public static let maxNumberBytes = 320
 
     @inlinable public init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
 
@@ -89,6 +92,7 @@ public struct RowWriter {
     /// nothing (an empty CSV field). Values beyond 9e18 / 10^decimals (no KPI comes near)
     /// are written in full through `NumberFormat.huge`.
     public mutating func fixed(_ x: Double, decimals: Int) {
+        precondition(decimals >= 0 && decimals < Self.powersOf10.count, "RowWriter.fixed: \(decimals) decimals (0…9)")
         guard x.isFinite else { return }
         switch decimals {
         case 3: fixed(x, decimals: 3, scale: 1_000)
@@ -141,6 +145,6 @@ public struct ByteText: Sendable {
     public mutating func append(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
     public mutating func append(_ n: Int) { compose(maxBytes: RowWriter.maxNumberBytes) { $0.integer(Int64(n)) } }
     public mutating func append(_ x: Double, decimals: Int) {
-        compose(maxBytes: 64) { $0.fixed(x, decimals: decimals) }
+        compose(maxBytes: RowWriter.maxNumberBytes) { $0.fixed(x, decimals: decimals) }
     }
 }

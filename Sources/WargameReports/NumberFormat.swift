@@ -14,6 +14,20 @@ public enum NumberFormat {
         return String(decoding: t.bytes, as: UTF8.self)
     }
 
+    /// The number `fixed(x, decimals)` writes, as a reader parses it back (`nil` text → NaN),
+    /// without composing and parsing the text: the alert signals need it every step. Equal
+    /// bit for bit: the written digits are the integer n = round(|x|·10^d), and n / 10^d in
+    /// floating point is the correctly rounded value of that decimal, as a correct parser's.
+    public static func fixedValue(_ x: Double, _ decimals: Int) -> Double {
+        guard x.isFinite else { return .nan }
+        guard decimals >= 0 && decimals < RowWriter.powersOf10.count else { return Double(fixed(x, decimals)) ?? .nan }
+        let scale = Double(RowWriter.powersOf10[decimals])
+        let scaled = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 9.0e18 else { return Double(fixed(x, decimals)) ?? .nan }
+        let value = scaled / scale
+        return x < 0 && scaled != 0 ? -value : value
+    }
+
     /// The shortest decimal that parses back to exactly `x` (Swift's round-trip
     /// `description`, which is platform-independent). For numbers another program must
     /// read back bit for bit, such as alert thresholds PromQL compares: fixed decimals
