@@ -205,12 +205,18 @@ public struct KPIRecorder: DecisionSink, Sendable {
 }
 
 /// The run's sink: every decision to the two CSV logs (when written) and to the KPI recorder.
-public struct RunSink: DecisionSink {
+///
+/// A class: the pipeline holds its sink as `any DecisionSink`, and a struct this size sits
+/// in a heap box that every `record` (several per order) checked for uniqueness and
+/// projected; a class reference is stored inline and called directly. Its properties skip
+/// the dynamic exclusivity check, which would otherwise cost a runtime call per field
+/// access: one run owns its sink, and nothing reenters `record`.
+public final class RunSink: DecisionSink {
     /// `routing_decisions.csv`: one row per routing outcome.
-    public var log: DecisionLog?
+    @exclusivity(unchecked) public var log: DecisionLog?
     /// `order_events.csv`: every stage of every order.
-    public var events: DecisionLog?
-    public var kpis: KPIRecorder
+    @exclusivity(unchecked) public var events: DecisionLog?
+    @exclusivity(unchecked) public var kpis: KPIRecorder
 
     public init(log: DecisionLog?, events: DecisionLog? = nil, kpis: KPIRecorder) {
         self.log = log
@@ -218,14 +224,14 @@ public struct RunSink: DecisionSink {
         self.kpis = kpis
     }
 
-    public mutating func record(_ d: Decision) {
+    public func record(_ d: Decision) {
         log?.record(d)
         events?.record(d)
         kpis.record(d)
     }
 
     /// Flushes both logs; the first write failure, if any.
-    public mutating func flushLogs() -> OutputError? {
+    public func flushLogs() -> OutputError? {
         log?.flush()
         events?.flush()
         return log?.failure ?? events?.failure

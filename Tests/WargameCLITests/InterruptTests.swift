@@ -18,8 +18,8 @@ import Testing
         p.executableURL = URL(fileURLWithPath: wargameBinary())
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
-        FileManager.default.createFile(atPath: scratch + "/stdout", contents: nil)
-        FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/stdout", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: scratch + "/stdout")
         p.standardError = FileHandle(forWritingAtPath: scratch + "/stderr")
         try p.run()

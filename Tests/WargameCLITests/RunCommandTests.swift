@@ -11,7 +11,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let path = dir + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(body.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(body.utf8))
     return path
 }
 
@@ -126,7 +126,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
     @Test func aFileThatIsNotUTF8IsBadInput() {
         let dir = scratchDirectory()
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/bin.json", contents: Data([0x7B, 0xFF, 0xFE, 0x7D]))
+        _ = FileManager.default.createFile(atPath: dir + "/bin.json", contents: Data([0x7B, 0xFF, 0xFE, 0x7D]))
         let r = runCLI(["validate", dir + "/bin.json"])
         #expect(r.code == .badInput)
         #expect(r.err == "Error: \(dir)/bin.json: expected UTF-8 JSON, found invalid UTF-8\n")

@@ -9,7 +9,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String) {
     let dir = NSTemporaryDirectory() + "wargame-scenario-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(body.utf8))
+    _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(body.utf8))
     return (dir, dir + "/" + name)
 }
 
@@ -64,7 +64,7 @@ func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String)
     /// id adds an element.
     @Test func layersOverrideOnlyWhatTheyState() throws {
         let (dir, _) = scenarioFile("base.json", #"{ "version": 1, "name": "base", "demand": { "tenants": 10 }, "providers": [ { "id": "flux", "capacity": 5 } ] }"#)
-        FileManager.default.createFile(atPath: dir + "/child.json", contents: Data(#"""
+        _ = FileManager.default.createFile(atPath: dir + "/child.json", contents: Data(#"""
             { "version": 1, "extends": "base.json", "name": "child",
               "demand": { "orders_per_second": 3 },
               "providers": [ { "id": "flux", "price_per_gpu_hour": 2.5 }, { "id": "newco", "regions": ["eu-west"], "capacity": 7 } ] }
@@ -82,7 +82,7 @@ func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String)
 
     @Test func errorsNameTheLayerThatHasThem() {
         let (dir, _) = scenarioFile("base.json", #"{ "version": 1, "shards": [ { "name": "EARTH", "max_open_jobs": -1 } ] }"#)
-        FileManager.default.createFile(atPath: dir + "/child.json", contents: Data(#"{ "version": 1, "extends": "base.json" }"#.utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/child.json", contents: Data(#"{ "version": 1, "extends": "base.json" }"#.utf8))
         #expect(throws: ScenarioError(file: dir + "/base.json", path: "shards[0].max_open_jobs",
                                       message: "expected an integer in 0…10000000, found -1")) {
             try ScenarioLoader.load(dir + "/child.json")
