@@ -94,11 +94,33 @@ public struct SVGChart {
             let ty = k % 2 == 0 ? py(t.value) - 3 : py(t.value) + 11
             s += "<text x=\"\(f(left + pw - 4))\" y=\"\(f(ty))\" font-size=\"10\" text-anchor=\"end\">\(HTML.escape(t.label))</text>\n"
         }
-        for m in markers {
-            s += "<line x1=\"\(f(px(m.x)))\" y1=\"\(f(top))\" x2=\"\(f(px(m.x)))\" y2=\"\(f(top + ph))\" stroke=\"#000\" stroke-width=\"1\"><title>\(HTML.escape(m.label))</title></line>\n"
-            s += "<text x=\"\(f(px(m.x) + 3))\" y=\"\(f(top + 10))\" font-size=\"10\">▲ \(HTML.escape(m.label))</text>\n"
+        for (k, m) in markers.enumerated() {
+            let x = px(m.x)
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + ph))\" stroke=\"#000\" stroke-width=\"1\"><title>\(HTML.escape(m.label))</title></line>\n"
+            // The label stays inside the plot, clear of the legend column: on the side of the
+            // line with room, shortened with an ellipsis when even that is too narrow (the
+            // line's tooltip and the actions table keep the whole text). Successive markers
+            // take three rows in turn, so actions minutes apart do not overprint.
+            let rightRoom = left + pw - x - 3, leftRoom = x - left - 3
+            let onLeft = Self.textWidth("▲ " + m.label) > rightRoom && leftRoom > rightRoom
+            // The triangle always touches the line.
+            let fitted = Self.fit(m.label, width: (onLeft ? leftRoom : rightRoom) - Self.textWidth("▲ "))
+            let label = onLeft ? fitted + " ▲" : "▲ " + fitted
+            let y = top + 10 + Double(k % 3) * 11
+            s += "<text x=\"\(f(onLeft ? x - 3 : x + 3))\" y=\"\(f(y))\" font-size=\"10\" text-anchor=\"\(onLeft ? "end" : "start")\">\(HTML.escape(label))</text>\n"
         }
         return s + "</svg>\n"
+    }
+
+    /// A generous estimate of a 10-px sans-serif label's width (about 0.6 em a character),
+    /// so a label judged to fit does fit.
+    static func textWidth(_ text: String) -> Double { Double(text.count) * 6 }
+
+    /// `text`, cut to fit `width` with a trailing ellipsis (at least a few characters).
+    static func fit(_ text: String, width: Double) -> String {
+        guard textWidth(text) > width else { return text }
+        let keep = max(3, Int(width / 6) - 1)
+        return String(text.prefix(keep)) + "…"
     }
 
     static func tick(_ v: Double) -> String {

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+@testable import WargameReports
 @testable import WargameCLI
 
 /// Collects what the report's XML holds: charts, their drawn shapes, and any parse error.
@@ -70,5 +71,49 @@ func scanReport(_ path: String) throws -> ReportScan {
     @Test func aDirectoryWithoutRunOutputsIsBadInput() {
         let r = runCLI(["report", scratchDirectory()])
         #expect(r.code == .badInput && r.err.contains("kpi_timeseries.csv"))
+    }
+}
+
+/// Playbook markers' labels stay inside the plot, clear of the legend: a long label near the
+/// right edge once ran over the legend and off the chart (seen in Chromium on
+/// `sev1-late-response`, whose action sets two providers' capacity at minute 35 of 60).
+@Suite struct ChartMarkerTests {
+    /// Each marker label's text, anchor and x, in drawing order.
+    func labels(_ svg: String) -> [(text: String, anchor: String, x: Double)] {
+        svg.split(separator: "\n").filter { $0.hasPrefix("<text") && $0.contains("▲") }.map { line in
+            let l = String(line)
+            func attribute(_ name: String) -> String {
+                guard let r = l.range(of: name + "=\"") else { return "" }
+                return String(l[r.upperBound...].prefix { $0 != "\"" })
+            }
+            let text = l.split(separator: ">")[1].split(separator: "<")[0]
+            return (String(text), attribute("text-anchor"), Double(attribute("x")) ?? .nan)
+        }
+    }
+
+    @Test func longLabelsAreShortenedAndPlacedOnTheSideWithRoom() {
+        var chart = SVGChart(title: "t", xLabel: "x", yLabel: "y")
+        chart.xRange = 0...60
+        chart.series = [.init(name: "s", points: [(0, 0.5), (60, 0.5)])]
+        let long = "set providers[flux].capacity=260 providers[ionet].capacity=240"
+        chart.markers = [(2, "halt_allocations"), (35, long), (36, "rollback"), (58, long)]
+        let found = labels(chart.render())
+        #expect(found.count == 4)
+        // Markers a minute apart are drawn on different rows.
+        let svg = chart.render()
+        #expect(svg.contains("y=\"49.0\" font-size=\"10\" text-anchor=\"end\">set") && svg.contains("y=\"60.0\" font-size=\"10\" text-anchor=\"start\">▲ rollback"))
+        // Left of the plot's right edge (860 − 150 = 710) whatever the side.
+        let plotLeft = 64.0, plotRight = 710.0
+        for l in found {
+            let width = SVGChart.textWidth(l.text)
+            let (from, to) = l.anchor == "end" ? (l.x - width, l.x) : (l.x, l.x + width)
+            #expect(from >= plotLeft - 0.1 && to <= plotRight + 0.1, "\(l)")
+        }
+        #expect(found[0].text == "▲ halt_allocations" && found[0].anchor == "start")
+        // Minute 35: more room on the left than on the right, but not enough: shortened.
+        #expect(found[1].anchor == "end" && found[1].text.hasPrefix("set providers[flux]") && found[1].text.hasSuffix("… ▲"))
+        #expect(found[2].text == "▲ rollback" && found[2].anchor == "start")
+        // Minute 58: the whole label fits on the left.
+        #expect(found[3].anchor == "end" && found[3].text == long + " ▲")
     }
 }
