@@ -39,6 +39,7 @@ public enum HTMLReport {
         th { background: #eee; } .pass { font-weight: bold; } .fail { font-weight: bold; text-decoration: underline; }
         figure { margin: 12px 0 20px; } figcaption { font-size: 12px; color: #555; }
         .grid { display: flex; flex-wrap: wrap; gap: 0 24px; } .grid figure { margin: 8px 0 12px; }
+        .ci { font-size: 11px; color: #555; white-space: nowrap; }
         """
 
     static func page(_ title: String, _ body: String) -> String {
