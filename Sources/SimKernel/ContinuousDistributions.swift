@@ -91,8 +91,11 @@ public struct LogNormal: Distribution, Equatable {
         try self.init(mu: kLog(median), sigma: kLog(p95 / median) / standardNormalZ95)
     }
     @inlinable public func sample(_ rng: inout Xoshiro256StarStar) -> Double {
-        kExp(mu + sigma * Normal.standard(&rng))
+        quantile(rng.nextOpenDouble())
     }
+    /// Q(u) = exp(μ + σ Φ⁻¹(u)): the value `sample` draws from the uniform u, so a caller
+    /// holding the uniform can reproduce the draw exactly.
+    @inlinable public func quantile(_ u: Double) -> Double { kExp(mu + sigma * NormalQuantile.of(u)) }
     public var median: Double { kExp(mu) }
     public var mean: Double { kExp(mu + sigma * sigma / 2) }
     public var variance: Double { (kExp(sigma * sigma) - 1) * kExp(2 * mu + sigma * sigma) }

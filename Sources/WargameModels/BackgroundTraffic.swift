@@ -26,7 +26,7 @@ struct BackgroundTraffic: Sendable {
 
     init(rate: Double, work: LogNormal, rng: Xoshiro256StarStar) {
         self.work = work
-        workTable = work.makeTable()
+        workTable = QuantileTableCache.shared.table(for: work)
         gapTable = Exponential.unitTable
         self.rng = rng
         works = Array(repeating: 0, count: Self.blockSize)

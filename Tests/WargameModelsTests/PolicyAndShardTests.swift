@@ -70,6 +70,41 @@ func sampleOrder(tenant: Int = 0, region: Int = 0, gpuHours: Double = 1, budget:
         }
         #expect(early < full)
     }
+
+    /// The fast decision time (through tables, recomputed near a rounding turn) is the
+    /// definition's exact sum, microsecond for microsecond: a million decisions over every
+    /// number of checks, on the default check times and on wide ones (σ = 1.4, the tables'
+    /// stated limit), with the two engines' streams in step throughout.
+    @Test func fastDecisionTimeIsTheExactOne() throws {
+        for (median, p95) in [(nil, nil), (SimDuration.microseconds(2_000), SimDuration.microseconds(20_000))] as [(SimDuration?, SimDuration?)] {
+            var c = PolicyConfig()
+            if let median, let p95 {
+                c.checkMedian = Array(repeating: median, count: 5)
+                c.checkP95 = Array(repeating: p95, count: 5)
+            }
+            var fast = PolicyEngine(config: c, tenants: 1, rng: Xoshiro256StarStar(seed: 99))
+            var exact = fast
+            #expect(fast.checkTables != nil)
+            var differing = 0
+            for i in 0..<500_000 {
+                let k = i % 5
+                if fast.sampleDecisionTime(checksRun: k) != exact.exactDecisionTime(checksRun: k) { differing += 1 }
+            }
+            #expect(differing == 0)
+            #expect(fast.rng.next() == exact.rng.next())
+        }
+    }
+
+    /// Beyond the σ the tables are tested for, every draw is exact.
+    @Test func wideCheckTimesAreDrawnExactly() {
+        var c = PolicyConfig()
+        c.checkMedian = Array(repeating: .microseconds(100), count: 5)
+        c.checkP95 = Array(repeating: .microseconds(100_000), count: 5)  // σ ≈ 4.2
+        var e = PolicyEngine(config: c, tenants: 1, rng: Xoshiro256StarStar(seed: 3))
+        var exact = e
+        #expect(e.checkTables == nil)
+        for _ in 0..<1_000 { #expect(e.sampleDecisionTime(checksRun: 4) == exact.exactDecisionTime(checksRun: 4)) }
+    }
 }
 
 @Suite struct ShardQueueTests {
