@@ -47,13 +47,19 @@ struct Exposition {
         defer { session.stop() }
         #expect(session.server.port != 0)
         var scrapes: [Exposition] = []
-        for _ in 0..<6 {
+        // Scrape until six bodies came back while simulated time moved on (about two seconds
+        // here; much longer under ThreadSanitizer, whose slower start once left only two
+        // bodies in a fixed two-second window), within a generous bound.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.35)
             let response = rawHTTP(port: session.server.port, "GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n")
             #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(response.contains("Content-Type: text/plain; version=0.0.4"))
             let body = response.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
             if !body.isEmpty { scrapes.append(Exposition(body)) }
+            let times = scrapes.compactMap { $0.samples["wargame_simulated_seconds"] }
+            if scrapes.count >= 6, let first = times.first, let last = times.last, last > first { break }
         }
         #expect(scrapes.count >= 3)
         for e in scrapes { #expect(e.problems == []) }
