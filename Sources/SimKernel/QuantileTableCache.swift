@@ -27,7 +27,7 @@ public final class QuantileTableCache: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     /// Most recently used last.
     private var entries: [(key: Key, table: QuantileTable)] = []
-    public private(set) var builds = 0
+    private var buildCount = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0, "QuantileTableCache: capacity \(capacity)")
@@ -53,7 +53,7 @@ public final class QuantileTableCache: @unchecked Sendable {
         }) { return hit }
         let built = d.makeTable()  // outside the lock: other threads' lookups go on meanwhile
         locked {
-            builds += 1
+            buildCount += 1
             if !entries.contains(where: { $0.key == key }) { entries.append((key, built)) }
             if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
         }
@@ -62,6 +62,8 @@ public final class QuantileTableCache: @unchecked Sendable {
 
     /// Tables currently held.
     public var count: Int { locked { entries.count } }
+    /// Tables built so far (a cache miss builds one; racing threads may each build it).
+    public var builds: Int { locked { buildCount } }
 
     private func locked<R>(_ body: () -> R) -> R {
         pthread_mutex_lock(mutex)

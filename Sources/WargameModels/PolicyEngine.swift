@@ -90,8 +90,9 @@ public struct PolicyEngine: Sendable {
     /// the exact quantile, tails exact), so the fast sum is within 1e-7 relative of the
     /// exact one, and unless it lies within 1e-6 relative (ten times that, and more than
     /// fifty times the tables' tested error) of a half microsecond, where rounding turns,
-    /// both round to the same microsecond. Otherwise — about one decision in a thousand — the
-    /// sum is recomputed exactly from the same uniforms. `PolicyAndShardTests` compares the
+    /// both round to the same microsecond. Otherwise — under one decision in a hundred (the
+    /// band is 2e-6 of the sum: 0.6 % of 3 ms decisions) — the sum is recomputed exactly from
+    /// the same uniforms. `PolicyAndShardTests` compares the
     /// two over a million decisions.
     public mutating func sampleDecisionTime(checksRun lastCheck: Int) -> SimDuration {
         guard let tables = checkTables else { return exactDecisionTime(checksRun: lastCheck) }
