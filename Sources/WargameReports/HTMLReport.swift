@@ -147,13 +147,25 @@ public enum HTMLReport {
                 lo -= pad
                 hi += pad
             }
-            let bins = 12, width = (hi - lo) / Double(bins)
+            var bins = 12, width = (hi - lo) / Double(bins)
+            var c2 = SVGChart(title: kpi.label, xLabel: kpi.rawValue, yLabel: "seeds")
+            // Whole-number KPIs (failovers per 5 min) get one bar per value, centred on it,
+            // and an axis whose ticks are whole numbers: twelve equal bins over 3…9 left
+            // empty bins between the values, a comb that read as missing seeds.
+            if hi - lo >= 1, hi - lo <= 40, values.allSatisfy({ $0 == $0.rounded() }) {
+                bins = Int(hi - lo) + 1
+                width = 1
+                lo -= 0.5
+                let first = lo - 0.5, span = 5 * ((Double(bins) + 1) / 5).rounded(.up)
+                c2.xRange = first...(first + span)
+            }
             var counts = [Int](repeating: 0, count: bins)
             for v in values { counts[min(bins - 1, Int((v - lo) / width))] += 1 }
-            var c2 = SVGChart(title: kpi.label, xLabel: kpi.rawValue, yLabel: "seeds")
-            c2.series = [SVGChart.Series(name: "seeds per bin", points: counts.enumerated().flatMap { k, n in
+            // A step outline closed at both ends, so the first and last bars have sides.
+            let steps = counts.enumerated().flatMap { k, n in
                 [(x: lo + Double(k) * width, y: Double(n)), (x: lo + Double(k + 1) * width, y: Double(n))]
-            })]
+            }
+            c2.series = [SVGChart.Series(name: "seeds per bin", points: [(x: lo, y: 0)] + steps + [(x: lo + Double(bins) * width, y: 0)])]
             // Whole-number ticks: the y axis counts seeds.
             let top = Double(((counts.max() ?? 1) + 4) / 5 * 5)
             c2.yRange = 0...max(5, top)

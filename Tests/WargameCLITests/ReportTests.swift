@@ -68,6 +68,22 @@ func scanReport(_ path: String) throws -> ReportScan {
         #expect(html.contains("SLO pass fractions") && html.contains("6/6"))
     }
 
+    /// A whole-number KPI's histogram has one bar per value on whole-number ticks (twelve
+    /// equal bins over 3…9 once drew a comb of empty bins between the values).
+    @Test func wholeNumberKPIsGetOneBarPerValue() throws {
+        let header = ["seed", KPI.failoversPer5mMax.rawValue]
+        let rows = [["1", "3"], ["2", "5"], ["3", "5"], ["4", "9"]]
+        let html = HTMLReport.sweep(title: "t", header: header, rows: rows)
+        let svg = String(html[html.range(of: "<svg")!.lowerBound...])
+        let ticks = svg.split(separator: "\n").filter { $0.contains("text-anchor=\"middle\">") && !$0.contains("font-size=\"12\"") }
+            .compactMap { $0.split(separator: ">").dropFirst().first?.split(separator: "<").first.map(String.init) }
+        #expect(ticks == ["2", "4", "6", "8", "10", "12"], "\(ticks)")
+        // The outline: from 0 at 2.5, a bar of 1 over 2.5…3.5, nothing at 4, 2 seeds at 5, …, back to 0 at 9.5.
+        let polyline = try #require(svg.split(separator: "\n").first { $0.hasPrefix("<polyline") })
+        let points = polyline.split(separator: "\"")[1].split(separator: " ")
+        #expect(points.count == 2 * 7 + 2)
+    }
+
     @Test func aDirectoryWithoutRunOutputsIsBadInput() {
         let r = runCLI(["report", scratchDirectory()])
         #expect(r.code == .badInput && r.err.contains("kpi_timeseries.csv"))
