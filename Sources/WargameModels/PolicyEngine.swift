@@ -109,14 +109,11 @@ public struct PolicyEngine: Sendable {
         return SimDuration(seconds: total)
     }
 
-    /// The definition: every check's exact draw, summed in order.
+    /// The definition: every check's exact draw (`LogNormal.sample`, one uniform each),
+    /// summed in order.
     mutating func exactDecisionTime(checksRun lastCheck: Int) -> SimDuration {
-        var total = 0.0
-        for (i, d) in checkTimes.enumerated() {
-            let t = d.sample(&rng)
-            if i <= lastCheck { total += t }
-        }
-        return SimDuration(seconds: total)
+        for i in checkTimes.indices { uniforms[i] = rng.nextOpenDouble() }
+        return recompute(checksRun: lastCheck)
     }
 
     /// The exact sum from the uniforms this decision drew.

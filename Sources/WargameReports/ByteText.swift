@@ -103,9 +103,15 @@ public struct RowWriter {
         }
     }
 
-    @inline(__always) mutating func fixed(_ x: Double, decimals: Int, scale: UInt64) {
+    /// |x|·scale rounded half away from zero — the integer whose digits `fixed` writes — or
+    /// `nil` beyond 9e18, where `fixed` writes the number through `NumberFormat.huge`.
+    @inline(__always) static func scaledMagnitude(_ x: Double, scale: UInt64) -> Double? {
         let scaled = (abs(x) * Double(scale)).rounded(.toNearestOrAwayFromZero)
-        guard scaled < 9.0e18 else {
+        return scaled < 9.0e18 ? scaled : nil
+    }
+
+    @inline(__always) mutating func fixed(_ x: Double, decimals: Int, scale: UInt64) {
+        guard let scaled = Self.scaledMagnitude(x, scale: scale) else {
             for b in NumberFormat.huge(x, decimals).utf8 { byte(b) }
             return
         }

@@ -55,12 +55,18 @@ public enum HTMLReport {
         """
     }
 
+    /// Headers may break after '_' and '.' (`provenance_coverage`, `demand.orders_per_second`),
+    /// so tables of many named columns fit the page. A cell's text after a line break is a
+    /// note, shown on a second line in small type (a count above its interval).
     static func table(_ header: [String], _ rows: [[String]], verdictColumn: Int? = nil) -> String {
-        var s = "<table><tr>" + header.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>\n"
+        let breakable = { (name: String) in HTML.escape(name).map { $0 == "_" || $0 == "." ? "\($0)<wbr/>" : String($0) }.joined() }
+        var s = "<table><tr>" + header.map { "<th>\(breakable($0))</th>" }.joined() + "</tr>\n"
         for r in rows {
             s += "<tr>" + r.enumerated().map { i, v in
                 let cls = i == verdictColumn ? (v == "PASS" ? " class=\"pass\"" : " class=\"fail\"") : ""
-                return "<td\(cls)>\(HTML.escape(v))</td>"
+                let lines = v.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map { HTML.escape(String($0)) }
+                let text = lines.count == 2 ? "\(lines[0])<br/><span class=\"ci\">\(lines[1])</span>" : lines[0]
+                return "<td\(cls)>\(text)</td>"
             }.joined() + "</tr>\n"
         }
         return s + "</table>\n"

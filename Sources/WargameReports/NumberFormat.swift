@@ -19,12 +19,10 @@ public enum NumberFormat {
     /// bit for bit: the written digits are the integer n = round(|x|·10^d), and n / 10^d in
     /// floating point is the correctly rounded value of that decimal, as a correct parser's.
     public static func fixedValue(_ x: Double, _ decimals: Int) -> Double {
-        guard x.isFinite else { return .nan }
-        guard decimals >= 0 && decimals < RowWriter.powersOf10.count else { return Double(fixed(x, decimals)) ?? .nan }
-        let scale = Double(RowWriter.powersOf10[decimals])
-        let scaled = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
-        guard scaled < 9.0e18 else { return Double(fixed(x, decimals)) ?? .nan }
-        let value = scaled / scale
+        guard x.isFinite, decimals >= 0 && decimals < RowWriter.powersOf10.count,
+              let scaled = RowWriter.scaledMagnitude(x, scale: RowWriter.powersOf10[decimals])
+        else { return Double(fixed(x, decimals)) ?? .nan }  // no text, a bad `decimals`, or huge
+        let value = scaled / Double(RowWriter.powersOf10[decimals])
         return x < 0 && scaled != 0 ? -value : value
     }
 

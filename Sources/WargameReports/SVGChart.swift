@@ -112,14 +112,15 @@ public struct SVGChart {
         return s + "</svg>\n"
     }
 
-    /// A generous estimate of a 10-px sans-serif label's width (about 0.6 em a character),
-    /// so a label judged to fit does fit.
-    static func textWidth(_ text: String) -> Double { Double(text.count) * 6 }
+    /// A generous estimate of a 10-px sans-serif character's width (about 0.6 em), so a
+    /// label judged to fit does fit.
+    static var characterWidth: Double { 6 }
+    static func textWidth(_ text: String) -> Double { Double(text.count) * characterWidth }
 
     /// `text`, cut to fit `width` with a trailing ellipsis (at least a few characters).
     static func fit(_ text: String, width: Double) -> String {
         guard textWidth(text) > width else { return text }
-        let keep = max(3, Int(width / 6) - 1)
+        let keep = max(3, Int(width / characterWidth) - 1)
         return String(text.prefix(keep)) + "…"
     }
 

@@ -9,16 +9,9 @@ extension HTMLReport {
         body += notes.map { "<p>\(HTML.escape($0))</p>\n" }.joined()
         body += "<h2>SLO pass fraction per design point</h2>\n<p>Seeds passing, and below it the 95 % Wilson interval of the pass fraction.</p>\n"
         // Count over interval in one narrow cell, so seven SLO columns fit the page's width.
-        // Long names (`provenance_coverage`, `demand.orders_per_second`) may break after '_' and '.'.
-        let breakable = { (name: String) in HTML.escape(name).map { $0 == "_" || $0 == "." ? "\($0)<wbr/>" : String($0) }.joined() }
-        body += "<table><tr>" + (["point"] + a.factors + a.slos).map { "<th>\(breakable($0))</th>" }.joined() + "</tr>\n"
-        for p in a.points {
-            body += "<tr>" + ([String(p.point)] + p.levels).map { "<td>\(HTML.escape($0))</td>" }.joined()
-            body += p.slos.map {
-                "<td>\($0.passes)/\($0.runs)<br/><span class=\"ci\">\(NumberFormat.fixed($0.low, 2))–\(NumberFormat.fixed($0.high, 2))</span></td>"
-            }.joined() + "</tr>\n"
-        }
-        body += "</table>\n"
+        body += table(["point"] + a.factors + a.slos, a.points.map { p in
+            [String(p.point)] + p.levels + p.slos.map { "\($0.passes)/\($0.runs)\n\(NumberFormat.fixed($0.low, 2))–\(NumberFormat.fixed($0.high, 2))" }
+        })
         if a.factors.count == 2 {
             body += "<h2>Pass-fraction heat maps</h2>\n<div class=\"grid\">\n"
             for (s, slo) in a.slos.enumerated() {
