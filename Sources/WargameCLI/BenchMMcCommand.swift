@@ -47,7 +47,7 @@ enum BenchMMcCommand: Command {
             result = r
         }
         let r = result!
-        let seconds = timings.sorted()[timings.count / 2]
+        let seconds = median(timings)
         let theory = parameters.theory
         let lines: [(String, String)] = [
             ("handler", handler),
@@ -77,6 +77,26 @@ let buildConfiguration = "release"
 
 /// Benchmark output: one `name: value` line per figure, so scripts can read it.
 func figures(_ lines: [(String, String)]) -> String { lines.map { "\($0.0): \($0.1)\n" }.joined() }
+
+/// The middle value (the upper one of an even count): benchmarks on a shared machine report
+/// it, as one run can be slowed by whatever else the machine does.
+func median(_ values: [Double]) -> Double {
+    precondition(!values.isEmpty, "median of nothing")
+    return values.sorted()[values.count / 2]
+}
+
+/// CPU time consumed, in seconds: by the calling thread (a run simulates on it), or by the
+/// whole process (every thread, user and system).
+enum CPUTime {
+    static func thread() -> Double { clock(CLOCK_THREAD_CPUTIME_ID) }
+    static func process() -> Double { clock(CLOCK_PROCESS_CPUTIME_ID) }
+
+    private static func clock(_ id: clockid_t) -> Double {
+        var t = timespec()
+        guard clock_gettime(id, &t) == 0 else { return .nan }
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+}
 
 /// The process's peak resident set size in MiB (getrusage: KiB on Linux, bytes on macOS).
 func peakResidentMegabytes() -> Double {

@@ -18,6 +18,7 @@ enum BenchRunCommand: Command {
     static let options: [OptionSpec] = [
         OptionSpec("steps", value: "n", help: "Simulated steps.", default: "10000"),
         OptionSpec("seed", value: "n", help: "Run seed.", default: "1"),
+        OptionSpec("repeat", value: "n", help: "Timed runs of the first block; medians are reported.", default: "3"),
         OptionSpec("out", value: "dir", help: "Where the outputs go (removed afterwards).", default: "a temporary directory"),
         OptionSpec("scale", value: "scenario|none", help: "The scale scenario of the second block, or none.",
                    default: "scenarios/scale/10k-tenants.json"),
@@ -36,20 +37,36 @@ enum BenchRunCommand: Command {
         }
         let steps = try o.integer("steps", range: 1...10_000_000, default: 10_000)
         let seed = try o.seed("seed", default: 1)
+        let repeats = try o.integer("repeat", range: 1...100, default: 3)
         let dir = o.string("out") ?? NSTemporaryDirectory() + "wargame-bench-\(ProcessInfo.processInfo.processIdentifier)"
         defer { if o.string("out") == nil { try? FileManager.default.removeItem(atPath: dir) } }
         let clock = ContinuousClock()
-        let start = clock.now
-        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: dir), console: context.console)
-        let seconds = Progress.seconds(clock.now - start)
+        var walls: [Double] = [], simulationCPU: [Double] = [], processCPU: [Double] = []
+        var result: ScenarioRunner.Result?
+        for _ in 0..<repeats {
+            try? FileManager.default.removeItem(atPath: dir)
+            let (start, thread, process) = (clock.now, CPUTime.thread(), CPUTime.process())
+            result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: dir), console: context.console)
+            walls.append(Progress.seconds(clock.now - start))
+            simulationCPU.append(CPUTime.thread() - thread)
+            processCPU.append(CPUTime.process() - process)
+        }
+        guard let result else { return .internalError }
+        let (seconds, simulation) = (median(walls), median(simulationCPU))
         let t = result.report.totals
         let bytes = result.paths.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
         let lines: [(String, String)] = [
             ("scenario", scenario.name), ("build", buildConfiguration), ("steps", String(steps)),
-            ("orders", String(t.submitted)), ("events", String(t.events)),
+            ("orders", String(t.submitted)), ("events", String(t.events)), ("repeats", String(repeats)),
             ("wall_seconds", NumberFormat.fixed(seconds, 3)),
+            ("wall_seconds_range", NumberFormat.fixed(walls.min()!, 3) + "-" + NumberFormat.fixed(walls.max()!, 3)),
             ("orders_per_second", NumberFormat.fixed(Double(t.submitted) / seconds, 0)),
             ("events_per_second", NumberFormat.fixed(Double(t.events) / seconds, 0)),
+            // The simulation's own thread; the decision logs are formatted and written on a
+            // second one (DecisionLogWriter), whose time, and the kernel's, the process figure adds.
+            ("simulation_thread_cpu_seconds", NumberFormat.fixed(simulation, 3)),
+            ("orders_per_simulation_cpu_second", NumberFormat.fixed(Double(t.submitted) / simulation, 0)),
+            ("process_cpu_seconds", NumberFormat.fixed(median(processCPU), 3)),
             ("output_mb", NumberFormat.fixed(Double(bytes) / 1_048_576, 1)),
             ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),
         ]

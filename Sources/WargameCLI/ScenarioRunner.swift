@@ -74,7 +74,11 @@ enum ScenarioRunner {
         }
         // Two tiers: every running job's completion waits minutes to hours ahead (EventQueue).
         var sim = Simulation<OrderPipeline.Event>(minimumCapacity: 4_096, farTierWindow: 1 << 20)
-        var pipeline = OrderPipeline(config: c, seed: seed, sink: RunSink(log: log, events: events, kpis: KPIRecorder(providers: providerIDs.count)))
+        let sink = RunSink(log: log, events: events, kpis: KPIRecorder(providers: providerIDs.count))
+        // The logs are written on their own thread: a failed run aborts its output files,
+        // so no write may still be in flight when this returns or throws.
+        defer { sink.flushLogs() }
+        var pipeline = OrderPipeline(config: c, seed: seed, sink: sink)
         pipeline.start(in: &sim, horizon: .zero + stepLength * Int64(steps))
         var progress = console.map { Progress(label: "\(scenario.name) steps", total: steps, console: $0) }
         defer { progress?.finish() }

@@ -6,11 +6,10 @@ import SimKernel
 /// This traffic is most of a run's draws (about 20 background messages per order in the
 /// baseline), so it is drawn the cheap way: through quantile tables (`QuantileTable`: the
 /// same inversion draws as `LogNormal.sample` and `Exponential.sample`, interpolated to
-/// within 2e-8), and ahead in blocks of 64 — the sequence of messages does not depend on
-/// anything the simulation does, so a block gives the same messages as drawing each when
-/// it is needed. Per message the draws are, in order, its work and then the gap to the next.
+/// within 2e-8), in one tight loop that draws a message and queues it. The sequence of
+/// messages does not depend on anything the simulation does; per message the draws are,
+/// in order, its work and then the gap to the next.
 struct BackgroundTraffic: Sendable {
-    static let blockSize = 64
     /// 1/rate in microseconds: gaps multiply by it (a division was a tenth of the loop).
     let meanGapMicroseconds: Double
     let work: LogNormal
@@ -19,19 +18,12 @@ struct BackgroundTraffic: Sendable {
     var rng: Xoshiro256StarStar
     /// Arrival time of the next message (µs), or `Int64.max` without traffic.
     var nextArrival: Int64
-    /// The current block: unscaled work (seconds) and the gap after each message (µs).
-    var works: [Double]
-    var gaps: [Int64]
-    var position: Int
 
     init(rate: Double, work: LogNormal, rng: Xoshiro256StarStar) {
         self.work = work
         workTable = QuantileTableCache.shared.table(for: work)
         gapTable = Exponential.unitTable
         self.rng = rng
-        works = Array(repeating: 0, count: Self.blockSize)
-        gaps = Array(repeating: 0, count: Self.blockSize)
-        position = Self.blockSize
         nextArrival = .max
         meanGapMicroseconds = rate > 0 ? 1e6 / rate : 0
         if rate > 0 { nextArrival = Self.gap(meanGapMicroseconds, &self.rng, gapTable) }
@@ -44,35 +36,24 @@ struct BackgroundTraffic: Sendable {
     }
 
     /// Queues on `relayers` every message that arrives at or before `t`, its work scaled by
-    /// `multiplier`. One pass over the relayers' free times for the whole batch.
+    /// `multiplier`. One pass over the relayers' free times for the whole batch, with the
+    /// generator and the next arrival in registers.
     mutating func drain(through t: SimTime, into relayers: inout RelayerQueue, multiplier: Double) {
         guard nextArrival <= t.microseconds else { return }
         let limit = t.microseconds
-        relayers.withFreeTimes { free in
-            while nextArrival <= limit {
-                if position == Self.blockSize { refill() }
-                let arrival = nextArrival
-                let work = SimDuration(seconds: works[position] * multiplier).microseconds
-                let (sum, overflow) = arrival.addingReportingOverflow(gaps[position])
-                nextArrival = overflow ? .max : sum
-                position &+= 1
-                RelayerQueue.serve(arrival: arrival, work: work, on: free)
-            }
-        }
-    }
-
-    mutating func refill() {
         let (mean, work, workTable, gapTable) = (meanGapMicroseconds, self.work, self.workTable, self.gapTable)
         var rng = self.rng
-        works.withUnsafeMutableBufferPointer { w in
-            gaps.withUnsafeMutableBufferPointer { g in
-                for i in 0..<Self.blockSize {
-                    w[i] = work.sample(&rng, table: workTable)
-                    g[i] = Self.gap(mean, &rng, gapTable)
-                }
+        var next = nextArrival
+        relayers.withFreeTimes { free in
+            while next <= limit {
+                let arrival = next
+                let w = SimDuration(seconds: work.sample(&rng, table: workTable) * multiplier).microseconds
+                let (sum, overflow) = arrival.addingReportingOverflow(Self.gap(mean, &rng, gapTable))
+                next = overflow ? .max : sum
+                RelayerQueue.serve(arrival: arrival, work: w, on: free)
             }
         }
         self.rng = rng
-        position = 0
+        nextArrival = next
     }
 }

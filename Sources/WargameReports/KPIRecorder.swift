@@ -204,7 +204,8 @@ public struct KPIRecorder: DecisionSink, Sendable {
     }
 }
 
-/// The run's sink: every decision to the two CSV logs (when written) and to the KPI recorder.
+/// The run's sink: every decision to the KPI recorder and, when written, to the two CSV
+/// logs, which a `DecisionLogWriter` formats on its own thread.
 ///
 /// A class: the pipeline holds its sink as `any DecisionSink`, and a struct this size sits
 /// in a heap box that every `record` (several per order) checked for uniqueness and
@@ -212,28 +213,24 @@ public struct KPIRecorder: DecisionSink, Sendable {
 /// the dynamic exclusivity check, which would otherwise cost a runtime call per field
 /// access: one run owns its sink, and nothing reenters `record`.
 public final class RunSink: DecisionSink {
-    /// `routing_decisions.csv`: one row per routing outcome.
-    @exclusivity(unchecked) public var log: DecisionLog?
-    /// `order_events.csv`: every stage of every order.
-    @exclusivity(unchecked) public var events: DecisionLog?
+    /// `routing_decisions.csv` (one row per routing outcome) and `order_events.csv`
+    /// (every stage of every order), or nil when neither is written.
+    public let logs: DecisionLogWriter?
     @exclusivity(unchecked) public var kpis: KPIRecorder
 
     public init(log: DecisionLog?, events: DecisionLog? = nil, kpis: KPIRecorder) {
-        self.log = log
-        self.events = events
+        let written = [log, events].compactMap { $0 }
+        logs = written.isEmpty ? nil : DecisionLogWriter(written)
         self.kpis = kpis
     }
 
     public func record(_ d: Decision) {
-        log?.record(d)
-        events?.record(d)
+        logs?.record(d)
         kpis.record(d)
     }
 
-    /// Flushes both logs; the first write failure, if any.
-    public func flushLogs() -> OutputError? {
-        log?.flush()
-        events?.flush()
-        return log?.failure ?? events?.failure
+    /// Writes out both logs; the first write failure, if any.
+    @discardableResult public func flushLogs() -> OutputError? {
+        logs?.finish()
     }
 }
