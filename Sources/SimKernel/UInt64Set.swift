@@ -6,7 +6,11 @@
 /// whose low bits are already uniform. Iteration order is never exposed, so nothing
 /// process-dependent can reach an output either way.
 ///
-/// **Invariants**: the table's size is a power of two, at most 3/4 full, and every key
+/// At most half full: linear probing's runs grow quickly past that (expected probes for a
+/// miss (1 + 1/(1−α)²)/2: 2.5 at α = ½, 8.5 at ¾), and the nonce cache inserts and removes
+/// a key per order (0.6 % fewer instructions per run than at ¾, for 8 bytes per key more).
+///
+/// **Invariants**: the table's size is a power of two, at most half full, and every key
 /// lies between its home slot (its low bits) and the first empty slot after it.
 public struct UInt64Set: Sendable {
     /// 0 marks an empty slot; the key 0 itself is kept in `hasZero`.
@@ -16,7 +20,7 @@ public struct UInt64Set: Sendable {
 
     public init(minimumCapacity: Int = 16) {
         var size = 16
-        while size * 3 < minimumCapacity * 4 { size <<= 1 }
+        while size < minimumCapacity * 2 { size <<= 1 }
         slots = Array(repeating: 0, count: size)
     }
 
@@ -41,7 +45,7 @@ public struct UInt64Set: Sendable {
             if !hasZero { count += 1 }
             return !hasZero
         }
-        if (count + 1) * 4 > slots.count * 3 { grow() }
+        if (count + 1) * 2 > slots.count { grow() }
         var i = Int(truncatingIfNeeded: key) & mask
         while true {
             let k = slots[i]
@@ -103,7 +107,7 @@ public struct UInt64Set: Sendable {
 
     /// Checks the probe invariant for every key; traps naming the first violation. For tests.
     public func checkInvariants() {
-        precondition(slots.count & mask == 0 && (count - (hasZero ? 1 : 0)) * 4 <= slots.count * 3, "UInt64Set: size or load")
+        precondition(slots.count & mask == 0 && (count - (hasZero ? 1 : 0)) * 2 <= slots.count, "UInt64Set: size or load")
         var stored = 0
         for (i, k) in slots.enumerated() where k != 0 {
             stored += 1

@@ -25,6 +25,22 @@ public enum Signal: String, Sendable, CaseIterable {
     /// The fullest shard's open jobs ÷ its max_open_jobs (AGI Jobs getShardUsage vs quota).
     case shardOpenUsage = "shard_open_usage_max"
 
+    /// Position among `allCases`, for `SignalValues`.
+    @inline(__always) var ordinal: Int {
+        switch self {
+        case .fillRate: 0
+        case .bridgeRTTP95: 1
+        case .coverage: 2
+        case .decisionP95: 3
+        case .failovers5m: 4
+        case .dropped5m: 5
+        case .openBreakers: 6
+        case .rateLimitedRatio: 7
+        case .systemPaused: 8
+        case .shardOpenUsage: 9
+        }
+    }
+
     /// The Prometheus gauge carrying the signal's latest value.
     public var metric: String {
         switch self {
@@ -193,7 +209,7 @@ public struct SignalHistory: Sendable {
         }
     }
     var steps = FIFOQueue<Step>()
-    public private(set) var latest: [Signal: Double] = [:]  // looked up by signal; never iterated
+    public private(set) var latest = SignalValues()
     let capacity: Int
     let stepSeconds: Int
 
@@ -254,6 +270,20 @@ public struct SignalHistory: Sendable {
     /// The most steps any of these conditions reads.
     public static func capacity(for conditions: [Condition]) -> Int {
         conditions.map { if case .burnRate(_, let long, let short, _) = $0 { max(long, short) } else { 5 } }.max() ?? 5
+    }
+}
+
+/// Each signal's value, or nil without data: a slot per signal, where a `[Signal: Double]`
+/// hashed the signal (SipHash) on every one of the ten writes and the rules' reads per
+/// step — a step's alert bookkeeping cost as much as simulating ten orders.
+public struct SignalValues: Sendable, Equatable {
+    var values: [Double?]
+
+    public init() { values = Array(repeating: nil, count: Signal.allCases.count) }
+
+    public subscript(_ s: Signal) -> Double? {
+        get { values[s.ordinal] }
+        set { values[s.ordinal] = newValue }
     }
 }
 

@@ -162,7 +162,7 @@ public enum TimeSeries {
 
     /// `warmup`: the step is in the warm-up (1), left out of KPIs and alerts, or not (0).
     /// `signals`: the alert signals after this step (`SignalHistory.latest`), for the windowed columns.
-    public static func row(_ s: StepKPIs, stepSeconds: Double, signals: [Signal: Double] = [:], warmup: Bool = false) -> [String] {
+    public static func row(_ s: StepKPIs, stepSeconds: Double, signals: SignalValues = SignalValues(), warmup: Bool = false) -> [String] {
         func opt(_ x: Double?, _ d: Int) -> String { x.map { NumberFormat.fixed($0, d) } ?? "" }
         var r: [String] = [String(s.step), NumberFormat.fixed(Double(s.step) * stepSeconds, 3)]
         r += [String(s.submitted), String(s.filled), opt(s.fillRate, 4), String(s.dropped)]

@@ -75,10 +75,10 @@ public struct RunReport: Sendable {
     public let recorder: KPIRecorder
     public let warGame: WarGameOutcome?
     /// The alert signals at the end of the run (the `wargame_step_*` gauges).
-    public let lastStepSignals: [Signal: Double]
+    public let lastStepSignals: SignalValues
 
     public init(identity: RunIdentity, totals: RunTotals, recorder: KPIRecorder, slos: [SLO], providerIDs: [String],
-                warGame: WarGameOutcome? = nil, lastStepSignals: [Signal: Double] = [:]) {
+                warGame: WarGameOutcome? = nil, lastStepSignals: SignalValues = SignalValues()) {
         self.warGame = warGame
         self.lastStepSignals = lastStepSignals
         self.identity = identity

@@ -68,6 +68,19 @@ func run(_ s: Scenario, seed: UInt64 = 1, steps: Int? = nil) throws -> RunReport
         return out
     }
 
+    /// Each signal has its own slot: writing one changes no other, and reads give back
+    /// what was written (a case added to `Signal` without a slot fails here).
+    @Test func everySignalHasItsOwnSlot() {
+        var v = SignalValues()
+        for (i, s) in Signal.allCases.enumerated() {
+            #expect(v[s] == nil)
+            v[s] = Double(i) + 0.5
+        }
+        for (i, s) in Signal.allCases.enumerated() { #expect(v[s] == Double(i) + 0.5, "\(s)") }
+        v[.coverage] = nil
+        #expect(v[.coverage] == nil && v[.fillRate] == 0.5 && v[.shardOpenUsage] == Double(Signal.allCases.count) - 0.5)
+    }
+
     /// Prometheus semantics: pending when the condition first holds, firing once it has held
     /// for `for`, resolved when it stops holding; a dip shorter than `for` never fires.
     @Test func alertsGoPendingThenFireAfterForThenResolve() {
