@@ -49,9 +49,9 @@ promtool-check: release
 fuzz:
 	.ci/fuzz $(FUZZ_SECONDS)
 
-# ThreadSanitizer over the concurrent code: the decision-log writer thread, parallel sweeps (and the binaries they spawn),
+# ThreadSanitizer over the concurrent code: the decision-log and time-series writer queues, parallel sweeps (and the binaries they spawn),
 # the live server and its event loop, signal handling. Any report fails the run.
-TSAN_TESTS := DecisionLogWriterTests|SweepTests|StudyTests|CompareAndHuntTests|ServeTests|HTTPServerTests|InterruptTests
+TSAN_TESTS := DecisionLogWriterTests|BackgroundCSVWriterTests|SweepTests|StudyTests|CompareAndHuntTests|ServeTests|HTTPServerTests|InterruptTests
 tsan:
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(SWIFT) test --skip-build --sanitize=thread \

@@ -63,9 +63,11 @@ enum ScenarioRunner {
             return try DecisionLog(file: try o.open(files[7]), layout: .events, stepLength: stepLength, regions: c.regions,
                                    providers: providerIDs, warmup: scenario.run.warmup)
         }
-        var series = try outputs.map { o throws(OutputError) in
-            try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs, shards: c.shards.map(\.name)))
+        let series = try outputs.map { o throws(OutputError) in
+            BackgroundCSVWriter(try CSVWriter(file: try o.open(files[1]), header: TimeSeries.header(providers: providerIDs, shards: c.shards.map(\.name))))
         }
+        // Written on its own queue, as the decision logs are: drained before this returns.
+        defer { _ = try? series?.finish() }
         var actionsCSV = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[2]), header: WarGameOutcome.actionsHeader)
         }
@@ -135,7 +137,10 @@ enum ScenarioRunner {
             }.max()
             lastSubmitted = submitted
             history.add(kpis)
-            try series?.writeRow(TimeSeries.row(kpis, stepSeconds: stepLength.seconds, signals: history.latest, warmup: step < warmupSteps))
+            if let series {
+                let (row, seconds, signals, warmup) = (kpis, stepLength.seconds, history.latest, step < warmupSteps)
+                series.writeRow { TimeSeries.row(row, stepSeconds: seconds, signals: signals, warmup: warmup) }
+            }
             if step + 1 == warmupSteps {
                 pipeline.withSink(as: RunSink.self) { $0.kpis.endWarmup() }
                 atWarmupEnd = totals(pipeline, events: 0)
@@ -164,6 +169,7 @@ enum ScenarioRunner {
         for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(WarGameOutcome.row(e, level: scenario.response.level(for: e.severity))) }
         let logFailure = pipeline.withSink(as: RunSink.self) { $0.flushLogs() }
         if let logFailure { throw logFailure }
+        try series?.finish()
         let problems = PipelineInvariants.violations(of: pipeline)
         if !problems.isEmpty { throw InvariantFailure(problems: problems) }
 
