@@ -86,7 +86,12 @@ public struct ProviderConfig: Sendable, Equatable {
 /// **Invariant**: `running ≤ advertisedCapacity ≤ capacity` whenever a job is placed; a
 /// partial outage may leave running jobs above the reduced capacity until they finish.
 public struct Provider: Sendable {
-    public var config: ProviderConfig
+    public var config: ProviderConfig {
+        didSet { regionMask = Self.mask(config.regions) }
+    }
+    /// Bit r set when the provider serves region r (< 64): the router asks every provider
+    /// per order, and searching the regions array was a tenth of routing.
+    private var regionMask: UInt64 = 0
     public internal(set) var running = 0
     /// Fraction of capacity currently lost to outages (0 = healthy, 1 = down).
     public internal(set) var capacityLost = 0.0
@@ -107,6 +112,11 @@ public struct Provider: Sendable {
         self.config = config
         self.rng = rng
         ack = try! LogNormal(median: config.ackMedian.seconds, p95: config.ackP95.seconds)
+        regionMask = Self.mask(config.regions)
+    }
+
+    static func mask(_ regions: [Int]) -> UInt64 {
+        regions.reduce(0) { m, r in r >= 0 && r < 64 ? m | 1 << UInt64(r) : m }
     }
 
     public var isDown: Bool { capacityLost >= 1 }
@@ -114,7 +124,13 @@ public struct Provider: Sendable {
     /// jobs, finishes the ones it runs; orders wait for other providers as when it is full.
     public var paused = false
     /// Slots that still work: partial capacity losses are announced and routed around.
-    public var usableCapacity: Int { Int((Double(config.capacity) * (1 - capacityLost)).rounded(.down)) }
+    public var usableCapacity: Int {
+        // ⌊x⌋ without libm's `floor` (a call on x86-64's baseline; the router reads this for
+        // every provider per order): truncation, one less for negative non-integers.
+        let x = Double(config.capacity) * (1 - capacityLost)
+        let t = Int(x)
+        return Double(t) > x ? t - 1 : t
+    }
     /// Slots the provider offers to the router. A full outage is *not* announced — the
     /// provider keeps offering its capacity and refuses every job — so the router finds
     /// out the way production does: failures, failover, and its circuit breaker opening.
@@ -123,7 +139,9 @@ public struct Provider: Sendable {
     public var price: Double { config.pricePerGPUHour * priceFactor * spikeFactor }
     public var load: Double { config.capacity > 0 ? Double(running) / Double(config.capacity) : 1 }
 
-    public func serves(region: Int) -> Bool { config.regions.contains(region) }
+    public func serves(region: Int) -> Bool {
+        region >= 0 && region < 64 ? regionMask & (1 << UInt64(region)) != 0 : config.regions.contains(region)
+    }
 
     /// One minute of the price walk: log-price mean-reverts to the base with volatility σ.
     /// An AR(1) in log space (φ = 0.9): shocks persist for ~10 minutes, then fade.

@@ -24,6 +24,29 @@ import SimKernel
         }
     }
 
+    /// Usable capacity is ⌊capacity × (1 − lost)⌋ for every loss, computed without libm's
+    /// floor; compared with Foundation's `floor` over a fine grid and awkward values.
+    @Test func usableCapacityIsTheFloor() {
+        for capacity in [0, 1, 7, 130, 220, 1_000_003] {
+            var p = provider { $0.capacity = capacity }
+            let awkward: [Double] = [1e-12, 0.1, 0.3, 1.0 / 3, 2.0 / 3, 0.7, 0.9, 1 - 1e-12, 1.5]
+            let losses: [Double] = (0...1_000).map { Double($0) / 1_000 } + awkward
+            for lost in losses {
+                p.capacityLost = lost
+                let expected = Int(floor(Double(capacity) * (1 - lost)))
+                #expect(p.usableCapacity == expected, "capacity \(capacity), lost \(lost)")
+            }
+        }
+    }
+
+    /// `serves(region:)` answers as the regions list does, also after the list changes.
+    @Test func servesExactlyItsRegions() {
+        var p = provider { $0.regions = [0, 2, 63, 64, 90] }
+        for r in -2...100 { #expect(p.serves(region: r) == [0, 2, 63, 64, 90].contains(r), "region \(r)") }
+        p.config.regions = [1]
+        for r in -2...100 { #expect(p.serves(region: r) == (r == 1), "region \(r) after the change") }
+    }
+
     @Test func slowAcknowledgementsTimeOutAsFailures() {
         var p = provider { $0.ackMedian = .seconds(4); $0.ackP95 = .seconds(20); $0.ackTimeout = .seconds(5) }
         var timedOut = 0
