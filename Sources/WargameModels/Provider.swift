@@ -124,13 +124,8 @@ public struct Provider: Sendable {
     /// jobs, finishes the ones it runs; orders wait for other providers as when it is full.
     public var paused = false
     /// Slots that still work: partial capacity losses are announced and routed around.
-    public var usableCapacity: Int {
-        // ⌊x⌋ without libm's `floor` (a call on x86-64's baseline; the router reads this for
-        // every provider per order): truncation, one less for negative non-integers.
-        let x = Double(config.capacity) * (1 - capacityLost)
-        let t = Int(x)
-        return Double(t) > x ? t - 1 : t
-    }
+    /// Floored without libm: the router reads this for every provider per order.
+    public var usableCapacity: Int { CMath.floorInt(Double(config.capacity) * (1 - capacityLost)) }
     /// Slots the provider offers to the router. A full outage is *not* announced — the
     /// provider keeps offering its capacity and refuses every job — so the router finds
     /// out the way production does: failures, failover, and its circuit breaker opening.

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A CSV file whose rows are made and written on a serial queue, off the simulation's
 /// thread.
 ///
@@ -22,26 +20,20 @@ public final class BackgroundCSVWriter: @unchecked Sendable {
     }
 
     private let state: State
-    private let queue = DispatchQueue(label: "wargame.csv-rows")
-    private let slots: DispatchSemaphore
+    /// Dropped with the writer, it waits for the rows in flight (`OutputQueue`).
+    private let queue: OutputQueue
 
     public init(_ csv: CSVWriter, inFlight: Int = 64) {
-        precondition(inFlight > 0, "BackgroundCSVWriter: inFlight \(inFlight)")
         state = State(csv)
-        slots = DispatchSemaphore(value: inFlight)
+        queue = OutputQueue(label: "wargame.csv-rows", limit: inFlight)
     }
-
-    deinit { queue.sync {} }
 
     /// Queues the row `make` builds; waits while `inFlight` rows are already queued.
     public func writeRow(_ make: @escaping @Sendable () -> [String]) {
-        slots.wait()
-        let (state, slots) = (self.state, self.slots)
+        let state = self.state
         queue.async {
-            if state.failure == nil {
-                do throws(OutputError) { try state.csv.writeRow(make()) } catch { state.failure = error }
-            }
-            slots.signal()
+            guard state.failure == nil else { return }
+            do throws(OutputError) { try state.csv.writeRow(make()) } catch { state.failure = error }
         }
     }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import WargameModels
 
 /// Formats and writes the decision logs on a thread of their own, so a run's simulation
@@ -14,8 +13,8 @@ import WargameModels
 /// - Batches are formatted in the order they filled, one at a time (a serial queue), by
 ///   the same `DecisionLog.record` as inline: the logs see the same decisions in the same order.
 /// - Two batch buffers: the simulation fills one while the queue formats the other, and
-///   waits for it to come back before refilling it. At most two batches exist, however
-///   long the run.
+///   waits for it to come back before refilling it (an `OutputQueue` of one). At most two
+///   batches exist, however long the run.
 /// - Only the queue touches the logs once the writer exists; `finish` reads their failure
 ///   after waiting for every batch. Dropping the writer waits for its batches too, so no
 ///   write is in flight when a failed run aborts its output files.
@@ -29,17 +28,16 @@ public final class DecisionLogWriter: @unchecked Sendable {
         init(_ logs: [DecisionLog]) { self.logs = logs }
     }
 
-    /// A filled buffer on its way to the queue, which has it alone until it signals.
+    /// A filled buffer on its way to the queue, which has it alone until its block ends.
     private struct Batch: @unchecked Sendable { let base: UnsafeMutablePointer<Decision> }
 
     private let logs: Logs
-    private let queue = DispatchQueue(label: "wargame.decision-logs")
+    /// At most one batch queued or being formatted: when `async` returns for one buffer,
+    /// the queue is done with the other, which the simulation then refills.
+    private let queue = OutputQueue(label: "wargame.decision-logs", limit: 1)
     private let buffers: (UnsafeMutablePointer<Decision>, UnsafeMutablePointer<Decision>)
-    /// A buffer's semaphore is 1 while the simulation may fill it, 0 while queued.
-    private let ready: (DispatchSemaphore, DispatchSemaphore)
     /// Unchecked exclusivity: only the simulation's thread touches these, one call at a time.
     @exclusivity(unchecked) private var current: UnsafeMutablePointer<Decision>
-    @exclusivity(unchecked) private var currentIndex = 0
     @exclusivity(unchecked) private var count = 0
     @exclusivity(unchecked) private var finished = false
 
@@ -48,12 +46,11 @@ public final class DecisionLogWriter: @unchecked Sendable {
         precondition(_isPOD(Decision.self), "DecisionLogWriter copies decisions as raw values")
         self.logs = Logs(logs)
         buffers = (.allocate(capacity: Self.batchSize), .allocate(capacity: Self.batchSize))
-        ready = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 1))  // buffer 0 is taken
         current = buffers.0
     }
 
     deinit {
-        queue.sync {}
+        queue.sync {}  // the batches in flight read the buffers
         buffers.0.deallocate()
         buffers.1.deallocate()
     }
@@ -63,27 +60,20 @@ public final class DecisionLogWriter: @unchecked Sendable {
         precondition(!finished, "DecisionLogWriter.record after finish")
         (current + count).initialize(to: d)
         count &+= 1
-        if count == Self.batchSize { handOff() }
+        if count == Self.batchSize { submit() }
     }
 
-    /// Queues the current batch and takes the other buffer once the queue is done with it.
-    private func handOff() {
-        submit()
-        currentIndex ^= 1
-        current = currentIndex == 0 ? buffers.0 : buffers.1
-        (currentIndex == 0 ? ready.0 : ready.1).wait()
-    }
-
+    /// Queues the current batch and switches to the other buffer, which the queue is done
+    /// with once `submit` returns.
     private func submit() {
         let (batch, n, logs) = (Batch(base: current), count, self.logs)
-        let done = currentIndex == 0 ? ready.0 : ready.1
-        count = 0
         queue.async {
             for l in logs.logs.indices {
                 for i in 0..<n { logs.logs[l].record(batch.base[i]) }
             }
-            done.signal()
         }
+        current = current == buffers.0 ? buffers.1 : buffers.0
+        count = 0
     }
 
     /// Formats what is queued, flushes the logs and returns their first write failure.
