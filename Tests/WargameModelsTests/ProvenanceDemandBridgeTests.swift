@@ -168,7 +168,7 @@ import SimKernel
 @Suite struct RelayerQueueTests {
     /// The recursion must agree exactly with simulating the same FIFO c-server queue
     /// event by event (here with the `WorkerPool` rules and a sorted completion list).
-    @Test(arguments: [1, 2, 3, 5])
+    @Test(arguments: [1, 2, 3, 5, 24])
     func matchesAnEventDrivenFIFOQueue(servers: Int) {
         var rng = Xoshiro256StarStar(seed: UInt64(servers))
         var arrivals: [(SimTime, SimDuration)] = []
@@ -204,11 +204,49 @@ import SimKernel
         #expect(firstMismatch == nil, "first mismatch at job \(firstMismatch ?? -1)")
     }
 
+    /// The heap must give exactly what the plain recursion gives — scan every relayer, take
+    /// the earliest (lowest index on ties) — start for start, and hold the same free times,
+    /// through relayers leaving and joining, for every relayer count from 0 to 40.
+    @Test(arguments: 0...40)
+    func heapMatchesTheScanningRecursion(relayers: Int) {
+        var rng = Xoshiro256StarStar(seed: 0xC0FFEE &+ UInt64(relayers))
+        var heap = RelayerQueue(relayers: relayers)
+        var scan = Array(repeating: Int64(0), count: relayers)
+        var t: Int64 = 0
+        var mismatches = 0
+        for step in 0..<3_000 {
+            t += Int64(rng.nextInt(below: 200))
+            if step % 500 == 499 {  // a relayer outage or recovery: leave or join
+                let n = rng.nextInt(below: 2 * relayers + 2)
+                heap.setRelayers(n, at: SimTime(microseconds: t))
+                scan.sort()
+                if n > scan.count { scan += Array(repeating: t, count: n - scan.count) } else { scan.removeLast(scan.count - n) }
+            }
+            let work = Int64(1 + rng.nextInt(below: 150 * max(1, scan.count)))
+            let got = heap.serve(arrival: SimTime(microseconds: t), work: SimDuration(microseconds: work))?.start.microseconds
+            var want: Int64?
+            if !scan.isEmpty {
+                var best = 0
+                for i in scan.indices where scan[i] < scan[best] { best = i }
+                want = max(t, scan[best])
+                scan[best] = want! + work
+            }
+            if got != want { mismatches += 1 }
+            let free = heap.freeAt.map(\.microseconds)
+            for i in free.indices where (2 * i + 1 < free.count && free[2 * i + 1] < free[i])
+                || (2 * i + 2 < free.count && free[2 * i + 2] < free[i]) {
+                Issue.record("heap order broken at \(i) after step \(step)")
+            }
+        }
+        #expect(mismatches == 0)
+        #expect(heap.sortedFreeTimes.map(\.microseconds) == scan.sorted())
+    }
+
     @Test func relayersCanLeaveAndJoin() {
         var q = RelayerQueue(relayers: 2)
         _ = q.serve(arrival: .zero, work: .seconds(10))
         q.setRelayers(1, at: .zero + .seconds(1))
-        #expect(q.freeAt == [.zero])  // the busy relayer left; the idle one stays
+        #expect(q.sortedFreeTimes == [.zero])  // the busy relayer left; the idle one stays
         q.setRelayers(0, at: .zero + .seconds(1))
         #expect(q.serve(arrival: .zero + .seconds(2), work: .seconds(1)) == nil)
         q.setRelayers(1, at: .zero + .seconds(3))
