@@ -12,10 +12,12 @@ import SimKernel
 /// The free times are kept as a binary min-heap, not scanned: the recursion only ever asks
 /// for the earliest, and only the multiset of free times matters (which relayer holds a
 /// time never reaches a start or a finish), so a message costs O(log c) — with the usual two
-/// relayers, one comparison — where a scan cost c, which the 24-relayer scale scenario felt.
+/// relayers, one comparison — where a scan cost c (24 relayers in the scale scenario, up to
+/// 10,000 in the schema).
 ///
 /// **Invariant**: `freeAt` is heap-ordered: `freeAt[i] <= freeAt[2i+1]` and
-/// `freeAt[i] <= freeAt[2i+2]`, so `freeAt[0]` is the earliest free time.
+/// `freeAt[i] <= freeAt[2i+2]`, so `freeAt[0]` is the earliest free time. Two queues are
+/// equal when they hold the same free times, whatever their heap order.
 public struct RelayerQueue: Sendable, Equatable {
     /// When each relayer finishes the work already assigned to it, in heap order (see the
     /// invariant); `sortedFreeTimes` lists them in time order.
@@ -30,6 +32,10 @@ public struct RelayerQueue: Sendable, Equatable {
 
     /// The relayers' free times, earliest first.
     public var sortedFreeTimes: [SimTime] { freeAt.sorted() }
+
+    public static func == (a: RelayerQueue, b: RelayerQueue) -> Bool {
+        a.sortedFreeTimes == b.sortedFreeTimes
+    }
 
     /// Serves a message arriving at `arrival` (arrivals must come in time order) needing
     /// `work`; returns when its service starts and finishes, or `nil` with no relayers.
@@ -82,15 +88,8 @@ public struct RelayerQueue: Sendable, Equatable {
     /// them stop taking new messages; work already assigned still completes).
     public mutating func setRelayers(_ n: Int, at now: SimTime) {
         precondition(n >= 0, "RelayerQueue.setRelayers(\(n))")
-        // A sorted array is heap-ordered; adding or removing at the end of it keeps it sorted.
-        freeAt.sort()
-        if n > freeAt.count {
-            // Joining relayers are free from `now`: merge them in at their place.
-            let joining = Array(repeating: now, count: n - freeAt.count)
-            let split = freeAt.firstIndex { $0 > now } ?? freeAt.count
-            freeAt = Array(freeAt[..<split]) + joining + freeAt[split...]
-        } else {
-            freeAt.removeLast(freeAt.count - n)
-        }
+        if n > freeAt.count { freeAt += Array(repeating: now, count: n - freeAt.count) }
+        freeAt.sort()  // sorted is heap-ordered, and puts the most loaded relayers last
+        if n < freeAt.count { freeAt.removeLast(freeAt.count - n) }
     }
 }

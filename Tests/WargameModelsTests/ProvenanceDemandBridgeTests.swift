@@ -240,6 +240,13 @@ import SimKernel
         }
         #expect(mismatches == 0)
         #expect(heap.sortedFreeTimes.map(\.microseconds) == scan.sorted())
+        // Equality is of the free times, not of their heap order.
+        var rebuilt = RelayerQueue(relayers: 0)
+        rebuilt.setRelayers(heap.relayers, at: .zero)
+        for t in heap.sortedFreeTimes.reversed() {  // each lands on a relayer still free at 0
+            _ = rebuilt.serve(arrival: .zero, work: SimDuration(microseconds: t.microseconds))
+        }
+        #expect(rebuilt == heap)
     }
 
     @Test func relayersCanLeaveAndJoin() {
