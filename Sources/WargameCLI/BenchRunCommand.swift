@@ -128,6 +128,10 @@ func residentMegabytes() -> Double {
 
 /// `wargame bench sweep`: the same seeds with one job, then with N, timed: seeds per second
 /// for each and the parallel speed-up.
+///
+/// Beside the wall time, each phase's process CPU time: orders per CPU second is orders per
+/// second per busy core, the figure a per-core target is about, and it does not count the
+/// time a shared VM's host takes the cores away (which wall time does).
 enum BenchSweepCommand: Command {
     static let name = "bench sweep"
     static let abstract = "Benchmark a seed sweep with 1 job and with N jobs (build with -c release)."
@@ -145,16 +149,18 @@ enum BenchSweepCommand: Command {
         let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
         let steps = try o.integer("steps", range: 1...10_000_000, default: scenario.run.steps)
         let clock = ContinuousClock()
-        var seconds: [Double] = []
+        var seconds: [Double] = [], cpuSeconds: [Double] = []
         var outputs: [[[String]]] = []
         var orders = 0
         for j in [1, jobs] {
             let start = clock.now
+            let cpuStart = CPUTime.process()
             let results = try ParallelRuns.map(count: seeds.count, jobs: j, progress: nil) { i in
                 let r = try ScenarioRunner.execute(scenario, seed: seeds[i], steps: steps).report
                 return (row: SweepTable.row(seed: seeds[i], r), orders: r.totals.submitted)
             }
             seconds.append(Progress.seconds(clock.now - start))
+            cpuSeconds.append(max(CPUTime.process() - cpuStart, 1e-9))
             outputs.append(results.map(\.row))
             orders = results.reduce(0) { $0 + $1.orders }
         }
@@ -165,9 +171,13 @@ enum BenchSweepCommand: Command {
             ("seconds_1_job", NumberFormat.fixed(seconds[0], 3)),
             ("seeds_per_second_1_job", NumberFormat.fixed(Double(seeds.count) / seconds[0], 2)),
             ("orders_per_second_1_job", NumberFormat.fixed(Double(orders) / seconds[0], 0)),
+            ("cpu_seconds_1_job", NumberFormat.fixed(cpuSeconds[0], 3)),
+            ("orders_per_cpu_second_1_job", NumberFormat.fixed(Double(orders) / cpuSeconds[0], 0)),
             ("seconds_\(jobs)_jobs", NumberFormat.fixed(seconds[1], 3)),
             ("seeds_per_second_\(jobs)_jobs", NumberFormat.fixed(Double(seeds.count) / seconds[1], 2)),
             ("orders_per_second_\(jobs)_jobs", NumberFormat.fixed(Double(orders) / seconds[1], 0)),
+            ("cpu_seconds_\(jobs)_jobs", NumberFormat.fixed(cpuSeconds[1], 3)),
+            ("orders_per_cpu_second_\(jobs)_jobs", NumberFormat.fixed(Double(orders) / cpuSeconds[1], 0)),
             ("speedup", NumberFormat.fixed(seconds[0] / seconds[1], 2)),
             ("identical_rows", outputs[0] == outputs[1] ? "yes" : "NO"),
             ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),

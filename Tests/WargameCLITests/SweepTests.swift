@@ -100,3 +100,28 @@ func contents(_ dir: String) throws -> [String: Data] {
         #expect(r.code == .badInput && r.err.contains("Did you mean 'fill_rate_p95'?"))
     }
 }
+
+@Suite struct BenchSweepTests {
+    /// `bench sweep` reports, per phase, the CPU seconds it used and orders per CPU second
+    /// (orders per busy core-second), consistent with each other to the printed precision.
+    @Test func reportsCPUSecondsAndOrdersPerCPUSecond() throws {
+        let r = runCLI(["bench", "sweep", packageRoot + "/scenarios/baseline.json", "--seeds", "1..4", "--jobs", "2", "--steps", "20"])
+        #expect(r.code == .success, "\(r.err)")
+        var f: [String: String] = [:]
+        for line in r.out.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 { f[parts[0]] = parts[1] }
+        }
+        #expect(f["identical_rows"] == "yes")
+        let orders = try #require(f["orders"].flatMap(Double.init))
+        #expect(orders > 0)
+        for phase in ["1_job", "2_jobs"] {
+            let cpu = try #require(f["cpu_seconds_\(phase)"].flatMap(Double.init), "no cpu_seconds_\(phase)")
+            let rate = try #require(f["orders_per_cpu_second_\(phase)"].flatMap(Double.init))
+            #expect(cpu > 0)
+            // cpu is printed to the millisecond: the rate must lie within what that allows.
+            let low = orders / (cpu + 0.0005), high = cpu > 0.0005 ? orders / (cpu - 0.0005) : .infinity
+            #expect(rate >= low.rounded(.down) && rate <= high.rounded(.up), "\(phase): \(rate) not in \(low)...\(high)")
+        }
+    }
+}
