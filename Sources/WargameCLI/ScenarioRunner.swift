@@ -127,7 +127,7 @@ enum ScenarioRunner {
             sim.run(&pipeline, until: end)
             let submitted = pipeline.statistics.totalSubmitted
             let open = pipeline.openBreakers
-            var kpis = pipeline.withSink(as: RunSink.self) { $0.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open) }
+            var kpis = sink.kpis.closeStep(submitted: submitted - lastSubmitted, openBreakers: open)
             kpis.runningJobs = pipeline.providers.reduce(0) { $0 + $1.running }
             kpis.systemPaused = pipeline.systemPaused
             kpis.shardOpen = pipeline.shards.map(\.open)
@@ -142,13 +142,13 @@ enum ScenarioRunner {
                 series.writeRow { TimeSeries.row(row, stepSeconds: seconds, signals: signals, warmup: warmup) }
             }
             if step + 1 == warmupSteps {
-                pipeline.withSink(as: RunSink.self) { $0.kpis.endWarmup() }
+                sink.kpis.endWarmup()
                 atWarmupEnd = totals(pipeline, events: 0)
             }
             onStep?(kpis)
             if let onSnapshot {
                 let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd),
-                                       recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs,
+                                       recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                        lastStepSignals: history.latest)
                 var snapshot = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
                 snapshot.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)
@@ -167,7 +167,7 @@ enum ScenarioRunner {
             progress?.update(step + 1)
         }
         for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(WarGameOutcome.row(e, level: scenario.response.level(for: e.severity))) }
-        let logFailure = pipeline.withSink(as: RunSink.self) { $0.flushLogs() }
+        let logFailure = sink.flushLogs()
         if let logFailure { throw logFailure }
         try series?.finish()
         let problems = PipelineInvariants.violations(of: pipeline)
@@ -177,7 +177,7 @@ enum ScenarioRunner {
         let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes, incidents: scenario.pipeline.incidents,
                                      allClear: allClear, totals: runTotals, policy: scenario.response, windows: windows)
         let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
-                               recorder: pipeline.sink(as: RunSink.self)!.kpis, slos: scenario.slos, providerIDs: providerIDs,
+                               recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                warGame: warGame, lastStepSignals: history.latest)
         guard let outputs else { return Result(report: report, paths: []) }
         try outputs.open(files[4]).write(report.json().rendered())

@@ -202,16 +202,6 @@ public struct OrderPipeline: EventHandler {
 
 
 extension OrderPipeline {
-    /// Gives the driver mutable access to the sink, as its concrete type, between steps (to
-    /// close a KPI window or flush a log) without making the sink settable from outside.
-    /// The sink is moved out while `body` runs, so its buffers are not copied.
-    public mutating func withSink<S: DecisionSink, R>(as type: S.Type, _ body: (inout S) throws -> R) rethrows -> R {
-        guard var typed = sink as? S else { preconditionFailure("OrderPipeline sink is not a \(S.self)") }
-        sink = NullSink()
-        defer { sink = typed }
-        return try body(&typed)
-    }
-
     /// The sink as its concrete type.
     public func sink<S: DecisionSink>(as type: S.Type) -> S? { sink as? S }
 

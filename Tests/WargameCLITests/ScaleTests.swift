@@ -47,4 +47,19 @@ import WargameScenario
         let none = runCLI(["bench", "run", packageRoot + "/scenarios/baseline.json", "--steps", "2", "--scale", "none"])
         #expect(none.code == .success && !none.out.contains("scale_"))
     }
+
+    /// Repeated runs into a directory the user named replace their own outputs and leave
+    /// everything else there alone.
+    @Test func benchRunRepeatsKeepTheUsersOtherFiles() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "mine".write(toFile: dir + "/notes.txt", atomically: true, encoding: .utf8)
+        let r = runCLI(["bench", "run", packageRoot + "/scenarios/baseline.json", "--steps", "2", "--scale", "none",
+                        "--repeat", "2", "--out", dir])
+        #expect(r.code == .success, "\(r.err)")
+        #expect(r.out.contains("repeats: 2"))
+        #expect((try? String(contentsOfFile: dir + "/notes.txt", encoding: .utf8)) == "mine")
+        #expect(FileManager.default.fileExists(atPath: dir + "/kpi_summary.json"))
+    }
 }
