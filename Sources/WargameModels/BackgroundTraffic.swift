@@ -45,13 +45,17 @@ struct BackgroundTraffic: Sendable {
         var rng = self.rng
         var next = nextArrival
         relayers.withFreeTimes { free in
-            while next <= limit {
-                let arrival = next
-                let w = SimDuration(seconds: work.sample(&rng, table: workTable) * multiplier).microseconds
-                let (sum, overflow) = arrival.addingReportingOverflow(Self.gap(mean, &rng, gapTable))
-                next = overflow ? .max : sum
+            // Copies local to the closure: captured variables live in memory, and the
+            // generator's four words were loaded and stored on every draw.
+            var r = rng, n = next
+            while n <= limit {
+                let arrival = n
+                let w = SimDuration(seconds: work.sample(&r, table: workTable) * multiplier).microseconds
+                let (sum, overflow) = arrival.addingReportingOverflow(Self.gap(mean, &r, gapTable))
+                n = overflow ? .max : sum
                 RelayerQueue.serve(arrival: arrival, work: w, on: free)
             }
+            (rng, next) = (r, n)
         }
         self.rng = rng
         nextArrival = next
