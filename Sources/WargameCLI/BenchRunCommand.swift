@@ -19,7 +19,7 @@ enum BenchRunCommand: Command {
         OptionSpec("steps", value: "n", help: "Simulated steps.", default: "10000"),
         OptionSpec("seed", value: "n", help: "Run seed.", default: "1"),
         OptionSpec("repeat", value: "n", help: "Timed runs of the first block; medians are reported.", default: "3"),
-        OptionSpec("out", value: "dir", help: "Where the outputs go (removed afterwards).", default: "a temporary directory"),
+        OptionSpec("out", value: "dir", help: "Where the outputs go; the last run's stay there.", default: "a temporary directory, removed afterwards"),
         OptionSpec("scale", value: "scenario|none", help: "The scale scenario of the second block, or none.",
                    default: "scenarios/scale/10k-tenants.json"),
     ]
