@@ -46,7 +46,9 @@ struct BackgroundTraffic: Sendable {
         var next = nextArrival
         relayers.withFreeTimes { free in
             // Copies local to the closure: captured variables live in memory, and the
-            // generator's four words were loaded and stored on every draw.
+            // generator's four words were loaded and stored on every draw. (Reading `self`
+            // here instead of the outer copies measured worse: 331.7 M against 329.4 M
+            // instructions for a 5-seed sweep.)
             var r = rng, n = next
             while n <= limit {
                 let arrival = n
