@@ -37,13 +37,7 @@ enum CheckCommand: Command {
             scenarios.append(s)
         }
         let rulesTestRoot = try o.string("rules-test").map { dir throws(OutputError) in try OutputSet(directory: dir) }
-        let junit = try o.string("junit").map { file throws -> (OutputSet, String) in
-            let name = (file as NSString).lastPathComponent, dir = (file as NSString).deletingLastPathComponent
-            guard !file.hasSuffix("/"), !name.isEmpty, name != ".", name != ".." else {
-                throw UsageError(message: "The value '\(file)' is invalid for '--junit': expected a file path.", command: self.name)
-            }
-            return (try OutputSet(directory: dir.isEmpty ? "." : dir), name)
-        }
+        let junit = try o.string("junit").map { file throws(OutputError) in try OutputSet.forFile(file) }
         if rulesTestRoot != nil, let long = scenarios.first(where: { ($0.expect.steps ?? $0.run.steps) > AlertRulesTest.maximumSteps }) {
             throw UsageError(message: "'--rules-test' records at most \(AlertRulesTest.maximumSteps) steps; \(long.name) checks \(long.expect.steps ?? long.run.steps).", command: name)
         }
@@ -208,9 +202,8 @@ enum GoldenCommand: Command {
             fresh.append(now)
         }
         if o.has("record") {
-            let dir = (file as NSString).deletingLastPathComponent
-            let outputs = try OutputSet(directory: dir.isEmpty ? "." : dir)
-            try outputs.open((file as NSString).lastPathComponent).write(render(fresh).rendered())
+            let (outputs, name) = try OutputSet.forFile(file)
+            try outputs.open(name).write(render(fresh).rendered())
             try outputs.commitAll()
             context.console.out("recorded \(fresh.count) cases in \(file)\n")
             return .success
@@ -234,8 +227,7 @@ enum GoldenCommand: Command {
     }
 
     static func load(_ file: String) throws -> [Case] {
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8),
-              let json = try? JSONParser.parse(text), case .array(let items)? = json["cases"] else {
+        guard let text = try? InputFile.text(file).get(), let json = try? JSONParser.parse(text), case .array(let items)? = json["cases"] else {
             throw UsageError(message: "Cannot read golden digests from '\(file)'.", command: name)
         }
         return items.compactMap { item in

@@ -6,9 +6,15 @@ import Darwin
 import Foundation
 import WargameReports
 
-/// SIGINT and SIGTERM: stop at once, delete every temporary output file and every output
-/// directory the command created, and exit 130 or 143 (128 + the signal, the shell's
-/// convention), so an interrupted command leaves the file system as it found it.
+/// Every signal that ends a process by default — SIGINT, SIGTERM, SIGHUP (a closed
+/// terminal or SSH session, the commonest way a long run dies), SIGQUIT, SIGUSR1 and
+/// SIGUSR2 — stops the command at once, deletes every temporary output file and every
+/// output directory it created, and exits 128 + the signal (the shell's convention), so an
+/// interrupted command leaves the file system as it found it.
+///
+/// SIGPIPE is ignored, so a write to a closed pipe fails with EPIPE instead of killing the
+/// process mid-commit; the executable treats EPIPE on standard output (`| head -1`) as
+/// the signal, through `stop(signal: SIGPIPE)`: the same cleanup, exit 141, no message.
 ///
 /// The handler only writes the signal number to a pipe — the one thing a signal handler
 /// may safely do. A dedicated thread reads it and does the work: it takes the same lock as
@@ -28,15 +34,14 @@ public enum Interrupts {
             var byte = UInt8(truncatingIfNeeded: sig)
             _ = write(Interrupts.pipeWrite, &byte, 1)
         }
-        signal(SIGINT, handler)   // glibc and Darwin: BSD semantics, SA_RESTART, handler stays
-        signal(SIGTERM, handler)
+        for sig in signals { signal(sig, handler) }  // glibc and Darwin: BSD semantics, SA_RESTART, handler stays
+        signal(SIGPIPE, SIG_IGN)
         // A blocked signal mask survives exec: a parent that spawned us from a thread with
         // these signals blocked (test runners, some supervisors) would make them no-ops.
         // Threads started later inherit the main thread's mask, so unblocking here is enough.
         var mask = sigset_t()
         sigemptyset(&mask)
-        sigaddset(&mask, SIGINT)
-        sigaddset(&mask, SIGTERM)
+        for sig in signals { sigaddset(&mask, sig) }
         pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         let thread = Thread {
             var byte: UInt8 = 0
@@ -47,12 +52,32 @@ public enum Interrupts {
         thread.start()
     }
 
-    static func stop(signal sig: Int32) -> Never {
+    /// The signals that stop a command, with their names for the message.
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
+
+    static func name(of sig: Int32) -> String {
+        switch sig {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        case SIGQUIT: "SIGQUIT"
+        case SIGUSR1: "SIGUSR1"
+        case SIGUSR2: "SIGUSR2"
+        case SIGPIPE: "SIGPIPE"
+        default: "signal \(sig)"
+        }
+    }
+
+    /// Removes every unfinished output and exits 128 + `sig`. Also called directly when
+    /// standard output turns out to be a closed pipe; that case is quiet, as with any
+    /// program whose reader went away.
+    public static func stop(signal sig: Int32) -> Never {
         let removed = TemporaryOutputs.shared.removeAll()
-        let name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal \(sig)"
-        var message = "\nwargame: interrupted by \(name)"
-        message += removed > 0 ? "; removed \(removed) unfinished output file(s) and directories; nothing was written\n" : "\n"
-        _ = message.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+        if sig != SIGPIPE {
+            var message = "\nwargame: interrupted by \(name(of: sig))"
+            message += removed > 0 ? "; removed \(removed) unfinished output file(s) and directories; nothing was written\n" : "\n"
+            _ = message.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+        }
         _exit(128 + sig)
     }
 }

@@ -29,7 +29,7 @@ enum MMcCommand: Command {
         let seed = try o.seed("seed", env: "SEED", environment: env, default: 1)
         let steps = try o.integer("steps", env: "STEPS", environment: env, range: 1...10_000_000, default: 60)
         let stepSeconds = try o.integer("step-seconds", range: 1...86_400, default: 60)
-        let parameters = try QueueOptions.parameters(o)
+        let parameters = try QueueOptions.parameters(o, seconds: Double(steps) * Double(stepSeconds))
         let dir = o.string("out") ?? "out/mmc"
 
         let outputs = try OutputSet(directory: dir)  // discards its files and directories if not committed

@@ -10,29 +10,6 @@ enum MergeCommand: Command {
     static let positionalUsage = "DIR..."
     static let options: [OptionSpec] = [OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-sweep (or -study)")]
 
-    struct Bad: Error { let message: String }
-
-    /// What one shard directory holds.
-    struct ShardFiles {
-        let dir: String
-        let meta: JSON
-        let header: [String]
-        let rows: [[String]]
-    }
-
-    static func read(_ dir: String, study: Bool) throws(Bad) -> ShardFiles {
-        let kind = study ? "study" : "sweep"
-        guard let text = try? String(contentsOfFile: "\(dir)/\(kind)_meta.json", encoding: .utf8), let meta = try? JSONParser.parse(text),
-              let csv = try? String(contentsOfFile: "\(dir)/\(kind)_rows.csv", encoding: .utf8) else {
-            throw Bad(message: "\(dir): expected \(kind)_meta.json and \(kind)_rows.csv from 'wargame \(kind) --shard'")
-        }
-        guard let records = CSVReader.parse(csv), let header = records.first,
-              records.dropFirst().allSatisfy({ $0.count == header.count }) else {
-            throw Bad(message: "\(dir)/\(kind)_rows.csv: expected RFC 4180 CSV with a header and rows of equal length")
-        }
-        return ShardFiles(dir: dir, meta: meta, header: header, rows: Array(records.dropFirst()))
-    }
-
     static func field(_ j: JSON, _ k: String) -> String {
         switch j[k] { case .string(let s)?: s; case .number(let n)?: n.literal; case let v?: v.compact; default: "" }
     }
@@ -40,68 +17,112 @@ enum MergeCommand: Command {
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         guard !o.positionals.isEmpty else { throw UsageError(message: "Missing shard directories to merge.", command: name) }
         let study = FileManager.default.fileExists(atPath: o.positionals[0] + "/study_meta.json")
+        let problems = ShardProblems()
         do {
-            return try merge(o.positionals, study: study, out: o.string("out"), context)
-        } catch let e as Bad {
-            context.console.err("Error: \(e.message)\n")
+            return try merge(o.positionals, study: study, out: o.string("out"), problems, context)
+        } catch let e as ShardProblems {
+            context.console.err(e.report)
             return .badInput
         }
     }
 
-    static func merge(_ dirs: [String], study: Bool, out: String?, _ context: CommandContext) throws -> ExitCode {
-        let shards = try dirs.map { d throws(Bad) in try read(d, study: study) }
-        let first = shards[0]
-        let keys = ["scenario", "scenario_sha256", "steps", "seeds", "version", "warmup_steps", "overrides"]
-            + (study ? ["factors", "point_sha256", "slo_table"] : [])
-        for s in shards {
-            if s.header != first.header { throw Bad(message: "\(s.dir): expected the same columns as \(first.dir)") }
-            if keys.contains(where: { field(s.meta, $0) != field(first.meta, $0) }) {
-                throw Bad(message: "\(s.dir): expected the same scenario, design, steps and seeds as \(first.dir)")
-            }
-        }
-        let labels = shards.map { field($0.meta, "shard") }
-        let n = Int(labels[0].split(separator: "/").last ?? "") ?? 0
-        let expected = (1...max(1, n)).map { "\($0)/\(n)" }
-        guard Set(labels) == Set(expected), labels.count == n else {
-            throw Bad(message: "expected shards " + expected.joined(separator: ", ") + ", found " + labels.sorted().joined(separator: ", "))
-        }
-        let range = field(first.meta, "seeds").components(separatedBy: "..").compactMap { UInt64($0) }
-        guard range.count == 2, range[0] <= range[1] else { throw Bad(message: "\(first.dir): expected seeds A..B in the metadata") }
-        let seedColumn = first.header.firstIndex(of: "seed") ?? 0
+    static func merge(_ dirs: [String], study: Bool, out: String?, _ problems: ShardProblems, _ context: CommandContext) throws -> ExitCode {
+        var shards: [ShardFiles] = []
+        for d in dirs { if let s = try ShardFiles.read(d, study: study, problems) { shards.append(s) } }
+        guard problems.messages.isEmpty, let first = shards.first else { throw problems }
+        try checkAgreement(shards, problems)
+        guard problems.messages.isEmpty else { throw problems }
+        let m = first.meta
         // Sorted by (point, seed) for studies, by seed for sweeps: the single-process order.
-        var keyed: [(point: Int, seed: UInt64, row: [String])] = []
+        let seedColumn = first.header.firstIndex(of: "seed")!
+        var keyed: [(point: Int, seed: UInt64, row: [String], origin: String)] = []
         for s in shards {
-            for r in s.rows {
-                guard let seed = UInt64(r[seedColumn]), let point = study ? Int(r[0]) : 0 else {
-                    throw Bad(message: "\(s.dir): expected numeric point and seed columns, found \(r.prefix(seedColumn + 1).joined(separator: ","))")
-                }
-                keyed.append((point, seed, r))
-            }
+            for r in s.rows { keyed.append((study ? Int(r.cells[0])! : 0, UInt64(r.cells[seedColumn])!, r.cells, "\(s.rowsFile):\(r.line)")) }
         }
         keyed.sort { ($0.point, $0.seed) < ($1.point, $1.seed) }
-        let points = Set(keyed.map(\.point)).sorted()
-        for p in points where keyed.filter({ $0.point == p }).map(\.seed) != Array(range[0]...range[1]) {
-            throw Bad(message: "the shards' rows do not cover seeds \(field(first.meta, "seeds")) exactly once" + (study ? " for point \(p)" : ""))
-        }
-        var sweepID = SweepTable.Identity(scenario: field(first.meta, "scenario"), scenarioSHA256: field(first.meta, "scenario_sha256"),
-                                          steps: Int(field(first.meta, "steps")) ?? 0, firstSeed: range[0], lastSeed: range[1],
-                                          version: field(first.meta, "version"))
-        sweepID.warmupSteps = Int(field(first.meta, "warmup_steps")) ?? 0
-        sweepID.overrides = strings(first.meta["overrides"])
-        guard ScenarioName.isValid(sweepID.scenario) else {
-            throw Bad(message: "\(first.dir)/\(study ? "study" : "sweep")_meta.json: scenario: expected \(ScenarioName.rule), found \(JSON.string(sweepID.scenario).described)")
-        }
+        try checkCoverage(keyed.map { ($0.point, $0.seed, $0.origin) }, meta: m, study: study, problems)
+        if study { try checkLevels(keyed.map { ($0.point, Array($0.row[1...m.factors.count]), $0.origin) }, problems) }
+        guard problems.messages.isEmpty else { throw problems }
+
+        var sweepID = SweepTable.Identity(scenario: m.scenario, scenarioSHA256: m.scenarioSHA256, steps: m.steps,
+                                          firstSeed: m.firstSeed, lastSeed: m.lastSeed, version: m.version)
+        sweepID.warmupSteps = m.warmupSteps
+        sweepID.overrides = m.overrides
         let rows = keyed.map(\.row)
         let outputs = try OutputSet(directory: out ?? "out/\(sweepID.scenario)-\(study ? "study" : "sweep")")
         let paths: [String]
         if study {
-            let identity = StudyTable.Identity(sweep: sweepID, factors: strings(first.meta["factors"]), pointSHA256: strings(first.meta["point_sha256"]))
-            paths = try StudyCommand.write(outputs, shard: nil, identity: identity, slos: slos(first.meta["slo_table"]), header: first.header, rows: rows)
+            let identity = StudyTable.Identity(sweep: sweepID, factors: m.factors, pointSHA256: m.pointSHA256)
+            paths = try StudyCommand.write(outputs, shard: nil, identity: identity, slos: m.sloTable, header: first.header, rows: rows)
         } else {
             paths = try SweepCommand.write(outputs, shard: nil, identity: sweepID, header: first.header, rows: rows)
         }
         context.console.out("merged \(shards.count) shards, \(rows.count) rows: " + paths.joined(separator: ", ") + "\n")
         return .success
+    }
+
+    /// The shards come from one command: the same metadata but the shard label, the same
+    /// columns, and exactly one of each label 1/N … N/N.
+    static func checkAgreement(_ shards: [ShardFiles], _ problems: ShardProblems) throws(ShardProblems) {
+        let first = shards[0]
+        for s in shards.dropFirst() {
+            for (a, b) in zip(first.meta.agreed, s.meta.agreed) where a.text != b.text {
+                try problems.add("\(s.metaFile): \(a.key): expected \(a.text) as in \(first.metaFile), found \(b.text)")
+            }
+            if s.meta.shardCount != first.meta.shardCount {
+                try problems.add("\(s.metaFile): shard: expected one of \(first.meta.shardCount) shards as in \(first.metaFile), found \(s.meta.shardIndex)/\(s.meta.shardCount)")
+            }
+            if s.header != first.header { try problems.add("\(s.rowsFile): line 1: expected the same columns as \(first.rowsFile)") }
+        }
+        guard problems.messages.isEmpty else { return }
+        let n = first.meta.shardCount
+        for i in 1...n {
+            let holders = shards.filter { $0.meta.shardIndex == i }
+            if holders.count > 1 {
+                try problems.add("shard \(i)/\(n) is given more than once: " + holders.map(\.dir).joined(separator: ", "))
+            }
+        }
+        let missing = (1...n).filter { i in !shards.contains { $0.meta.shardIndex == i } }
+        if !missing.isEmpty {
+            try problems.add("expected all \(n) shards, missing " + missing.prefix(10).map { "\($0)/\(n)" }.joined(separator: ", ")
+                             + (missing.count > 10 ? " and \(missing.count - 10) more" : ""))
+        }
+    }
+
+    /// Every (point, seed) of the design exactly once; `rows` sorted by (point, seed).
+    static func checkCoverage(_ rows: [(point: Int, seed: UInt64, origin: String)], meta m: ShardFiles.Meta, study: Bool,
+                              _ problems: ShardProblems) throws(ShardProblems) {
+        for (a, b) in zip(rows, rows.dropFirst()) where a.point == b.point && a.seed == b.seed {
+            try problems.add("\(b.origin): seed \(b.seed)" + (study ? " of point \(b.point)" : "") + " is already at \(a.origin)")
+        }
+        let points = study ? m.pointSHA256.count : 1
+        var k = 0, missing: [String] = []
+        for p in 1...points {
+            for seed in m.firstSeed...m.lastSeed {
+                while k < rows.count && (rows[k].point, rows[k].seed) < (study ? p : 0, seed) { k += 1 }
+                if k < rows.count && rows[k].point == (study ? p : 0) && rows[k].seed == seed { continue }
+                missing.append(study ? "point \(p) seed \(seed)" : "seed \(seed)")
+            }
+        }
+        if !missing.isEmpty {
+            try problems.add("the shards' rows do not cover seeds \(m.firstSeed)..\(m.lastSeed)" + (study ? " for every point" : "")
+                             + ": missing " + missing.prefix(10).joined(separator: ", ") + (missing.count > 10 ? " and \(missing.count - 10) more" : ""))
+        }
+    }
+
+    /// A design point has one set of levels, whichever shard wrote its rows.
+    static func checkLevels(_ rows: [(point: Int, levels: [String], origin: String)], _ problems: ShardProblems) throws(ShardProblems) {
+        var seen: [Int: (levels: [String], origin: String)] = [:]
+        for r in rows {
+            if let s = seen[r.point] {
+                if s.levels != r.levels {
+                    try problems.add("\(r.origin): point \(r.point): expected the levels " + s.levels.joined(separator: ",")
+                                     + " as at \(s.origin), found " + r.levels.joined(separator: ","))
+                }
+            } else {
+                seen[r.point] = (r.levels, r.origin)
+            }
+        }
     }
 
     static func strings(_ j: JSON?) -> [String] {

@@ -25,7 +25,11 @@ enum ReportCommand: Command {
     struct ReportInputError: Error { let message: String }
 
     static func csv(_ path: String) throws -> [[String]] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ReportInputError(message: "\(path): cannot read the file") }
+        let text: String
+        switch InputFile.text(path) {
+        case .success(let t): text = t
+        case .failure(let p): throw ReportInputError(message: "\(path): expected a CSV file, found \(p.found)")
+        }
         guard let records = CSVReader.parse(text), let header = records.first, records.allSatisfy({ $0.count == header.count }) else {
             throw ReportInputError(message: "\(path): expected RFC 4180 CSV with a header and rows of equal length")
         }
@@ -40,7 +44,7 @@ enum ReportCommand: Command {
             html = try study(dir)
         } else if FileManager.default.fileExists(atPath: dir + "/sweep.csv") {
             let rows = try csv(dir + "/sweep.csv")
-            let summary = try? JSONParser.parse((try? String(contentsOfFile: dir + "/sweep_summary.json", encoding: .utf8)) ?? "")
+            let summary = try? JSONParser.parse((try? InputFile.text(dir + "/sweep_summary.json").get()) ?? "")
             var title = (dir as NSString).lastPathComponent
             if case .string(let s)? = summary?["scenario"] { title = s }
             html = HTMLReport.sweep(title: title, header: rows[0], rows: Array(rows.dropFirst()))
@@ -58,7 +62,7 @@ enum ReportCommand: Command {
         guard StudyTable.factors(in: rows[0]).count >= 1 else {
             throw ReportInputError(message: "\(dir)/study.csv: expected the columns point, the factors, seed, … written by 'wargame study'")
         }
-        let summary = try? JSONParser.parse((try? String(contentsOfFile: dir + "/study_summary.json", encoding: .utf8)) ?? "")
+        let summary = try? JSONParser.parse((try? InputFile.text(dir + "/study_summary.json").get()) ?? "")
         var sweep = SweepTable.Identity(scenario: (dir as NSString).lastPathComponent, scenarioSHA256: "", steps: 0, firstSeed: 0, lastSeed: 0, version: "")
         if let summary {
             if case .string(let s)? = summary["scenario"] { sweep.scenario = s }
@@ -74,7 +78,7 @@ enum ReportCommand: Command {
 
     static func input(_ dir: String) throws -> RunReportInput {
         let series = try csv(dir + "/kpi_timeseries.csv")
-        guard let text = try? String(contentsOfFile: dir + "/kpi_summary.json", encoding: .utf8), let j = try? JSONParser.parse(text) else {
+        guard let text = try? InputFile.text(dir + "/kpi_summary.json").get(), let j = try? JSONParser.parse(text) else {
             throw ReportInputError(message: "\(dir)/kpi_summary.json: expected a run summary written by 'wargame run'")
         }
         func s(_ v: JSON?) -> String {

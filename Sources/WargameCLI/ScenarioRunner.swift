@@ -1,3 +1,4 @@
+import Foundation
 import SimKernel
 import WargameModels
 import WargameReports
@@ -37,7 +38,7 @@ enum ScenarioRunner {
     /// metrics as they stand after each step (for `serve`).
     static func execute(_ scenario: Scenario, seed: UInt64, steps: Int, write: Outputs? = nil, console: Console? = nil,
                         onStep: ((StepKPIs) -> Void)? = nil, onSnapshot: ((MetricsSnapshot) -> Void)? = nil) throws -> Result {
-        try checkWarmup(scenario, steps: steps)
+        try preflight(scenario, steps: steps)
         let outputs = try write.map { w throws(OutputError) in try OutputSet(directory: w.directory) }
         do {
             return try run(scenario, seed: seed, steps: steps, outputs: outputs, options: write, console: console,
@@ -193,10 +194,27 @@ enum ScenarioRunner {
     }
 
     /// A warm-up as long as the run would leave nothing to measure: refused, not run.
-    static func checkWarmup(_ scenario: Scenario, steps: Int) throws(InputError) {
+    /// What can only be judged once the steps are known: a warm-up that leaves nothing to
+    /// measure, or a run that would draw more than `PipelineConfig.workLimit` arrivals (in
+    /// effect one that never finishes).
+    static func preflight(_ scenario: Scenario, steps: Int) throws(InputError) {
         let w = scenario.run.warmupSteps
-        guard w >= steps else { return }
-        throw InputError(message: "The warm-up (run.warmup_s = \(NumberFormat.fixed(scenario.run.warmup.seconds, 0)) s, \(w) steps) leaves no step to measure in a run of \(steps) steps.")
+        if w >= steps {
+            throw InputError(message: "The warm-up (run.warmup_s = \(NumberFormat.fixed(scenario.run.warmup.seconds, 0)) s, \(w) steps) leaves no step to measure in a run of \(steps) steps.")
+        }
+        let work = scenario.pipeline.workBound(duration: scenario.run.stepLength * Int64(steps))
+        if !(work <= PipelineConfig.workLimit) {
+            throw InputError(message: "\(scenario.name): \(steps) steps would draw up to \(scientific(work)) arrivals (orders at the tenants' peak and surge rates, "
+                             + "and the bridges' background messages); the limit is \(scientific(PipelineConfig.workLimit)), a few hours of one core. "
+                             + "Run fewer steps, or lower demand.orders_per_second, the surges' multipliers or bridges[].background_messages_per_s.")
+        }
+    }
+
+    /// `1.6e10`-style, for counts too large to read in digits.
+    static func scientific(_ x: Double) -> String {
+        guard x.isFinite, x >= 1 else { return x.isFinite ? NumberFormat.fixed(x, 0) : "infinitely many" }
+        let e = Int(log10(x))
+        return NumberFormat.fixed(x / pow(10, Double(e)), 2) + "e" + String(e)
     }
 
     static func identity(_ s: Scenario, seed: UInt64, steps: Int) -> RunIdentity {

@@ -81,7 +81,7 @@ enum SearchCommand: Command {
                           seeds: try parseSeeds(o.string("seeds") ?? "1..20", command: name),
                           steps: try o.integer("steps", range: 1...10_000_000, default: scenario.run.steps),
                           jobs: try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount), integer: integer)
-        try ScenarioRunner.checkWarmup(scenario, steps: setup.steps)
+        try ScenarioRunner.preflight(scenario, steps: setup.steps)
         let outputs = try OutputSet(directory: o.string("out") ?? "out/\(scenario.name)-search")
         guard let result = try search(setup, lo: lo, hi: hi, resolution: max(resolution, integer ? 1 : 0), context) else { return .badInput }
         let doc = SearchReport(setup: setup, scenario: scenario, lo: lo, hi: hi, resolution: resolution, result: result)

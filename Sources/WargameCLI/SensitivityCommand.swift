@@ -97,7 +97,7 @@ enum SensitivityCommand: Command {
     static func runVariants(_ o: ParsedOptions, _ context: CommandContext, path: String, scenario: Scenario, seeds: [UInt64],
                             delta: Double, knobs: [Knob], steps: Int) throws -> ExitCode {
         let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
-        try ScenarioRunner.checkWarmup(scenario, steps: steps)
+        try ScenarioRunner.preflight(scenario, steps: steps)
         let outputs = try OutputSet(directory: o.string("out") ?? "out/\(scenario.name)-sensitivity")
 
         // Variant 0 is the base; then each knob's runnable sides.

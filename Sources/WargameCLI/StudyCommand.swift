@@ -83,7 +83,7 @@ enum StudyCommand: Command {
         let steps = try o.integer("steps", range: 1...10_000_000, default: scenario.run.steps)
         let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
         let shard = try SweepCommand.parseShard(o.string("shard"))
-        for p in design.points { try ScenarioRunner.checkWarmup(p.scenario, steps: steps) }
+        for p in design.points { try ScenarioRunner.preflight(p.scenario, steps: steps) }
         let seeds = shard?.slice(allSeeds) ?? allSeeds
         var dir = o.string("out") ?? "out/\(scenario.name)-study"
         if let shard, o.string("out") == nil { dir += "-shard-\(shard.index)-of-\(shard.count)" }

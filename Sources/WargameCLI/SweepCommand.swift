@@ -68,7 +68,7 @@ enum SweepCommand: Command {
                                            firstSeed: allSeeds[0], lastSeed: allSeeds[allSeeds.count - 1], version: Wargame.version)
         identity.overrides = scenario.overrides.map(\.text)
         identity.warmupSteps = scenario.run.warmupSteps
-        try ScenarioRunner.checkWarmup(scenario, steps: steps)
+        try ScenarioRunner.preflight(scenario, steps: steps)
         let header = SweepTable.header(slos: scenario.slos)
         let outputs = try OutputSet(directory: dir)  // validated before the runs, not after
         let rows = try ParallelRuns.run(scenario, seeds: seeds, steps: steps, jobs: jobs, console: context.console)

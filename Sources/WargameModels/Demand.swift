@@ -64,16 +64,25 @@ public struct Demand: Sendable {
         signedAt = Array(repeating: .zero, count: n)
         let weights = config.tenantWeights.count == n ? config.tenantWeights : Array(repeating: 1, count: n)
         let total = weights.reduce(0, +)
-        let base = weights.map { config.ordersPerSecond * $0 / total }
-        baseRates = base
-        peakRates = (0..<n).map { t in
-            let maxSurge = config.surges.filter { $0.tenant == nil || $0.tenant == t }
-                .map(\.multiplier).reduce(1.0) { $0 * max(1, $1) }
-            return base[t] * (1 + abs(config.diurnalAmplitude)) * maxSurge
-        }
+        baseRates = weights.map { config.ordersPerSecond * $0 / total }
+        peakRates = Self.peakRates(config)
         gpuHours = try! LogNormal(median: config.gpuHoursMedian, p95: config.gpuHoursP95)
         budget = try! LogNormal(median: config.budgetMedian, p95: config.budgetP95)
         regions = try! WeightedChoice(weights: config.regionWeights)
+    }
+
+    /// Each tenant's thinning rate: its base rate at the diurnal peak times every surge that
+    /// can overlap. Candidates arrive at this rate for the whole run, so it — not the mean
+    /// rate — sets the cost of generating demand.
+    static func peakRates(_ config: DemandConfig) -> [Double] {
+        let n = config.tenants
+        let weights = config.tenantWeights.count == n ? config.tenantWeights : Array(repeating: 1, count: n)
+        let total = weights.reduce(0, +)
+        return (0..<n).map { t in
+            let maxSurge = config.surges.filter { $0.tenant == nil || $0.tenant == t }
+                .map(\.multiplier).reduce(1.0) { $0 * max(1, $1) }
+            return config.ordersPerSecond * weights[t] / total * (1 + abs(config.diurnalAmplitude)) * maxSurge
+        }
     }
 
     /// The tenant's arrival rate at `t`, per second.

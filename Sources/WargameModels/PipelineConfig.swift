@@ -28,3 +28,20 @@ public struct PipelineConfig: Sendable, Equatable {
 
     public init() {}
 }
+
+extension PipelineConfig {
+    /// An upper bound on the arrivals a run of `duration` draws: candidate orders (at every
+    /// tenant's thinning rate, incidents' surges included) and other applications' relayer
+    /// messages on every bridge. A run's work is proportional to it; see `workLimit`.
+    public func workBound(duration: SimDuration) -> Double {
+        let c = compilingIncidents()
+        let perSecond = Demand.peakRates(c.demand).reduce(0, +) + c.bridges.map(\.backgroundMessagesPerSecond).reduce(0, +)
+        return perSecond * duration.seconds
+    }
+
+    /// The most arrivals a run may draw: 10^11, a few hours of one core at about 10 M
+    /// arrivals per second (a run of the baseline's 10,000,000 steps, the longest allowed,
+    /// draws 1.6 × 10^10). A configuration beyond it would in effect never finish, so it is
+    /// refused before the run instead (a surge of 10^6 × over a simulated day, say).
+    public static let workLimit = 1e11
+}

@@ -32,9 +32,17 @@ public struct OutputError: Error, Equatable, CustomStringConvertible, Sendable {
 /// open fail instead of redirecting the write. Writes are buffered (1 MiB) so long runs
 /// stream with flat memory. A class because it owns a file descriptor; dropping it
 /// uncommitted removes the temporary file.
+///
+/// A target that is a device, a named pipe or a socket (`--junit /dev/stdout`, a shell's
+/// `>(…)`) cannot be replaced by a rename, and must not be: renaming over `/dev/full` as
+/// root would replace the device node. Such a file is *direct*: its content is held in
+/// memory and written to the target itself when its set commits (only single-file
+/// outputs such as JUnit XML or the golden digests are ever direct, so memory stays small).
 public final class OutputFile {
     public let path: String
     let temporaryPath: String
+    /// Written to `path` itself at commit, not through a temporary file and a rename.
+    let direct: Bool
     private var fd: Int32 = -1
     private var buffer: [UInt8] = []
     private static let flushThreshold = 1 << 20
@@ -43,6 +51,7 @@ public final class OutputFile {
     /// create it is a location error: the directory cannot hold outputs.
     init(path: String, directory: String, name: String) throws(OutputError) {
         self.path = path
+        direct = false
         temporaryPath = directory + "/." + name + "." + TemporaryOutputs.shared.uniqueSuffix() + ".partial"
         // Registered before it exists, so an interrupt between the two cannot miss it.
         TemporaryOutputs.shared.register(file: temporaryPath)
@@ -55,20 +64,27 @@ public final class OutputFile {
         buffer.reserveCapacity(Self.flushThreshold)
     }
 
+    /// A direct file for `path`, an existing device, pipe, socket or link to one.
+    init(directPath path: String) {
+        self.path = path
+        temporaryPath = ""
+        direct = true
+    }
+
     deinit { abort() }
 
     /// Appends UTF-8 text.
     public func write(_ text: String) throws(OutputError) {
         buffer.append(contentsOf: text.utf8)
-        if buffer.count >= Self.flushThreshold { try flush() }
+        if buffer.count >= Self.flushThreshold && !direct { try flush() }
     }
 
     /// Writes a large block already buffered by the caller (a `RowBuffer`) straight to the
     /// file, after what this file holds, without copying it into this file's buffer.
     public func write(raw: UnsafeRawBufferPointer) throws(OutputError) {
-        guard raw.count >= Self.flushThreshold / 4 else {
+        guard raw.count >= Self.flushThreshold / 4 && !direct else {
             buffer.append(contentsOf: raw)
-            if buffer.count >= Self.flushThreshold { try flush() }
+            if buffer.count >= Self.flushThreshold && !direct { try flush() }
             return
         }
         try flush()
@@ -98,10 +114,25 @@ public final class OutputFile {
         }
     }
 
-    /// Flushes and closes the temporary file; `rename()` then puts it in place.
+    /// Flushes and closes the temporary file; `rename()` then puts it in place. A direct
+    /// file is opened and written here instead, in full, and closed.
     func finish() throws(OutputError) {
+        if direct { try writeDirect(); return }
         try flush()
         guard fd >= 0 else { return }
+        let result = close(fd)
+        fd = -1
+        if result != 0 { throw OutputError(path: path, reason: "close failed (\(lastError()))", kind: .write) }
+    }
+
+    /// Opens the target (following a link: the user named it), truncates it when it turns
+    /// out to be a regular file, and writes the whole buffer.
+    private func writeDirect() throws(OutputError) {
+        fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError(path: path, reason: "cannot open it for writing (\(lastError()))", kind: .write) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG { _ = ftruncate(fd, 0) }
+        do throws(OutputError) { try flush() } catch { abort(); throw error }
         let result = close(fd)
         fd = -1
         if result != 0 { throw OutputError(path: path, reason: "close failed (\(lastError()))", kind: .write) }
@@ -110,7 +141,8 @@ public final class OutputFile {
     /// Closes and deletes the temporary file; the target is left as it was. Idempotent.
     public func abort() {
         if fd >= 0 { close(fd); fd = -1 }
-        if TemporaryOutputs.shared.unregister(file: temporaryPath) { unlink(temporaryPath) }
+        buffer = []
+        if !direct && TemporaryOutputs.shared.unregister(file: temporaryPath) { unlink(temporaryPath) }
     }
 }
 

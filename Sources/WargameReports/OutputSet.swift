@@ -12,10 +12,18 @@ import Darwin
 /// non-empty, every existing component a directory, and the directory writable (proved by
 /// creating and removing a probe file, which also catches read-only and virtual file
 /// systems such as `/proc` where permission bits say yes).
+///
+/// A commit is all-or-nothing even when a rename fails part-way: existing targets are moved
+/// aside first and put back if any step fails (`TemporaryOutputs.commit`).
 public final class OutputSet {
     public let directory: String
     private var files: [OutputFile] = []
     private var createdDirectories: [String] = []
+    /// Files of an older output set in this directory that this set replaces without
+    /// rewriting them (a report built from the old results): deleted by the commit.
+    private var stale: [String] = []
+    /// The rename each commit step goes through; a test replaces it to fail the n-th step.
+    var renameStep: (String, String) -> Int32 = { posixRename($0, $1) }
 
     public init(directory: String) throws(OutputError) {
         self.directory = directory
@@ -34,21 +42,79 @@ public final class OutputSet {
 
     deinit { abortAll() }
 
-    /// Opens `name` (a plain file name) inside the directory for writing.
+    /// The set and file name for one output file the user named (`--junit FILE`): a
+    /// directory there is refused before any work; a device, pipe or socket there, or a
+    /// symbolic link (followed, since the user named it: `/dev/stdout`), is written
+    /// directly at commit; anything else goes through a temporary file and a rename in the
+    /// file's directory, which is created if missing.
+    public static func forFile(_ path: String) throws(OutputError) -> (set: OutputSet, name: String) {
+        let slash = path.lastIndex(of: "/")
+        let name = String(slash.map { path[path.index(after: $0)...] } ?? path[...])
+        let parent = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        guard !name.isEmpty, name != ".", name != "..", !path.utf8.contains(0) else {
+            throw OutputError(path: path, reason: "expected a file path, found " + (path.isEmpty ? "an empty string" : "a directory path"), kind: .location)
+        }
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            var target = st
+            if st.st_mode & S_IFMT == S_IFLNK && stat(path, &target) != 0 { target = st }
+            if target.st_mode & S_IFMT == S_IFDIR {
+                throw OutputError(path: path, reason: "expected a file, found a directory", kind: .location)
+            }
+            if st.st_mode & S_IFMT != S_IFREG {
+                let set = OutputSet(unprobed: parent)
+                set.files.append(OutputFile(directPath: parent == "/" ? "/" + name : parent + "/" + name))
+                return (set, name)
+            }
+        }
+        return (try OutputSet(directory: parent), name)
+    }
+
+    /// A set whose only file is direct: nothing is created in `directory`.
+    private init(unprobed directory: String) { self.directory = directory }
+
+    /// Opens `name` (a plain file name) inside the directory for writing. A directory
+    /// standing where the file should go is a location error, found here, before any work.
     public func open(_ name: String) throws(OutputError) -> OutputFile {
         precondition(!name.isEmpty && !name.contains("/") && name != "." && name != "..", "not a plain file name: \(name)")
-        let file = try OutputFile(path: directory == "/" ? "/" + name : directory + "/" + name, directory: directory, name: name)
+        let path = directory == "/" ? "/" + name : directory + "/" + name
+        if let direct = files.first(where: { $0.direct && $0.path == path }) { return direct }
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR:
+                throw OutputError(path: path, reason: "expected a file, found a directory", kind: .location)
+            case S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK:
+                let file = OutputFile(directPath: path)
+                files.append(file)
+                return file
+            default:
+                break  // a regular file or a link is replaced by the rename
+            }
+        }
+        let file = try OutputFile(path: path, directory: directory, name: name)
         files.append(file)
         return file
     }
 
-    /// Finishes every file, then renames them all into place: a file that fails to write
-    /// stops the commit before any target is replaced. Returns the final paths.
+    /// Names files of an earlier output set in the directory that this set makes stale
+    /// (e.g. `report.html`): each that exists is deleted by the commit, atomically with it.
+    public func replaces(_ names: [String]) {
+        stale += names.filter { n in !stale.contains(n) && !files.contains { $0.path.hasSuffix("/" + n) } }
+    }
+
+    /// Finishes every file (a direct one is written then), then renames them all into
+    /// place and deletes the stale files: a file that fails to write stops the commit
+    /// before any target is replaced, and a rename that fails puts every target back as
+    /// it was. Returns the final paths.
     @discardableResult
     public func commitAll() throws(OutputError) -> [String] {
         do {
             for f in files { try f.finish() }
-            try TemporaryOutputs.shared.rename(files.map { ($0.temporaryPath, $0.path) })
+            let written = Set(files.map(\.path))
+            let removals = stale.map { directory + "/" + $0 }.filter { !written.contains($0) }
+            try TemporaryOutputs.shared.commit(files.filter { !$0.direct }.map { ($0.temporaryPath, $0.path) }, removing: removals,
+                                               renameStep: renameStep)
         } catch {
             abortAll()
             throw error

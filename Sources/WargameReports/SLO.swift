@@ -22,6 +22,25 @@ public enum KPI: String, Sendable, CaseIterable {
     }
 }
 
+extension KPI {
+    /// The values the KPI can take: ratios lie in 0…1, times and counts are never negative.
+    public var range: ClosedRange<Double> {
+        switch self {
+        case .fillRateP50, .fillRateP95, .provenanceCoverage, .droppedRatio: 0...1
+        case .bridgeRTTP95, .policyDecisionP95, .failoversPer5mMax: 0...Double.greatestFiniteMagnitude
+        }
+    }
+
+    /// `range` for a message.
+    public var rangeText: String {
+        switch self {
+        case .fillRateP50, .fillRateP95, .provenanceCoverage, .droppedRatio: "a ratio in 0…1"
+        case .bridgeRTTP95, .policyDecisionP95: "a time in ms ≥ 0"
+        case .failoversPer5mMax: "a count ≥ 0"
+        }
+    }
+}
+
 /// A comparison an SLO makes.
 public enum Comparison: String, Sendable, CaseIterable {
     case atLeast = ">=", atMost = "<=", below = "<", above = ">"

@@ -13,6 +13,34 @@ public enum SweepTable {
             + r.results.map(\.verdict.rawValue)
     }
 
+    /// Why `cell` cannot be in column `column` of a row this table writes, or nil when it
+    /// can: seeds are canonical unsigned integers, KPIs empty (not available) or written
+    /// with exactly their fixed decimals and in their range, verdicts `pass` or `breach`.
+    /// `merge` checks every cell of every shard with it, so a corrupted or hand-edited
+    /// shard is refused instead of being summarised.
+    public static func problem(column: String, cell: String) -> String? {
+        if column == "seed" {
+            return isCanonicalInteger(cell) && UInt64(cell) != nil ? nil : "expected a seed (an integer in 0…2^64−1)"
+        }
+        if column.hasPrefix("slo_") {
+            return Verdict(rawValue: cell) != nil ? nil : "expected a verdict, " + Verdict.allCases.map(\.rawValue).joined(separator: " or ")
+        }
+        guard let kpi = KPI(rawValue: column) else { return nil }
+        if cell.isEmpty { return nil }
+        let d = RunReport.decimals(kpi)
+        let expected = "expected " + kpi.rangeText + (d == 0 ? " written as an integer" : " written with \(d) decimals") + ", or empty for n/a"
+        let parts = cell.split(separator: ".", omittingEmptySubsequences: false)
+        guard isCanonicalInteger(String(parts[0])), parts.count == (d == 0 ? 1 : 2),
+              parts.count == 1 || (parts[1].count == d && parts[1].allSatisfy { $0.isASCII && $0.isNumber }),
+              let value = Double(cell), value.isFinite, kpi.range.contains(value) else { return expected }
+        return nil
+    }
+
+    /// Digits only, and no leading zero but in "0" itself.
+    public static func isCanonicalInteger(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && (s.utf8.count == 1 || s.utf8.first != 48)
+    }
+
     /// Identity of the sweep, written with shard rows and into the summary.
     public struct Identity: Sendable, Equatable {
         public var scenario: String

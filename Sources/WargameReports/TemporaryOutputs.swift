@@ -50,20 +50,57 @@ public final class TemporaryOutputs: @unchecked Sendable {
     func register(directories d: [String]) { locked { directories += d } }
     func unregister(directories d: [String]) { locked { directories.removeAll { d.contains($0) } } }
 
-    /// Renames each finished temporary file over its target, in order, under the lock. A
-    /// rename that fails (rare: the directory vanished) stops the commit; that file and
-    /// the ones after it are deleted, the ones before it stay in place.
-    func rename(_ pairs: [(temporary: String, target: String)]) throws(OutputError) {
+    /// Puts a set's finished temporary files in place and deletes its stale files, all or
+    /// nothing, under the lock (so an interrupt sees the set before or after, never half).
+    ///
+    /// Existing targets (and the stale files) are first renamed aside to hidden backup
+    /// names in the same directory; then each temporary file is renamed over its target;
+    /// only then are the backups deleted. A rename that fails at any point (the directory
+    /// vanished, a directory appeared where a file goes) undoes every earlier step, so the
+    /// directory ends as it was before the command, and the temporary files are deleted.
+    func commit(_ pairs: [(temporary: String, target: String)], removing stale: [String] = [],
+                renameStep: (String, String) -> Int32 = { posixRename($0, $1) }) throws(OutputError) {
         try locked { () throws(OutputError) in
-            for (k, p) in pairs.enumerated() {
-                files.removeAll { $0 == p.temporary }
-                guard posixRename(p.temporary, p.target) == 0 else {
-                    let reason = lastError()
-                    for q in pairs[k...] { unlink(q.temporary); files.removeAll { $0 == q.temporary } }
-                    throw OutputError(path: p.target, reason: "rename failed (\(reason))", kind: .write)
-                }
+            for p in pairs { files.removeAll { $0 == p.temporary } }
+            var aside: [(original: String, backup: String)] = []
+            var placed: [String] = []
+            func undo() {
+                for t in placed.reversed() { unlink(t) }
+                for a in aside.reversed() { _ = posixRename(a.backup, a.original) }
+                for p in pairs where !placed.contains(p.target) { unlink(p.temporary) }
             }
+            for target in pairs.map(\.target) + stale {
+                var st = stat()
+                guard lstat(target, &st) == 0 else { continue }
+                if st.st_mode & S_IFMT == S_IFDIR {
+                    undo()
+                    throw OutputError(path: target, reason: "expected a file, found a directory", kind: .location)
+                }
+                counter += 1
+                let backup = Self.sibling(of: target, suffix: "\(getpid()).\(counter).old")
+                guard renameStep(target, backup) == 0 else {
+                    let reason = lastError()
+                    undo()
+                    throw OutputError(path: target, reason: "cannot move the old file aside (\(reason))", kind: .write)
+                }
+                aside.append((target, backup))
+            }
+            for p in pairs {
+                guard renameStep(p.temporary, p.target) == 0 else {
+                    let reason = lastError()
+                    undo()
+                    throw OutputError(path: p.target, reason: "rename failed (\(reason)); the directory was left as it was", kind: .write)
+                }
+                placed.append(p.target)
+            }
+            for a in aside { unlink(a.backup) }
         }
+    }
+
+    /// `dir/.name.suffix` for `dir/name`.
+    static func sibling(of path: String, suffix: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." + path + "." + suffix }
+        return path[...slash] + "." + path[path.index(after: slash)...] + "." + suffix
     }
 
     /// What is registered now (for tests).

@@ -90,10 +90,13 @@ public enum ScenarioLoader {
     /// The current schema version; scenarios must carry it.
     public static let version = 1
 
+    /// A scenario file larger than this is refused: no real one comes near it.
+    static let maximumFileBytes = 16 << 20
+
     /// `base` is the directory the recorded file paths are relative to (default: the
     /// working directory); see `canonical`.
     public static func load(_ path: String, relativeTo base: String = ".", overrides: [Override] = []) throws(ScenarioError) -> Scenario {
-        try load(path, relativeTo: base, overrides: overrides, reader: ScenarioFileReader.read)
+        try load(path, relativeTo: base, overrides: overrides) { InputFile.read($0, limit: maximumFileBytes) }
     }
 
     /// Loads from an in-memory set of files (path → bytes) instead of the file system: for
@@ -103,7 +106,7 @@ public enum ScenarioLoader {
     }
 
     static func load(_ path: String, relativeTo base: String, overrides: [Override] = [],
-                     reader: (String) -> Result<[UInt8], ScenarioFileReader.Problem>) throws(ScenarioError) -> Scenario {
+                     reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> Scenario {
         var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
         var next: String? = path
         while let p = next {
@@ -174,7 +177,7 @@ public enum ScenarioLoader {
     }
 
     static func read(_ path: String, referencedFrom parent: String?,
-                     reader: (String) -> Result<[UInt8], ScenarioFileReader.Problem>) throws(ScenarioError) -> (JSON, [UInt8]) {
+                     reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> (JSON, [UInt8]) {
         let bytes: [UInt8]
         switch reader(path) {
         case .success(let b): bytes = b

@@ -93,11 +93,18 @@ func scratchDirectory() -> String {
         (["mmc", "--arrival-rate", "-1"], "The value '-1' is invalid for '--arrival-rate': expected a number in 1e-09...1000000000.0."),
         (["mmc", "extra"], "Unexpected argument 'extra'."),
         (["bench", "mmc", "--handler", "actor"], "The value 'actor' is invalid for '--handler': expected enum or closure."),
+        // An unstable queue grows for ever; it is refused instead of run.
+        (["mmc", "--servers", "2", "--arrival-rate", "10"], "The queue is unstable: arrival rate λ = 10.0 is not below servers × service rate c·μ = 2.0"),
+        (["mmc", "--servers", "6", "--arrival-rate", "6"], "The queue is unstable: arrival rate λ = 6.0 is not below servers × service rate c·μ = 6.0"),
+        (["bench", "mmc", "--servers", "1", "--arrival-rate", "1.5"], "The queue is unstable"),
+        (["mmc", "--arrival-rate", "1e9", "--servers", "100000", "--service-rate", "1e5", "--steps", "10000"],
+         "The run would handle about 1.20e15 events (2 λ per simulated second); the limit is 1.00e11."),
     ])
     func badValuesAreRejectedBeforeAnyWork(args: [String], message: String) {
         let r = runCLI(args)
         #expect(r.code == .badInput)
-        #expect(r.err.hasPrefix("Error: \(message)\n"), "\(r.err)")
+        #expect(r.err.hasPrefix("Error: \(message)"), "\(r.err)")
+        #expect(r.err.contains("Usage: wargame \(args[0] == "bench" ? "bench mmc" : "mmc")"))
     }
 
     @Test func badEnvironmentValuesNameTheVariable() {

@@ -6,8 +6,9 @@ import Darwin
 import Foundation
 import Testing
 
-/// SIGINT and SIGTERM during commands that write files: the child stops promptly, exits
-/// 130 / 143, and leaves the output location exactly as it was.
+/// Every terminating signal during commands that write files — SIGINT, SIGTERM, SIGHUP,
+/// SIGQUIT, SIGUSR1, SIGUSR2 — stops the child promptly with exit 128 + n and leaves the
+/// output location exactly as it was; so does a standard output that fails.
 @Suite struct InterruptTests {
     struct Outcome { let status: Int32; let stderr: String; let secondsAfterSignal: Double }
 
@@ -53,14 +54,16 @@ import Testing
 
     func hasPartialFile(_ dir: String) -> Bool { listing(dir).contains { $0.hasSuffix(".partial") } }
 
-    @Test(arguments: [SIGINT, SIGTERM])
+    static let names: [Int32: String] = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2"]
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2])
     func anInterruptedRunRemovesTheDirectoryItCreated(sig: Int32) throws {
         let dir = try scratch()
         let out = dir + "/fresh/run"
         let outcome = try #require(try interrupt(["run", "scenarios/baseline.json", "--steps", "1000000", "--out", out], with: sig,
                                                  scratch: dir) { hasPartialFile(out) })
         #expect(outcome.status == 128 + sig)
-        #expect(outcome.stderr.contains("wargame: interrupted by \(sig == SIGINT ? "SIGINT" : "SIGTERM")"))
+        #expect(outcome.stderr.contains("wargame: interrupted by \(Self.names[sig]!)"), "\(outcome.stderr)")
         #expect(outcome.secondsAfterSignal < 5)
         #expect(listing(dir) == ["stderr", "stdout"])
     }
@@ -76,7 +79,7 @@ import Testing
         #expect(try contents(out) == before)
     }
 
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func anInterruptedSweepWritesNothing(sig: Int32) throws {
         let dir = try scratch()
         let out = dir + "/sweep"
@@ -106,5 +109,42 @@ import Testing
         })
         #expect(outcome.status == 128 + sig)
         #expect(outcome.secondsAfterSignal < 2)
+    }
+
+    /// The reader of standard output goes away (`wargame run | head -1`): the command
+    /// stops like a signalled one (exit 141, quietly), and leaves no temporary file.
+    @Test func aClosedStandardOutputLeavesNoTemporaryFiles() throws {
+        let dir = try scratch()
+        let out = dir + "/out"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wargameBinary())
+        p.arguments = ["sweep", "scenarios/baseline.json", "--seeds", "1..4", "--steps", "5", "--jobs", "1", "--out", out]
+        p.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try pipe.fileHandleForReading.close()
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 141)
+        #expect(!listing(out).contains { $0.hasPrefix(".") })
+    }
+
+    /// Standard output on a full disk: the results it should have shown are lost, so the
+    /// command says so and exits 3 even though everything else succeeded.
+    @Test func aFullStandardOutputIsAnError() throws {
+        let dir = try scratch()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wargameBinary())
+        p.arguments = ["run", "scenarios/baseline.json", "--steps", "3", "--out", dir + "/out"]
+        p.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 3)
+        #expect(message == "Error: cannot write standard output (No space left on device); what it should have shown is lost\n")
     }
 }

@@ -68,9 +68,27 @@ final class Elements: NSObject, XMLParserDelegate {
         #expect(Elements.parse(Data(text.utf8)) != nil)
     }
 
-    @Test func aDirectoryIsNotAJUnitFile() {
-        let r = runCLI(["check", packageRoot + "/scenarios/baseline.json", "--junit", scratchDirectory() + "/"])
-        #expect(r.code == .badInput)
-        #expect(r.err.hasPrefix("Error: The value"))
+    /// Refused before any run: a path ending in '/', or naming an existing directory.
+    @Test func aDirectoryIsNotAJUnitFile() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for path in [dir + "/", dir] {
+            let r = runCLI(["check", packageRoot + "/scenarios/baseline.json", "--junit", path])
+            #expect(r.code == .badInput)
+            #expect(r.err.hasPrefix("Error: cannot write outputs to '\(path)': expected a file"), "\(r.err)")
+            #expect(r.out.isEmpty)
+        }
+    }
+
+    /// A JUnit file that cannot be written fails the check (exit 3) and says so, even when
+    /// every verdict held; a device is written, never replaced.
+    @Test func aJUnitFileThatCannotBeWrittenFailsTheCheck() {
+        let r = runCLI(["check", packageRoot + "/scenarios/baseline.json", "--junit", "/dev/full"])
+        #expect(r.code == .internalError)
+        #expect(r.err == "Error: writing '/dev/full': write failed (No space left on device)\n")
+        let null = runCLI(["check", packageRoot + "/scenarios/baseline.json", "--junit", "/dev/null"])
+        #expect(null.code == .success)
+        var st = stat()
+        #expect(stat("/dev/null", &st) == 0 && st.st_mode & S_IFMT == S_IFCHR)
     }
 }
