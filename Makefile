@@ -101,6 +101,8 @@ bench: release
 	@$(RELEASE_BIN) bench study scenarios/baseline.json --jobs 2
 	@echo "== bench serve: 200 scrapes of /metrics at concurrency 20 while 500 idle connections are held"
 	@$(RELEASE_BIN) bench serve --idle 500 --requests 200 --concurrency 20
+	@echo "== bench serve: 300 scrapes while 1,100 hostile clients hold idle connections and re-open them (limit 1024)"
+	@$(RELEASE_BIN) bench serve --hostile 1100 --requests 300 --concurrency 4
 
 clean:
 	rm -rf .build

@@ -8,7 +8,9 @@ import Foundation
 import WargameReports
 
 /// `wargame bench serve`: scrape latency of the live server while idle clients hold
-/// connections open — the load that starved the old thread-per-connection server.
+/// connections open — the load that starved the old thread-per-connection server — and,
+/// with `--hostile`, while more clients than the connection limit hold idle connections
+/// and re-open them as the server closes them.
 enum BenchServeCommand: Command {
     static let name = "bench serve"
     static let abstract = "Benchmark /metrics latency with idle connections held open (build with -c release)."
@@ -17,6 +19,8 @@ enum BenchServeCommand: Command {
         OptionSpec("idle", value: "n", help: "Idle connections held open during the scrapes.", default: "500"),
         OptionSpec("requests", value: "n", help: "GET /metrics requests.", default: "200"),
         OptionSpec("concurrency", value: "n", help: "Requests in flight at once.", default: "20"),
+        OptionSpec("hostile", value: "n", help: "Clients that hold idle connections and re-open them when closed (instead of --idle).", default: "0"),
+        OptionSpec("max-connections", value: "n", help: "The server's connection limit, as 'serve --max-connections'.", default: "room for --idle"),
     ]
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
@@ -25,17 +29,25 @@ enum BenchServeCommand: Command {
         let idle = try o.integer("idle", range: 0...10_000, default: 500)
         let requests = try o.integer("requests", range: 1...1_000_000, default: 200)
         let concurrency = try o.integer("concurrency", range: 1...1_000, default: 20)
+        let hostile = try o.integer("hostile", range: 0...10_000, default: 0)
+        if hostile > 0 && o.has("idle") {
+            throw UsageError(message: "'--hostile' and '--idle' both set the clients that hold connections; give one.", command: name)
+        }
         signal(SIGPIPE, SIG_IGN)
         var limits = HTTPServer.Limits()
         // Closed connections count until the loop reads their end, so leave room for a burst.
-        limits.maxConnections = idle + 2 * concurrency + 64
+        limits.maxConnections = try o.integer("max-connections", range: 1...100_000,
+                                              default: hostile > 0 ? HTTPServer.Limits().maxConnections : idle + 2 * concurrency + 64)
         limits.headTimeout = .seconds(600)  // the idle clients must outlast the measurement
         let session = try ServeSession(scenario: scenario, seed: 1, steps: scenario.run.steps, speed: nil, bind: "127.0.0.1", port: 0, limits: limits)
         defer { session.stop() }
         session.waitForSimulation()  // scrape the final exposition, a realistic body
         let port = session.server.port
-        let held = (0..<idle).compactMap { _ in LoopbackClient(port: port) }
+        let held = hostile > 0 ? [] : (0..<idle).compactMap { _ in LoopbackClient(port: port) }
         defer { held.forEach { $0.close() } }
+        let attackers = hostile > 0 ? HostileClients(count: hostile, port: port) : nil
+        defer { attackers?.stop() }
+        if attackers != nil { Thread.sleep(forTimeInterval: 1) }  // let them fill the server and start churning
 
         let latencies = Latencies(count: requests)
         let clock = ContinuousClock()
@@ -57,12 +69,19 @@ enum BenchServeCommand: Command {
             sorted.isEmpty ? "n/a" : NumberFormat.fixed(sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)] * 1_000, 2)
         }
         context.console.out(figures([
-            ("build", buildConfiguration), ("idle_connections", String(held.count)), ("requests", String(requests)),
+            ("build", buildConfiguration), ("idle_connections", String(held.count)), ("hostile_clients", String(hostile)),
+            ("max_connections", String(session.server.limits.maxConnections)), ("hostile_reconnects", String(attackers?.reconnects ?? 0)),
+            ("requests", String(requests)),
             ("concurrency", String(concurrency)), ("ok", String(sorted.count)),
             ("failed", latencies.failures.isEmpty ? "0" : latencies.failures.joined(separator: "; ")),
             ("p50_ms", quantile(0.50)), ("p99_ms", quantile(0.99)), ("max_ms", quantile(1.0)),
             ("requests_per_second", NumberFormat.fixed(Double(requests) / wall, 0)),
         ]))
+        if hostile > 0 {
+            // The bar for connection exhaustion: at least 95 % answered, p99 under 50 ms.
+            context.console.out("ok_fraction: " + NumberFormat.fixed(Double(sorted.count) / Double(requests), 3) + "\n")
+            return Double(sorted.count) >= 0.95 * Double(requests) ? .success : .internalError
+        }
         return sorted.count == requests ? .success : .internalError
     }
 

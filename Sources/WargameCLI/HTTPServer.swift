@@ -15,8 +15,12 @@ import Foundation
 /// within `headTimeout` of the connection opening (not per read, so trickling a byte at a
 /// time does not extend it), and the response must drain within `writeTimeout`. At the
 /// deadline a partial head gets 408, an idle connection is closed. Malformed heads get 400
-/// the moment the grammar is broken (`HTTPRequestHead`). Beyond `maxConnections` a new
-/// connection gets 503 and is closed. One request per connection (`Connection: close`);
+/// the moment the grammar is broken (`HTTPRequestHead`). At `maxConnections` a new
+/// connection evicts the oldest one that has not yet sent a complete request (it gets a
+/// 503 and is closed): a client that holds idle connections, however many, cannot lock
+/// out a scraper, while a client whose request is complete is always answered. Only when
+/// every connection is answering or lingering does a new one get 503 and is closed.
+/// One request per connection (`Connection: close`);
 /// after the response the server stops sending and discards what the client still sends
 /// for up to a second ("lingering close"), so a client that sent more than was read still
 /// receives its 400 instead of a reset. Handlers run on the loop thread and must be quick
@@ -217,14 +221,40 @@ final class HTTPServer: @unchecked Sendable {
                 var one: Int32 = 1
                 setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
                 #endif
-                if connections.count >= server.limits.maxConnections {
-                    let bytes = HTTPServer.encode(HTTPServer.plain(503, "too many connections"))
-                    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, HTTPServer.sendFlags) }
-                    close(fd)
+                if connections.count >= server.limits.maxConnections && !evictOne() {
+                    refuse(fd, "too many connections")
                     continue
                 }
                 connections.append(Connection(fd: fd, deadline: clock.now + server.limits.headTimeout))
             }
+        }
+
+        /// Makes room by closing the oldest connection still waiting for its request (the
+        /// array is in accept order). Each candidate is read first, so a request that has
+        /// just arrived is answered rather than lost. False when every connection is past
+        /// its request, i.e. being answered.
+        func evictOne() -> Bool {
+            var i = 0
+            while i < connections.count {
+                guard connections[i].phase == .reading else { i += 1; continue }
+                let fd = connections[i].fd, before = connections.count
+                read(i)
+                if connections.count < before { return true }  // the peer had gone: room made
+                if connections[i].fd == fd && connections[i].phase == .reading {
+                    refuse(fd, "evicted: the server is at its connection limit and this connection sent no request")
+                    connections.remove(at: i)
+                    return true
+                }
+                i += 1  // its request was complete and is being answered
+            }
+            return false
+        }
+
+        /// Sends a 503 as far as the socket takes it without waiting, and closes.
+        func refuse(_ fd: Int32, _ why: String) {
+            let bytes = HTTPServer.encode(HTTPServer.plain(503, why))
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, HTTPServer.sendFlags) }
+            close(fd)
         }
 
         func service(_ i: Int) {

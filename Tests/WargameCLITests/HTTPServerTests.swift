@@ -150,18 +150,38 @@ struct SplitMix {
         #expect(rawHTTP(port: s.port, "GET /healthz HTTP/1.1\r\n\r\n").hasSuffix("ok\n"))
     }
 
-    @Test func connectionsBeyondTheCapGet503() throws {
+    /// At the limit, a new connection evicts the oldest one that sent no request (which
+    /// gets a 503), so idle connections cannot lock a scraper out; the evicted one is the
+    /// oldest, not the newest.
+    @Test func atTheLimitTheOldestIdleConnectionMakesRoom() throws {
         var limits = HTTPServer.Limits()
         limits.maxConnections = 10
         limits.headTimeout = .seconds(60)
         let s = try server(limits)
         defer { s.stop() }
-        let held = (0..<10).compactMap { _ in LoopbackClient(port: s.port) }
+        let held = (0..<10).compactMap { _ in LoopbackClient(port: s.port, timeout: 2) }
+        defer { held.forEach { $0.close() } }
         Thread.sleep(forTimeInterval: 0.2)  // let the loop accept them
-        #expect(rawHTTP(port: s.port, "GET /healthz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
-        held.forEach { $0.close() }
-        Thread.sleep(forTimeInterval: 0.2)
         #expect(rawHTTP(port: s.port, "GET /healthz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(held[0].receiveAll().hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
+        // The others still hold their places, and can still ask.
+        #expect(held[9].request("GET /healthz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 200 OK\r\n"))
+    }
+
+    /// More attackers than the limit, each re-opening its idle connection the moment the
+    /// server closes it: every scrape that sends its request is still answered.
+    @Test func scrapesGetThroughConnectionExhaustion() throws {
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = 20
+        let s = try server(limits)
+        defer { s.stop() }
+        let attackers = HostileClients(count: 40, port: s.port)
+        defer { attackers.stop() }
+        Thread.sleep(forTimeInterval: 0.3)
+        var answered = 0
+        for _ in 0..<30 where rawHTTP(port: s.port, "GET /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 200 OK\r\n") { answered += 1 }
+        #expect(answered == 30)
+        #expect(attackers.reconnects > 20, "the attack never ran: \(attackers.reconnects) reconnects")
     }
 
     @Test func headRequestsGetHeadersOnly() throws {
