@@ -8,12 +8,16 @@ public struct OptionSpec: Sendable {
     public let help: String
     /// Shown in help as `(default: …)`.
     public let defaultText: String?
+    /// May be given more than once (`--set`, `--vary`); any other option given twice is a
+    /// usage error, since the second would silently replace the first.
+    public let repeatable: Bool
 
-    public init(_ name: String, value: String?, help: String, default defaultText: String? = nil) {
+    public init(_ name: String, value: String?, help: String, default defaultText: String? = nil, repeatable: Bool = false) {
         self.name = name
         self.valueName = value
         self.help = help
         self.defaultText = defaultText
+        self.repeatable = repeatable
     }
 }
 
@@ -22,7 +26,8 @@ extension OptionSpec {
     public static let warmup = OptionSpec("warmup", value: "s", help: "Warm-up seconds left out of KPIs, verdicts and alerts (= --set run.warmup_s=s).",
                                           default: "scenario")
     public static let set = OptionSpec("set", value: "PATH=VALUE",
-                                       help: "Override a scenario field (repeatable): demand.orders_per_second=8, providers[akash].capacity=40.")
+                                       help: "Override a scenario field (repeatable): demand.orders_per_second=8, providers[akash].capacity=40.",
+                                       repeatable: true)
 }
 
 /// Parsed command-line options with typed, validated accessors.
@@ -65,7 +70,13 @@ public struct ParsedOptions: Sendable {
             if spec.valueName == nil {
                 if inlineValue != nil { throw UsageError(message: "Option '--\(name)' takes no value.", command: command) }
                 flags.insert(name)
-            } else if let v = inlineValue {
+                continue
+            }
+            if !spec.repeatable, let first = values[name] {
+                let second = inlineValue ?? (i < args.count ? args[i] : "")
+                throw UsageError(message: "Option '--\(name)' is given twice ('\(first)', then '\(second)'); give it once.", command: command)
+            }
+            if let v = inlineValue {
                 values[name] = v
                 lists[name, default: []].append(v)
             } else if i < args.count {
@@ -83,7 +94,51 @@ public struct ParsedOptions: Sendable {
     public func strings(_ name: String) -> [String] { lists[name] ?? [] }
 
     /// The `--set PATH=VALUE` overrides, parsed (their values are validated by the schema).
+    /// Two that touch the same field — one path equal to or inside the other, `--warmup`
+    /// counting as `run.warmup_s` — are a usage error: the later would silently win.
     public func overrides() throws(UsageError) -> [Override] {
+        let all = try parsedOverrides()
+        try Self.refuseOverlaps(Self.named(all, sources: overrideSources), command: command)
+        return all
+    }
+
+    /// How the user wrote each override, in `overrides()` order.
+    var overrideSources: [String] { strings("set").map { "--set " + $0 } + (values["warmup"].map { ["--warmup " + $0] } ?? []) }
+
+    static func named(_ overrides: [Override], sources: [String]) -> [(steps: [Override.Step], source: String)] {
+        zip(overrides, sources).map { ($0.steps, $1) }
+    }
+
+    /// Refuses fields the command varies itself (`search --param`, `study --vary`) that an
+    /// override also sets, or that touch each other.
+    func refuseOverlaps(withOverrides base: [Override], _ varied: [(steps: [Override.Step], source: String)]) throws(UsageError) {
+        try Self.refuseOverlaps(Self.named(base, sources: overrideSources) + varied, command: command)
+    }
+
+    /// `named` (each path's steps and how the user wrote it): the first pair that touches
+    /// one field, as a usage error naming both.
+    static func refuseOverlaps(_ named: [(steps: [Override.Step], source: String)], command: String) throws(UsageError) {
+        for (j, b) in named.enumerated() {
+            if let a = named[..<j].first(where: { Override.overlap($0.steps, b.steps) }) {
+                throw UsageError(message: "'\(a.source)' and '\(b.source)' both set \(a.steps.count <= b.steps.count ? pathText(a.steps) : pathText(b.steps)); "
+                                 + "one would silently override the other, so give one.", command: command)
+            }
+        }
+    }
+
+    static func pathText(_ steps: [Override.Step]) -> String {
+        var out = ""
+        for s in steps {
+            switch s {
+            case .key(let k): out += (out.isEmpty ? "" : ".") + k
+            case .index(let i): out += "[\(i)]"
+            case .id(let id): out += "[\(id)]"
+            }
+        }
+        return out
+    }
+
+    private func parsedOverrides() throws(UsageError) -> [Override] {
         var out: [Override] = []
         for text in strings("set") {
             do { out.append(try Override(parsing: text)) } catch { throw UsageError(message: error.description + ".", command: command) }

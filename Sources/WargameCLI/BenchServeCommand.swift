@@ -30,7 +30,7 @@ enum BenchServeCommand: Command {
         let requests = try o.integer("requests", range: 1...1_000_000, default: 200)
         let concurrency = try o.integer("concurrency", range: 1...1_000, default: 20)
         let hostile = try o.integer("hostile", range: 0...10_000, default: 0)
-        if hostile > 0 && o.has("idle") {
+        if hostile > 0 && o.string("idle") != nil {
             throw UsageError(message: "'--hostile' and '--idle' both set the clients that hold connections; give one.", command: name)
         }
         signal(SIGPIPE, SIG_IGN)

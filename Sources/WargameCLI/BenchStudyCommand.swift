@@ -9,7 +9,8 @@ enum BenchStudyCommand: Command {
     static let abstract = "Benchmark a 3 × 3 study (demand × router strategy) over a simulated day (build with -c release)."
     static let positionalUsage = "[SCENARIO]"
     static let options: [OptionSpec] = [
-        OptionSpec("vary", value: "PATH=V1,V2", help: "Factors (repeatable).", default: "demand.orders_per_second=0.8,1.2,1.6 and router.strategy=score,p2c,weighted"),
+        OptionSpec("vary", value: "PATH=V1,V2", help: "Factors (repeatable).", default: "demand.orders_per_second=0.8,1.2,1.6 and router.strategy=score,p2c,weighted",
+                   repeatable: true),
         OptionSpec("seeds", value: "A..B", help: "Seed range.", default: "1..50"),
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "1440"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),

@@ -55,7 +55,9 @@ enum SearchCommand: Command {
         try o.expectPositionals(atMost: 1)
         guard let path = o.positionals.first else { throw UsageError(message: "Missing the scenario to search.", command: name) }
         guard let param = o.string("param") else { throw UsageError(message: "Missing '--param PATH'.", command: name) }
-        guard (try? Override(path: param, value: .null)) != nil else { throw UsageError(message: "The value '\(param)' is invalid for '--param': expected a path as in --set.", command: name) }
+        guard let paramSteps = (try? Override(path: param, value: .null))?.steps else {
+            throw UsageError(message: "The value '\(param)' is invalid for '--param': expected a path as in --set.", command: name)
+        }
         guard let rangeText = o.string("range") else { throw UsageError(message: "Missing '--range LO..HI'.", command: name) }
         let ends = rangeText.components(separatedBy: "..").compactMap { Double($0) }
         guard ends.count == 2, ends[0].isFinite, ends[1].isFinite, ends[0] < ends[1] else {
@@ -64,6 +66,7 @@ enum SearchCommand: Command {
         guard let sloName = o.string("slo") else { throw UsageError(message: "Missing '--slo NAME'.", command: name) }
         let target = try o.number("target", range: 0...1, default: 0.95)
         let base = try o.overrides()
+        try o.refuseOverlaps(withOverrides: base, [(paramSteps, "--param " + param)])
         guard let scenario = try RunCommand.loadScenario(path, context, overrides: base) else { return .badInput }
         guard scenario.slos.contains(where: { $0.name == sloName }) else {
             var m = "The value '\(sloName)' is invalid for '--slo': expected one of " + scenario.slos.map(\.name).joined(separator: ", ") + "."

@@ -129,6 +129,9 @@ enum SensitivityCommand: Command {
             groups.append(g)
         }
         if groups.isEmpty { throw UsageError(message: "The value '\(text)' is invalid for '--params': expected PATH,….", command: name) }
+        // A parameter listed twice (or one inside another) would be moved twice, or undone.
+        try ParsedOptions.refuseOverlaps(groups.joined().map { ((try? Override(path: $0, value: .null))?.steps ?? [], "--params " + $0) },
+                                         command: name)
         return groups
     }
 }

@@ -9,7 +9,8 @@ enum StudyCommand: Command {
     static let abstract = "Run a factorial design of variants on common random numbers; KPIs, pass fractions, main effects."
     static let positionalUsage = "SCENARIO"
     static let options: [OptionSpec] = [
-        OptionSpec("vary", value: "PATH=V1,V2|PATH=LO..HI:STEP", help: "A factor and its levels (repeatable; the design is their product)."),
+        OptionSpec("vary", value: "PATH=V1,V2|PATH=LO..HI:STEP", help: "A factor and its levels (repeatable; the design is their product).",
+                   repeatable: true),
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required); every point runs all of them."),
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "scenario"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),
@@ -65,6 +66,10 @@ enum StudyCommand: Command {
         for (i, f) in factors.enumerated() where factors[..<i].contains(where: { $0.path == f.path }) {
             throw UsageError(message: "The factor '\(f.path)' is given twice in --vary.", command: name)
         }
+        // A factor inside another (providers[akash] and providers[akash].capacity) would be
+        // overwritten by it at some design points.
+        try ParsedOptions.refuseOverlaps(factors.map { ((try? Override(path: $0.path, value: .null))?.steps ?? [], "--vary " + $0.path) },
+                                         command: name)
         return factors
     }
 
@@ -73,6 +78,7 @@ enum StudyCommand: Command {
         guard let path = o.positionals.first else { throw UsageError(message: "Missing the scenario to study.", command: name) }
         let factors = try parseFactors(o)
         let base = try o.overrides()
+        try o.refuseOverlaps(withOverrides: base, factors.map { ((try? Override(path: $0.path, value: .null))?.steps ?? [], "--vary " + $0.path) })
         let allSeeds = try parseSeeds(o.string("seeds"), command: name)
         let points = factors.reduce(1) { $0 * $1.values.count }
         guard points * allSeeds.count <= maximumRuns else {

@@ -41,10 +41,12 @@ public struct Factor: Sendable, Equatable {
         if values.count > Self.maximumLevels {
             throw OverrideError(text: text, message: "expected at most \(Self.maximumLevels) values, found \(values.count)")
         }
-        var seen: [String] = []
-        for v in values {
-            if seen.contains(v.compact) { throw OverrideError(text: text, message: "expected distinct values, found \(v.compact) twice") }
-            seen.append(v.compact)
+        // Two levels that are the same value (`1,1.0`) would run one design point twice.
+        for (i, v) in values.enumerated() {
+            if let earlier = values[..<i].first(where: { $0.sameValue(as: v) }) {
+                throw OverrideError(text: text, message: earlier.compact == v.compact ? "expected distinct values, found \(v.compact) twice"
+                                    : "expected distinct values, found \(earlier.compact) and \(v.compact), which are the same value")
+            }
         }
     }
 

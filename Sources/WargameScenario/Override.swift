@@ -83,6 +83,31 @@ public struct Override: Sendable, Equatable {
     }
 }
 
+extension Override {
+    /// Whether two paths touch the same field: equal, or one inside the other
+    /// (`providers[akash]` and `providers[akash].capacity`), so that applying both would
+    /// let one silently undo the other. Elements are compared as written (an index and an
+    /// id naming the same element are not recognised as one).
+    public static func overlap(_ a: [Step], _ b: [Step]) -> Bool {
+        let n = min(a.count, b.count)
+        return Array(a.prefix(n)) == Array(b.prefix(n))
+    }
+}
+
+extension JSON {
+    /// The same value as `other`: numbers by value (`1` and `1.0` are one level of a
+    /// factor), strings exactly, arrays and objects member by member.
+    public func sameValue(as other: JSON) -> Bool {
+        switch (self, other) {
+        case (.number(let a), .number(let b)): a.value == b.value
+        case (.array(let a), .array(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.sameValue(as: $1) }
+        case (.object(let a), .object(let b)):
+            a.count == b.count && a.allSatisfy { m in b.contains { $0.key == m.key && $0.value.sameValue(as: m.value) } }
+        default: self == other
+        }
+    }
+}
+
 /// A malformed `--set`: which one, and what was expected.
 public struct OverrideError: Error, Equatable, Sendable, CustomStringConvertible {
     public let text: String

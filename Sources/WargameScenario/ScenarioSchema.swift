@@ -144,6 +144,13 @@ enum ScenarioSchema {
             try l.number("burst", &burst, 1...1e6, unit: "requests", doc: "Bucket size (token_bucket).")
             try l.integer("limit", &limit, 1...10_000_000, unit: "requests", doc: "Requests per window (sliding windows).")
             try l.seconds("window_s", &window, 0.001...86_400, doc: "Window length (sliding windows).")
+            // A field of another algorithm would be silently ignored: say so instead.
+            let own: [String] = kind == "token_bucket" ? ["rate_per_s", "burst"] : kind == "unlimited" ? [] : ["limit", "window_s"]
+            for key in ["rate_per_s", "burst", "limit", "window_s"] where l.has(key) && !own.contains(key) {
+                try l.diagnostics.record(ScenarioError(file: l.file, path: l.at(key),
+                    message: "expected only the fields of kind \(kind)" + (own.isEmpty ? " (none)" : " (" + own.joined(separator: ", ") + ")")
+                        + ", found \(key), which \(kind) would ignore"))
+            }
             switch kind {
             case "token_bucket": value = .tokenBucket(ratePerSecond: rate, burst: burst)
             case "sliding_window_log": value = .slidingWindowLog(limit: limit, window: window)

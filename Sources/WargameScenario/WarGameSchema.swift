@@ -300,6 +300,10 @@ enum WarGameSchema {
             let g = try f.element("\(f.at("playbook"))[\(i)]", item)
             var name = "playbook-\(i + 1)"
             try g.string("name", &name, doc: "")
+            if g.has("at_s") && g.has("when") {
+                try f.diagnostics.record(ScenarioError(file: g.file, path: g.path,
+                    message: "expected \"at_s\" or \"when\", found both (a rule runs at a time or when a condition holds, not both)"))
+            }
             var at = SimDuration(microseconds: -1)
             try g.seconds("at_s", &at, 0...1e9, doc: "")
             var trigger: PlaybookRule.Trigger? = at.microseconds >= 0 ? .at(.zero + at) : nil
