@@ -79,11 +79,15 @@ docs: build release
 studies-figures: release
 	.ci/studies-figures | tee out/studies-figures.txt
 
-# Kernel speed against ../shared/bench (events = arrivals + completions), median of 3;
-# the closure-per-event representation for comparison; memory at 1 M vs 10 M customers.
+# Kernel speed against Benchmarks/mmc_bare.swift, a bare loop of the same M/M/c model
+# (events = arrivals + completions; medians of 3 alternating runs, and their ratio); the
+# closure-per-event representation for comparison; memory at 1 M vs 10 M customers; then
+# whole runs, sweeps, a study and the live server (docs/performance.md).
 bench: release
 	@echo "== bench mmc (enum events, the kernel's representation)"
 	@$(RELEASE_BIN) bench mmc --repeat 3
+	@echo "== the kernel against the bare loop of the same model (Benchmarks/mmc_bare.swift), alternating"
+	@Benchmarks/kernel-vs-bare $(RELEASE_BIN) 3
 	@echo "== bench mmc --handler closure (one closure per event, for comparison)"
 	@$(RELEASE_BIN) bench mmc --repeat 3 --handler closure
 	@echo "== memory: 10,000,000 customers (compare peak_rss_mb with the 1 M run above)"

@@ -8,7 +8,8 @@ import SimKernel
 import WargameReports
 
 /// `wargame bench mmc`: the kernel's speed on the M/M/c queue, in the same terms as the
-/// reference loops in `shared/bench/` (events = arrivals + service completions).
+/// bare reference loop `Benchmarks/mmc_bare.swift` (events = arrivals + service
+/// completions), which `make bench` runs beside it.
 ///
 /// Prints one `name: value` line per figure so scripts can read it. Wall-clock time is
 /// read here, around the run, never inside it.
