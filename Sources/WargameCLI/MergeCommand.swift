@@ -55,7 +55,7 @@ enum MergeCommand: Command {
             let identity = StudyTable.Identity(sweep: sweepID, factors: m.factors, pointSHA256: m.pointSHA256)
             paths = try StudyCommand.write(outputs, shard: nil, identity: identity, slos: m.sloTable, header: first.header, rows: rows)
         } else {
-            paths = try SweepCommand.write(outputs, shard: nil, identity: sweepID, header: first.header, rows: rows)
+            paths = try SweepCommand.write(outputs, shard: nil, identity: sweepID, slos: m.sloTable, header: first.header, rows: rows)
         }
         context.console.out("merged \(shards.count) shards, \(rows.count) rows: " + paths.joined(separator: ", ") + "\n")
         return .success

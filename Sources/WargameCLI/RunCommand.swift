@@ -26,7 +26,7 @@ enum RunCommand: Command {
         \(AlertRulesTest.maximumSteps) steps) adds the alert rules and a 'promtool test rules' file
         asserting, at every step, exactly the alerts this run fired (docs/live.md).
         Exit codes: 0 all SLOs met, 1 an SLO breached, 2 bad usage or input, 3 internal error,
-        130/143 interrupted by SIGINT/SIGTERM (nothing written).
+        128+n stopped by signal n, e.g. 129 SIGHUP, 130 SIGINT, 143 SIGTERM (nothing written).
         """
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {

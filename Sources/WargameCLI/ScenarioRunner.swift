@@ -40,6 +40,9 @@ enum ScenarioRunner {
                         onStep: ((StepKPIs) -> Void)? = nil, onSnapshot: ((MetricsSnapshot) -> Void)? = nil) throws -> Result {
         try preflight(scenario, steps: steps)
         let outputs = try write.map { w throws(OutputError) in try OutputSet(directory: w.directory) }
+        // The files of an earlier run in that directory that this one does not write (its
+        // report, its decision logs when they are left out) would describe other results.
+        outputs?.replaces(files + rulesFiles + ["report.html"])
         do {
             return try run(scenario, seed: seed, steps: steps, outputs: outputs, options: write, console: console,
                            onStep: onStep, onSnapshot: onSnapshot)

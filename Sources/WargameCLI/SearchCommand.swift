@@ -88,8 +88,11 @@ enum SearchCommand: Command {
         let outputs = try OutputSet(directory: o.string("out") ?? "out/\(scenario.name)-search")
         guard let result = try search(setup, lo: lo, hi: hi, resolution: max(resolution, integer ? 1 : 0), context) else { return .badInput }
         let doc = SearchReport(setup: setup, scenario: scenario, lo: lo, hi: hi, resolution: resolution, result: result)
-        try outputs.open("search.json").write(doc.json().rendered())
+        let json = doc.json().rendered()
+        try outputs.open("search.json").write(json)
         try outputs.open("search.md").write(doc.markdown())
+        // From the JSON as written, exactly as 'wargame report' rebuilds it.
+        try outputs.open("report.html").write(try ReportCommand.searchHTML(try JSONParser.parse(json)))
         let paths = try outputs.commitAll()
         context.console.out(doc.terminal() + "Wrote " + paths.joined(separator: ", ") + "\n")
         return .success

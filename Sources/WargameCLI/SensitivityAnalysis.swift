@@ -99,7 +99,7 @@ struct SensitivityAnalysis {
         return out + "\n"
     }
 
-    func write(_ outputs: OutputSet) throws(OutputError) {
+    func write(_ outputs: OutputSet) throws {
         var csv = try CSVWriter(file: try outputs.open("sensitivity.csv"), header: ["parameter", "side", "values"] + header)
         for (v, variant) in variants.enumerated() {
             let name = variant.knob < 0 ? "base" : knobs[variant.knob].name
@@ -107,17 +107,11 @@ struct SensitivityAnalysis {
             let vals = variant.knob < 0 ? "" : valuesText(knobs[variant.knob].sides[variant.side].values)
             for r in rows[(v * seeds.count)..<((v + 1) * seeds.count)] { try csv.writeRow([name, side, vals] + r) }
         }
-        try outputs.open("sensitivity.json").write(json().rendered())
+        let json = json().rendered()
+        try outputs.open("sensitivity.json").write(json)
         try outputs.open("sensitivity.md").write(markdown())
-        let charts = KPI.allCases.map { kpi in
-            (kpi: kpi, bars: ranking(kpi).map { k in
-                (name: knobs[k].name, down: effect(k, 0, kpi).map { (mean: $0.mean, low: $0.ciLow, high: $0.ciHigh) },
-                 up: effect(k, 1, kpi).map { (mean: $0.mean, low: $0.ciLow, high: $0.ciHigh) })
-            })
-        }
-        let notes = ["δ = \(NumberFormat.fixed(delta, 2)); seeds \(seeds.first!)..\(seeds.last!) on every variant (common random numbers), \(steps) steps each."]
-        try outputs.open("report.html").write(HTMLReport.sensitivity(title: scenario.name, notes: notes, kpis: charts,
-                                                                      table: KPI.allCases.flatMap(tableRows)))
+        // From the JSON as written, exactly as 'wargame report' rebuilds it.
+        try outputs.open("report.html").write(try ReportCommand.sensitivityHTML(try JSONParser.parse(json)))
     }
 
     func terminal() -> String {

@@ -32,14 +32,13 @@ struct ShardFiles {
         var factors: [String] = []
         var pointSHA256: [String] = []
         var sloTable: [SLO] = []
-        var sloTableJSON: JSON = .array([])
         /// Each agreed field as it reads, for comparing shards with each other.
         var agreed: [(key: String, text: String)] = []
     }
 
     static func sweepKeys(study: Bool) -> [String] {
-        ["scenario", "scenario_sha256", "steps", "seeds", "shard", "version", "warmup_steps", "overrides"]
-            + (study ? ["factors", "point_sha256", "slo_table"] : [])
+        ["scenario", "scenario_sha256", "steps", "seeds", "shard", "version", "warmup_steps", "overrides", "slo_table"]
+            + (study ? ["factors", "point_sha256"] : [])
     }
 
     /// Reads and checks `dir`; every problem goes to `problems`. Nil when the files could
@@ -132,20 +131,20 @@ struct ShardFiles {
             try bad("warmup_steps", "an integer in 0…\(max(0, meta.steps - 1)) (fewer than the steps)")
         }
         if let o = strings("overrides") { meta.overrides = o } else { try bad("overrides", "an array of strings PATH=VALUE") }
+        let table = json["slo_table"] ?? .null
+        let slos = MergeCommand.slos(table)
+        if case .array(let items) = table, slos.count == items.count,
+           slos.allSatisfy({ $0.threshold.isFinite && ScenarioName.isValid($0.name) }), Set(slos.map(\.name)).count == slos.count {
+            meta.sloTable = slos
+        } else {
+            try bad("slo_table", "an array of objects with a distinct name, kpi, op and a finite threshold")
+        }
         if study {
             if let f = strings("factors"), !f.isEmpty, Set(f).count == f.count { meta.factors = f } else {
                 try bad("factors", "a non-empty array of distinct factor paths")
             }
             if let d = strings("point_sha256"), !d.isEmpty, d.allSatisfy(isDigest) { meta.pointSHA256 = d } else {
                 try bad("point_sha256", "a non-empty array of SHA-256 digests (64 lowercase hex digits)")
-            }
-            let table = json["slo_table"] ?? .null
-            let slos = MergeCommand.slos(table)
-            if case .array(let items) = table, slos.count == items.count, slos.allSatisfy({ $0.threshold.isFinite && ScenarioName.isValid($0.name) }) {
-                meta.sloTable = slos
-                meta.sloTableJSON = table
-            } else {
-                try bad("slo_table", "an array of objects with name, kpi, op and a finite threshold")
             }
         }
         guard ok else { return nil }
@@ -156,16 +155,7 @@ struct ShardFiles {
     // MARK: rows
 
     static func checkHeader(_ header: [String], meta: Meta, file: String, study: Bool, _ problems: ShardProblems) throws(ShardProblems) -> Bool {
-        let lead = (study ? ["point"] + meta.factors : []) + ["seed"] + KPI.allCases.map(\.rawValue)
-        let sloColumns = Array(header.dropFirst(min(lead.count, header.count)))
-        var expected = lead
-        if study {
-            expected += meta.sloTable.map { "slo_" + $0.name }
-        } else if sloColumns.allSatisfy({ $0.hasPrefix("slo_") && ScenarioName.isValid(String($0.dropFirst(4))) }), Set(sloColumns).count == sloColumns.count {
-            expected += sloColumns
-        } else {
-            expected += ["slo_<name>…"]
-        }
+        let expected = (study ? ["point"] + meta.factors : []) + SweepTable.header(slos: meta.sloTable)
         guard header == expected else {
             try problems.add("\(file): line 1: expected the header " + expected.joined(separator: ",") + ", found " + header.joined(separator: ","))
             return false

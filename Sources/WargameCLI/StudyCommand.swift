@@ -122,13 +122,13 @@ enum StudyCommand: Command {
         if let shard {
             var csv = try CSVWriter(file: try outputs.open("study_rows.csv"), header: header)
             for r in rows { try csv.writeRow(r) }
-            var meta = SweepCommand.meta(identity.sweep, shard: shard)
+            var meta = SweepCommand.meta(identity.sweep, shard: shard, slos: slos)
             if case .object(let m) = meta {
                 meta = .object(m + [("factors", .array(identity.factors.map { .string($0) })),
-                                    ("point_sha256", .array(identity.pointSHA256.map { .string($0) })),
-                                    ("slo_table", StudyTable.sloTable(slos))])
+                                    ("point_sha256", .array(identity.pointSHA256.map { .string($0) }))])
             }
             try outputs.open("study_meta.json").write(meta.rendered())
+            outputs.replaces(["report.html"])
         } else {
             var csv = try CSVWriter(file: try outputs.open("study.csv"), header: header)
             for r in rows { try csv.writeRow(r) }

@@ -72,7 +72,7 @@ enum SweepCommand: Command {
         let header = SweepTable.header(slos: scenario.slos)
         let outputs = try OutputSet(directory: dir)  // validated before the runs, not after
         let rows = try ParallelRuns.run(scenario, seeds: seeds, steps: steps, jobs: jobs, console: context.console)
-        let paths = try write(outputs, shard: shard, identity: identity, header: header, rows: rows)
+        let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows)
         var line = "wargame sweep: \(scenario.name), seeds \(identity.firstSeed)..\(identity.lastSeed)"
         if let shard { line += " (shard \(shard.label): \(seeds.count) seeds)" }
         context.console.out(line + ", \(steps) steps, \(jobs) jobs\n")
@@ -81,14 +81,18 @@ enum SweepCommand: Command {
         return .success
     }
 
-    static func write(_ outputs: OutputSet, shard: Shard?, identity: SweepTable.Identity, header: [String],
+    /// A shard's rows and metadata, or the whole sweep with its summaries and report. An
+    /// output set of the other kind left in the directory goes: its report would describe
+    /// other results.
+    static func write(_ outputs: OutputSet, shard: Shard?, identity: SweepTable.Identity, slos: [SLO], header: [String],
                       rows: [[String]]) throws(OutputError) -> [String] {
         if let shard {
             var csv = try CSVWriter(file: try outputs.open("sweep_rows.csv"), header: header)
             for r in rows { try csv.writeRow(r) }
-            try outputs.open("sweep_meta.json").write(meta(identity, shard: shard).rendered())
+            try outputs.open("sweep_meta.json").write(meta(identity, shard: shard, slos: slos).rendered())
+            outputs.replaces(["report.html"])
         } else {
-            try writeSweep(outputs, identity: identity, header: header, rows: rows)
+            try writeSweep(outputs, identity: identity, slos: slos, header: header, rows: rows)
         }
         return try outputs.commitAll()
     }
@@ -102,19 +106,23 @@ enum SweepCommand: Command {
         return Shard(index: i, count: n)
     }
 
-    static func meta(_ id: SweepTable.Identity, shard: Shard) -> JSONValue {
+    static func meta(_ id: SweepTable.Identity, shard: Shard, slos: [SLO]) -> JSONValue {
         .object([("scenario", .string(id.scenario)), ("scenario_sha256", .string(id.scenarioSHA256)), ("steps", .int(Int64(id.steps))),
                  ("seeds", .string("\(id.firstSeed)..\(id.lastSeed)")), ("shard", .string(shard.label)),
                  ("version", .string(id.version)), ("warmup_steps", .int(Int64(id.warmupSteps))),
-                 ("overrides", .array(id.overrides.map { .string($0) }))])
+                 ("overrides", .array(id.overrides.map { .string($0) })), ("slo_table", StudyTable.sloTable(slos))])
     }
 
-    static func writeSweep(_ outputs: OutputSet, identity: SweepTable.Identity, header: [String], rows: [[String]]) throws(OutputError) {
+    /// sweep.csv, its summaries and report.html. The report is built from the summary as
+    /// written (rendered and read back), exactly as `wargame report` rebuilds it.
+    static func writeSweep(_ outputs: OutputSet, identity: SweepTable.Identity, slos: [SLO], header: [String], rows: [[String]]) throws(OutputError) {
         var csv = try CSVWriter(file: try outputs.open("sweep.csv"), header: header)
         for r in rows { try csv.writeRow(r) }
-        let summary = SweepTable.summary(identity: identity, header: header, rows: rows)
-        try outputs.open("sweep_summary.json").write(summary.rendered())
-        try outputs.open("sweep_summary.md").write(SweepTable.markdown(summary))
+        let summary = SweepTable.summary(identity: identity, slos: slos, header: header, rows: rows).rendered()
+        try outputs.open("sweep_summary.json").write(summary)
+        try outputs.open("sweep_summary.md").write(SweepTable.markdown(SweepTable.summary(identity: identity, slos: slos, header: header, rows: rows)))
+        try outputs.open("report.html").write(ReportCommand.sweepHTML(header: header, rows: rows, summary: try? JSONParser.parse(summary),
+                                                                      fallbackTitle: identity.scenario))
     }
 
     static func passTable(header: [String], rows: [[String]]) -> String {

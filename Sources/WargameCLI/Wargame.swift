@@ -26,7 +26,7 @@ public enum Wargame {
 
               See 'wargame help <subcommand>' for detailed help.
               Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error,
-              130/143 interrupted by SIGINT/SIGTERM (temporary outputs removed).
+              128+n stopped by signal n: SIGHUP/INT/QUIT/USR1/USR2/TERM (temporary outputs removed).
 
             """
         return out

@@ -12,6 +12,13 @@ public struct RunReportInput {
     public var scorecard: [[String]] = []
     public var alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)]
     public var actions: [(time: Double, action: String)]
+    /// Each incident's window in seconds, for the timeline.
+    public var incidentWindows: [(name: String, start: Double, end: Double)] = []
+    /// The step length in seconds: a step's values are plotted at its end.
+    public var stepSeconds: Double = 60
+    /// The run's SLO table (its own, when the scenario changed the runbook's), drawn on the
+    /// charts of the series each SLO summarises.
+    public var sloLines: [SLO] = SLO.aurora
 
     public init(title: String, identity: [String], timeseriesHeader: [String], timeseries: [[String]], slos: [[String]],
                 incidents: [[String]], scorecard: [[String]] = [], alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)],
@@ -72,32 +79,74 @@ public enum HTMLReport {
         return s + "</table>\n"
     }
 
+    /// A KPI's histogram over seeds. Bins sit on the round ticks of an axis that covers the
+    /// values and the SLO thresholds (a ratio's axis never leaves 0…1); a whole-number KPI
+    /// (failovers per 5 min) gets one bar per value on whole-number ticks — twelve equal
+    /// bins over 3…9 left a comb of empty bins between the values.
+    static func histogram(_ kpi: KPI, _ values: [Double], thresholds: [SLO]) -> SVGChart {
+        var chart = SVGChart(title: kpi.label, xLabel: kpi.rawValue, yLabel: "seeds")
+        let vmin = values.min()!, vmax = values.max()!
+        let whole = values.allSatisfy { $0 == $0.rounded() } && vmax - vmin <= 40 && kpi.range.upperBound > 1
+        // Bins from the values alone (about a dozen, on round edges), so a threshold far
+        // from the data widens the axis without coarsening the bars.
+        let bins = whole ? AxisTicks(vmin - 0.5, vmax + 0.5, maximum: 42, integer: true) : AxisTicks(vmin, vmax, maximum: 13)
+        let width = whole ? 1 : bins.step
+        let first = whole ? vmin - 0.5 : bins.low, last = whole ? vmax + 0.5 : bins.high
+        var edges = stride(from: first, through: last + width / 2, by: width).map { whole ? $0 : AxisTicks.clean($0, step: width) }
+        if kpi.range.upperBound == 1 { edges = edges.filter { $0 >= 0 && $0 <= 1 + 1e-12 } }  // a ratio's bins stay in 0…1
+        if edges.count < 2 { edges = [min(vmin, 1 - width), min(vmin, 1 - width) + width] }
+        let marks = thresholds.map(\.threshold)
+        var axis = AxisTicks(min(edges[0], marks.min() ?? edges[0]), max(edges[edges.count - 1], marks.max() ?? edges[0]), maximum: 9, integer: whole)
+        if kpi.range.upperBound == 1 && axis.high > 1 || axis.low < 0 {
+            axis = AxisTicks(max(0, axis.low), min(kpi.range.upperBound, axis.high), maximum: 9, integer: whole)
+        }
+        chart.xRange = axis.low...axis.high
+        chart.integerX = whole
+        var counts = [Int](repeating: 0, count: edges.count - 1)
+        for v in values {
+            let k = edges.lastIndex(where: { $0 <= v }) ?? 0
+            counts[min(counts.count - 1, k)] += 1
+        }
+        // A step outline closed at both ends, so the first and last bars have sides.
+        let steps = counts.enumerated().flatMap { k, n in [(x: edges[k], y: Double(n)), (x: edges[k + 1], y: Double(n))] }
+        chart.series = [SVGChart.Series(name: "seeds per bin", points: [(x: edges[0], y: 0)] + steps + [(x: edges[edges.count - 1], y: 0)])]
+        chart.integerY = true
+        chart.yRange = 0...Double(max(1, counts.max() ?? 1))
+        chart.verticalThresholds = thresholds.map { (value: $0.threshold, label: "\($0.name) \($0.comparison.rawValue) \(SVGChart.setting($0.threshold))") }
+        return chart
+    }
+
     static func figure(_ chart: SVGChart, _ caption: String) -> String {
         "<figure>\n" + chart.render() + "<figcaption>\(HTML.escape(caption))</figcaption>\n</figure>\n"
     }
 
     public static func run(_ input: RunReportInput) -> String {
         let h = input.timeseriesHeader
+        let step = input.stepSeconds > 0 ? input.stepSeconds : 60
+        let runSeconds = Double(max(1, input.timeseries.count)) * step
+        let time = TimeAxis(runSeconds: runSeconds)
+        let startColumn = h.firstIndex(of: "start_s")
+        /// A step's value is known when the step ends (as Prometheus sees it, and as the
+        /// alerts fire), so it is plotted there: a count of open breakers "at the end of
+        /// the step" lands at the end, not a step early.
+        func end(_ r: [String]) -> Double { time.value((startColumn.flatMap { Double(r[$0]) } ?? 0) + step) }
         func column(_ name: String) -> [(x: Double, y: Double)] {
-            guard let c = h.firstIndex(of: name), let t = h.firstIndex(of: "start_s") else { return [] }
-            return input.timeseries.compactMap { r in Double(r[c]).map { (x: (Double(r[t]) ?? 0) / 60, y: $0) } }
+            guard let c = h.firstIndex(of: name) else { return [] }
+            return input.timeseries.compactMap { r in Double(r[c]).map { (x: end(r), y: $0) } }
         }
-        let bands = input.alerts.map { (from: $0.firedAt / 60, to: ($0.resolvedAt ?? ((input.timeseries.count > 0 ? Double(input.timeseries.count) : 1) * 60)) / 60,
-                                        label: "\($0.rule) (\($0.severity))") }
-        let markers = input.actions.map { (x: $0.time / 60, label: $0.action) }
-        let stepMinutes: Double = {
-            guard let t = h.firstIndex(of: "start_s"), input.timeseries.count > 1 else { return 1 }
-            return ((Double(input.timeseries[1][t]) ?? 60) - (Double(input.timeseries[0][t]) ?? 0)) / 60
-        }()
+        let markers = input.actions.map { (x: time.value($0.time), label: $0.action) }
+        let strips = input.incidentWindows.map { (from: time.value($0.start), to: time.value($0.end), label: "incident \($0.name)") }
+        let xRange = 0...time.value(runSeconds)
         func chart(_ title: String, _ y: String, _ series: [SVGChart.Series], thresholds: [(Double, String)] = [],
-                   range: ClosedRange<Double>? = nil) -> SVGChart {
-            var c = SVGChart(title: title, xLabel: "simulated time (minutes)", yLabel: y)
+                   range: ClosedRange<Double>? = nil, integer: Bool = false) -> SVGChart {
+            var c = SVGChart(title: title, xLabel: time.label, yLabel: y)
             c.series = series
             c.thresholds = thresholds.map { (value: $0.0, label: $0.1) }
-            c.bands = bands
             c.markers = markers
+            c.strips = strips
             c.yRange = range
-            c.xRange = 0...Double(max(1, input.timeseries.count)) * stepMinutes
+            c.integerY = integer
+            c.xRange = xRange
             return c
         }
         var body = "<h1>Wargame run: \(HTML.escape(input.title))</h1>\n<p>" + input.identity.map(HTML.escape).joined(separator: "<br/>") + "</p>\n"
@@ -109,25 +158,38 @@ public enum HTMLReport {
                 body += table(WarGameOutcome.scorecardHeader, input.scorecard)
             }
         }
-        body += "<h2>Timeline</h2>\n<p>Shaded bands: alerts firing. ▲ lines: playbook actions. Dashed black lines: SLO thresholds.</p>\n"
+        body += "<h2>Timeline</h2>\n<p>Each point is a step's value, plotted at the step's end. Dashed black lines: SLO thresholds. "
+            + "Dotted lines: playbook actions. Grey bars along the top: incident windows. Which alert fired when is in the lanes below the charts.</p>\n"
+        if !input.incidentWindows.isEmpty || !input.alerts.isEmpty || !input.actions.isEmpty {
+            var t = TimelineChart(title: "Incidents, alerts and actions", xLabel: time.label, xRange: xRange)
+            t.incidents = input.incidentWindows.map { (name: $0.name, from: time.value($0.start), to: time.value($0.end)) }
+            t.alerts = input.alerts.map { .init(rule: $0.rule, severity: $0.severity, from: time.value($0.firedAt), to: $0.resolvedAt.map(time.value)) }
+            t.actions = markers
+            t.describe = { NumberFormat.fixed($0 * time.secondsPerUnit, 0) }
+            body += "<figure>\n" + t.render() + "<figcaption>One lane per incident and per alert rule (coloured by severity), and the playbook's actions.</figcaption>\n</figure>\n"
+        }
+        /// The SLO lines a chart carries: those of the KPIs it plots the per-step series of.
+        func lines(_ kpis: [KPI], unit: String = "") -> [(Double, String)] {
+            input.sloLines.filter { kpis.contains($0.kpi) }.map { ($0.threshold, "\($0.name) \($0.comparison.rawValue) \(SVGChart.setting($0.threshold))\(unit)") }
+        }
         body += figure(chart("Fill rate per step", "fill rate (filled / submitted)", [SVGChart.Series(name: "fill rate", points: column("fill_rate"))],
-                             thresholds: [(0.85, "p50 SLO 0.85"), (0.80, "p95 SLO 0.80")], range: 0...1), "Per-step fill rate against the SLO lines.")
+                             thresholds: lines([.fillRateP50, .fillRateP95]), range: 0...1), "Per-step fill rate against the SLO lines.")
         body += figure(chart("Bridge round trip", "RTT (ms)", [SVGChart.Series(name: "p50", points: column("bridge_rtt_p50_ms")),
                                                                SVGChart.Series(name: "p95", points: column("bridge_rtt_p95_ms"))],
-                             thresholds: [(350, "SLO 350 ms")]), "Bridge RTT percentiles per step.")
+                             thresholds: lines([.bridgeRTTP95], unit: " ms")), "Bridge RTT percentiles per step.")
         body += figure(chart("Policy decision time", "p95 (ms)", [SVGChart.Series(name: "decision p95", points: column("decision_p95_ms"))],
-                             thresholds: [(25, "SLO 25 ms")]), "vault-law decision time (wait + evaluation), p95 per step.")
+                             thresholds: lines([.policyDecisionP95], unit: " ms")), "vault-law decision time (wait + evaluation), p95 per step.")
         body += figure(chart("Provenance coverage", "covered / decided", [SVGChart.Series(name: "coverage", points: column("provenance_coverage"))],
-                             thresholds: [(0.95, "SLO 0.95"), (0.80, "fail-closed 0.80")], range: 0...1), "Share of jobs covered among those decided in each step.")
+                             thresholds: lines([.provenanceCoverage]), range: 0...1),
+                       "Share of jobs covered among those decided in each step.")
         var share = chart("Provider share of fills", "share of step's fills", h.filter { $0.hasPrefix("share_") }.map { name in
-            SVGChart.Series(name: String(name.dropFirst(6)), points: column(name).isEmpty ? [] : input.timeseries.indices.map { k in
-                let t = (Double(input.timeseries[k][h.firstIndex(of: "start_s")!]) ?? 0) / 60
-                return (x: t, y: Double(input.timeseries[k][h.firstIndex(of: name)!]) ?? 0)
-            })
+            let c = h.firstIndex(of: name)!
+            return SVGChart.Series(name: String(name.dropFirst(6)), points: input.timeseries.map { r in (x: end(r), y: Double(r[c]) ?? 0) })
         }, range: 0...1)
         share.stacked = true
         body += figure(share, "Traffic share per provider (stacked).")
-        body += figure(chart("Circuit breakers not CLOSED", "breakers", [SVGChart.Series(name: "open or half-open", points: column("open_breakers"))]),
+        body += figure(chart("Circuit breakers not CLOSED", "breakers", [SVGChart.Series(name: "open or half-open", points: column("open_breakers"))],
+                             integer: true),
                        "Breakers OPEN or HALF_OPEN at the end of each step.")
         if !input.alerts.isEmpty {
             body += "<h2>Alerts</h2>\n" + table(["Alert", "Severity", "Fired at (s)", "Resolved at (s)"], input.alerts.map {
@@ -140,42 +202,18 @@ public enum HTMLReport {
         return page("Wargame: " + input.title, body)
     }
 
-    /// A sweep report: each KPI's distribution across seeds and each SLO's pass fraction.
-    public static func sweep(title: String, header: [String], rows: [[String]]) -> String {
-        var body = "<h1>Wargame sweep: \(HTML.escape(title))</h1>\n<p>\(rows.count) replications (seeds \(HTML.escape(rows.first?[0] ?? ""))…\(HTML.escape(rows.last?[0] ?? "")))</p>\n"
+    /// A sweep report: each KPI's distribution across seeds, with its SLO's threshold, and
+    /// each SLO's pass fraction.
+    public static func sweep(title: String, header: [String], rows: [[String]], slos: [SLO] = [], notes: [String] = []) -> String {
+        var body = "<h1>Wargame sweep: \(HTML.escape(title))</h1>\n<p>\(rows.count) replications (seeds \(HTML.escape(rows.first?[0] ?? ""))…\(HTML.escape(rows.last?[0] ?? "")))"
+        body += notes.map { "<br/>" + HTML.escape($0) }.joined() + "</p>\n"
         body += "<h2>KPI distributions across seeds</h2>\n"
         for kpi in KPI.allCases {
             guard let c = header.firstIndex(of: kpi.rawValue) else { continue }
             let values = rows.compactMap { Double($0[c]) }
-            guard var lo = values.min(), var hi = values.max() else { continue }
-            if hi - lo < 1e-9 {  // constant across seeds: centre one bar on the value
-                let pad = max(abs(lo) * 0.05, 0.05)
-                lo -= pad
-                hi += pad
-            }
-            var bins = 12, width = (hi - lo) / Double(bins)
-            var c2 = SVGChart(title: kpi.label, xLabel: kpi.rawValue, yLabel: "seeds")
-            // Whole-number KPIs (failovers per 5 min) get one bar per value, centred on it,
-            // and an axis whose ticks are whole numbers: twelve equal bins over 3…9 left
-            // empty bins between the values, a comb that read as missing seeds.
-            if hi - lo >= 1, hi - lo <= 40, values.allSatisfy({ $0 == $0.rounded() }) {
-                bins = Int(hi - lo) + 1
-                width = 1
-                lo -= 0.5
-                let first = lo - 0.5, span = 5 * ((Double(bins) + 1) / 5).rounded(.up)
-                c2.xRange = first...(first + span)
-            }
-            var counts = [Int](repeating: 0, count: bins)
-            for v in values { counts[min(bins - 1, Int((v - lo) / width))] += 1 }
-            // A step outline closed at both ends, so the first and last bars have sides.
-            let steps = counts.enumerated().flatMap { k, n in
-                [(x: lo + Double(k) * width, y: Double(n)), (x: lo + Double(k + 1) * width, y: Double(n))]
-            }
-            c2.series = [SVGChart.Series(name: "seeds per bin", points: [(x: lo, y: 0)] + steps + [(x: lo + Double(bins) * width, y: 0)])]
-            // Whole-number ticks: the y axis counts seeds.
-            let top = Double(((counts.max() ?? 1) + 4) / 5 * 5)
-            c2.yRange = 0...max(5, top)
-            body += figure(c2, "Histogram of \(kpi.rawValue) over \(values.count) seeds.")
+            guard !values.isEmpty else { continue }
+            body += figure(histogram(kpi, values, thresholds: slos.filter { $0.kpi == kpi }),
+                           "Histogram of \(kpi.rawValue) over \(values.count) seeds" + (slos.contains { $0.kpi == kpi } ? "; dashed: the SLO threshold." : "."))
         }
         body += "<h2>SLO pass fractions</h2>\n"
         var passes: [[String]] = []

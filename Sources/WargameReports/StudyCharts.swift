@@ -20,23 +20,21 @@ public enum StudyCharts {
         let width = 860.0, height = 250.0, left = 74.0, right = 20.0, top = 30.0, bottom = 46.0
         let pw = width - left - right, ph = height - top - bottom
         let ys = points.compactMap { $0 }.flatMap { [$0.low, $0.high] } + (threshold.map { [$0] } ?? [])
-        var lo = ys.min() ?? 0, hi = ys.max() ?? 1
-        if hi - lo < 1e-9 { lo -= 0.5; hi += 0.5 }
-        let pad = (hi - lo) * 0.1
-        lo -= pad; hi += pad
+        let span = (ys.max() ?? 1) - (ys.min() ?? 0)
+        let ticks = AxisTicks((ys.min() ?? 0) - span * 0.05, (ys.max() ?? 1) + span * 0.05, maximum: 6)
+        let lo = ticks.low, hi = ticks.high
         func px(_ i: Int) -> Double { left + (Double(i) + 0.5) / Double(max(1, levels.count)) * pw }
         func py(_ y: Double) -> Double { top + ph - (y - lo) / (hi - lo) * ph }
         var s = open(width, height, title)
         s += "<line x1=\"\(f(left))\" y1=\"\(f(top + ph))\" x2=\"\(f(left + pw))\" y2=\"\(f(top + ph))\" stroke=\"#333\"/>\n"
         s += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + ph))\" stroke=\"#333\"/>\n"
-        for k in 0...4 {
-            let v = lo + (hi - lo) * Double(k) / 4
+        for v in ticks.values {
             s += "<line x1=\"\(f(left - 4))\" y1=\"\(f(py(v)))\" x2=\"\(f(left + pw))\" y2=\"\(f(py(v)))\" stroke=\"#e4e4e4\"/>\n"
-            s += text(left - 6, py(v) + 4, SVGChart.tick(v), anchor: "end")
+            s += text(left - 6, py(v) + 4, ticks.label(v), anchor: "end")
         }
         if let t = threshold {
             s += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + pw))\" y2=\"\(f(py(t)))\" stroke=\"#000\" stroke-dasharray=\"4,3\"/>\n"
-            s += text(left + pw - 4, py(t) - 4, "SLO " + SVGChart.tick(t), size: 10, anchor: "end")
+            s += text(left + pw - 4, py(t) - 4, "SLO " + SVGChart.setting(t), size: 10, anchor: "end")
         }
         for (i, level) in levels.enumerated() {
             s += text(px(i), top + ph + 16, level)
@@ -88,7 +86,11 @@ public enum StudyCharts {
         for b in bars {
             for e in [b.down, b.up] { if let e { xs += [e.low, e.high] } }
         }
-        let m = max(abs(xs.min() ?? 1), abs(xs.max() ?? 1), 1e-9) * 1.1
+        // No effect at all (a KPI no parameter moved) still gets a readable ±1 axis.
+        let widest = max(abs(xs.min() ?? 0), abs(xs.max() ?? 0))
+        let reach = widest > 1e-9 ? widest : 1
+        let ticks = AxisTicks(-reach, reach, maximum: 9)  // symmetric about zero: floor(−a) = −ceil(a)
+        let m = ticks.high
         func px(_ x: Double) -> Double { left + (x + m) / (2 * m) * pw }
         var s = open(width, height, title)
         s += "<rect x=\"\(f(left))\" y=\"26\" width=\"12\" height=\"10\" fill=\"#d35400\"/>" + text(left + 16, 35, "parameter −δ", size: 11, anchor: "start")
@@ -106,11 +108,55 @@ public enum StudyCharts {
         }
         let bottom = top + bar * Double(bars.count)
         s += "<line x1=\"\(f(px(0)))\" y1=\"\(f(top - 2))\" x2=\"\(f(px(0)))\" y2=\"\(f(bottom))\" stroke=\"#333\"/>\n"
-        for k in 0...4 {
-            let v = -m + 2 * m * Double(k) / 4
-            s += text(px(v), bottom + 16, SVGChart.tick(v))
+        for v in ticks.values {
+            s += "<line x1=\"\(f(px(v)))\" y1=\"\(f(bottom))\" x2=\"\(f(px(v)))\" y2=\"\(f(bottom + 4))\" stroke=\"#333\"/>\n"
+            s += text(px(v), bottom + 16, ticks.label(v))
         }
         s += text(left + pw / 2, bottom + 36, xLabel, size: 12)
+        return s + "</svg>\n"
+    }
+
+    /// A search's evaluated points: the pass fraction at each value of the parameter with
+    /// its 95 % Wilson interval, the target as a dashed line, and the bracket where the
+    /// crossing lies shaded.
+    public static func passFractions(title: String, xLabel: String, points: [(x: Double, fraction: Double, low: Double, high: Double)],
+                                     target: Double, bracket: ClosedRange<Double>?, integer: Bool) -> String {
+        let width = 860.0, height = 280.0, left = 64.0, right = 30.0, top = 44.0, bottom = 46.0
+        let pw = width - left - right, ph = height - top - bottom
+        let xs = points.map(\.x)
+        let xTicks = AxisTicks(xs.min() ?? 0, xs.max() ?? 1, maximum: 9, integer: integer)
+        let yTicks = AxisTicks(0, 1, maximum: 6)
+        func px(_ x: Double) -> Double { left + (x - xTicks.low) / (xTicks.high - xTicks.low) * pw }
+        func py(_ y: Double) -> Double { top + ph - y * ph }
+        var s = open(width, height, title)
+        if let b = bracket {
+            s += "<rect x=\"\(f(px(b.lowerBound)))\" y=\"\(f(top))\" width=\"\(f(max(2, px(b.upperBound) - px(b.lowerBound))))\" height=\"\(f(ph))\" fill=\"#f5cd79\" fill-opacity=\"0.6\"><title>\(HTML.escape("the crossing lies in [\(SVGChart.tick(b.lowerBound)), \(SVGChart.tick(b.upperBound))]"))</title></rect>\n"
+        }
+        for v in yTicks.values {
+            s += "<line x1=\"\(f(left - 4))\" y1=\"\(f(py(v)))\" x2=\"\(f(left + pw))\" y2=\"\(f(py(v)))\" stroke=\"#e4e4e4\"/>\n"
+            s += text(left - 6, py(v) + 4, yTicks.label(v), anchor: "end")
+        }
+        for v in xTicks.values {
+            s += "<line x1=\"\(f(px(v)))\" y1=\"\(f(top + ph))\" x2=\"\(f(px(v)))\" y2=\"\(f(top + ph + 4))\" stroke=\"#333\"/>\n"
+            s += text(px(v), top + ph + 16, xTicks.label(v))
+        }
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(top + ph))\" x2=\"\(f(left + pw))\" y2=\"\(f(top + ph))\" stroke=\"#333\"/>\n"
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + ph))\" stroke=\"#333\"/>\n"
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(py(target)))\" x2=\"\(f(left + pw))\" y2=\"\(f(py(target)))\" stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"3,3\"/>\n"
+        s += text(left + 4, py(target) + (target > 0.9 ? 12 : -4), "target " + SVGChart.setting(target), size: 10, anchor: "start")
+        // Legend.
+        s += "<rect x=\"\(f(left + 200))\" y=\"26\" width=\"14\" height=\"9\" fill=\"#f5cd79\"/>" + text(left + 218, 34, "bracket of the crossing", size: 11, anchor: "start")
+        s += "<circle cx=\"\(f(left + 400))\" cy=\"30\" r=\"4\" fill=\"#d35400\"/>" + text(left + 408, 34, "pass fraction, 95 % Wilson interval", size: 11, anchor: "start")
+        for p in points.sorted(by: { $0.x < $1.x }) {
+            let x = px(p.x)
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(py(p.low)))\" x2=\"\(f(x))\" y2=\"\(f(py(p.high)))\" stroke=\"#1b4f72\" stroke-width=\"2\"/>\n"
+            for y in [p.low, p.high] {
+                s += "<line x1=\"\(f(x - 5))\" y1=\"\(f(py(y)))\" x2=\"\(f(x + 5))\" y2=\"\(f(py(y)))\" stroke=\"#1b4f72\" stroke-width=\"2\"/>\n"
+            }
+            s += "<circle cx=\"\(f(x))\" cy=\"\(f(py(p.fraction)))\" r=\"4\" fill=\"#d35400\"><title>\(HTML.escape("\(SVGChart.tick(p.x)): pass fraction \(NumberFormat.fixed(p.fraction, 3)), 95 % \(NumberFormat.fixed(p.low, 3))…\(NumberFormat.fixed(p.high, 3))"))</title></circle>\n"
+        }
+        s += text(left + pw / 2, height - 8, xLabel, size: 12)
+        s += "<text x=\"14\" y=\"\(f(top + ph / 2))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f(top + ph / 2)))\">pass fraction</text>\n"
         return s + "</svg>\n"
     }
 }

@@ -48,4 +48,23 @@ extension HTMLReport {
         body += "<h2>Effects</h2>\n" + table(["KPI", "rank", "parameter", "−δ value", "effect at −δ (95 % CI)", "+δ value", "effect at +δ (95 % CI)"], rows)
         return page("Wargame sensitivity: " + title, body)
     }
+
+    /// A search's report: the pass fraction against the parameter with its Wilson
+    /// intervals, the target and the bracket, then the conclusion and every point.
+    public static func search(title: String, notes: [String], conclusion: String, warnings: [String], param: String,
+                              points: [(x: Double, label: String, passes: Int, runs: Int, fraction: Double, low: Double, high: Double)],
+                              target: Double, bracket: ClosedRange<Double>?, integer: Bool, reproduce: [String]) -> String {
+        var body = "<h1>Wargame search: \(HTML.escape(title))</h1>\n" + notes.map { "<p>\(HTML.escape($0))</p>\n" }.joined()
+        body += "<p><strong>\(HTML.escape(conclusion))</strong></p>\n"
+        if !warnings.isEmpty { body += "<ul>" + warnings.map { "<li>Warning: \(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
+        body += "<figure>\n" + StudyCharts.passFractions(title: "Pass fraction against \(param)", xLabel: param,
+                                                          points: points.map { (x: $0.x, fraction: $0.fraction, low: $0.low, high: $0.high) },
+                                                          target: target, bracket: bracket, integer: integer)
+        body += "<figcaption>Each evaluated value of \(HTML.escape(param)) on the same seeds; whiskers: 95 % Wilson interval.</figcaption>\n</figure>\n"
+        if !reproduce.isEmpty { body += "<h2>Reproduce the ends</h2>\n<pre>" + reproduce.map(HTML.escape).joined(separator: "\n") + "</pre>\n" }
+        body += "<h2>Every evaluated point</h2>\n" + table([param, "passes", "pass fraction", "95 % Wilson interval"], points.map {
+            [$0.label, "\($0.passes)/\($0.runs)", NumberFormat.fixed($0.fraction, 3), NumberFormat.fixed($0.low, 3) + "…" + NumberFormat.fixed($0.high, 3)]
+        })
+        return page("Wargame search: " + title, body)
+    }
 }

@@ -63,7 +63,7 @@ public enum SweepTable {
         }
     }
 
-    public static func summary(identity id: Identity, header: [String], rows: [[String]]) -> JSONValue {
+    public static func summary(identity id: Identity, slos: [SLO], header: [String], rows: [[String]]) -> JSONValue {
         var kpis: [(String, JSONValue)] = []
         for kpi in KPI.allCases {
             let c = header.firstIndex(of: kpi.rawValue)!
@@ -76,11 +76,12 @@ public enum SweepTable {
                 ("p5", .number(s.p5, decimals: d)), ("p50", .number(s.p50, decimals: d)), ("p95", .number(s.p95, decimals: d)),
             ])))
         }
-        var slos: [(String, JSONValue)] = []
+        let table = slos
+        var fractions: [(String, JSONValue)] = []
         for (c, name) in header.enumerated() where name.hasPrefix("slo_") {
             let passes = rows.filter { $0[c] == Verdict.pass.rawValue }.count
             let w = SweepStatistics.wilson(successes: passes, trials: rows.count)
-            slos.append((String(name.dropFirst(4)), .object([
+            fractions.append((String(name.dropFirst(4)), .object([
                 ("passes", .int(Int64(passes))), ("runs", .int(Int64(rows.count))),
                 ("pass_fraction", .number(rows.isEmpty ? 0 : Double(passes) / Double(rows.count), decimals: 4)),
                 ("wilson95_low", .number(w.low, decimals: 4)), ("wilson95_high", .number(w.high, decimals: 4)),
@@ -91,7 +92,8 @@ public enum SweepTable {
             ("steps", .int(Int64(id.steps))), ("seeds", .string("\(id.firstSeed)..\(id.lastSeed)")),
             ("replications", .int(Int64(rows.count))), ("version", .string(id.version)),
             ("warmup_steps", .int(Int64(id.warmupSteps))), ("overrides", .array(id.overrides.map { .string($0) })),
-            ("kpis", .object(kpis)), ("slos", .object(slos)),
+            ("slo_table", StudyTable.sloTable(table)),
+            ("kpis", .object(kpis)), ("slos", .object(fractions)),
         ])
     }
 

@@ -41,7 +41,7 @@ func scratchDirectory() -> String {
               compare                   Compare two scenarios on the same seeds (common random numbers): paired KPI differences.
               hunt                      Find seeds that breach an SLO, with the first breaching step and the shortest replay.
               serve                     Run a scenario paced against the clock and serve live Prometheus metrics.
-              report                    Write report.html (inline SVG charts, readable offline) from a run, sweep or study directory.
+              report                    Write report.html (inline SVG charts, readable offline) from a run, sweep, study, search or sensitivity directory.
               alert-rules               Print the scenario's alert rules as Prometheus alerting-rules YAML.
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.
@@ -54,7 +54,7 @@ func scratchDirectory() -> String {
 
               See 'wargame help <subcommand>' for detailed help.
               Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error,
-              130/143 interrupted by SIGINT/SIGTERM (temporary outputs removed).
+              128+n stopped by signal n: SIGHUP/INT/QUIT/USR1/USR2/TERM (temporary outputs removed).
 
             """)
         #expect(runCLI([]).out == r.out)

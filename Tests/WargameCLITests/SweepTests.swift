@@ -38,7 +38,7 @@ func contents(_ dir: String) throws -> [String: Data] {
         #expect(runCLI(["sweep", baseline, "--seeds", "3..9", "--steps", "8", "--jobs", "1", "--out", a]).code == .success)
         #expect(runCLI(["sweep", baseline, "--seeds", "3..9", "--steps", "8", "--jobs", "3", "--out", b]).code == .success)
         let ca = try contents(a)
-        #expect(ca.keys.sorted() == ["sweep.csv", "sweep_summary.json", "sweep_summary.md"])
+        #expect(ca.keys.sorted() == ["report.html", "sweep.csv", "sweep_summary.json", "sweep_summary.md"])
         #expect(ca == (try contents(b)))
         let csv = String(decoding: ca["sweep.csv"]!, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(csv.count == 8)
