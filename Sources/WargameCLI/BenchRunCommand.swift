@@ -83,7 +83,7 @@ enum BenchRunCommand: Command {
         var step = 0, peakRunning = 0
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: directory, decisionLog: false),
+        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: directory, logs: .none),
                                                 console: context.console, onStep: { kpis in
             step += 1
             peakRunning = max(peakRunning, kpis.runningJobs)

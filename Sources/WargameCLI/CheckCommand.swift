@@ -45,7 +45,7 @@ enum CheckCommand: Command {
         for s in scenarios {
             for seed in s.expect.seeds {
                 let write = rulesTestRoot.map {
-                    ScenarioRunner.Outputs(directory: "\($0.directory)/\(s.name)/seed-\(seed)", decisionLog: false, rulesTest: true)
+                    ScenarioRunner.Outputs(directory: "\($0.directory)/\(s.name)/seed-\(seed)", logs: .none, rulesTest: true)
                 }
                 let r = try ScenarioRunner.execute(s, seed: seed, steps: s.expect.steps ?? s.run.steps, write: write)
                 let fired = r.report.warGame?.alerts.reduce(into: [String]()) { names, e in

@@ -58,10 +58,12 @@ final class ParallelRuns<T>: @unchecked Sendable {
 
 extension ParallelRuns where T == [String] {
     /// One `sweep.csv` row per seed.
-    static func run(_ scenario: Scenario, seeds: [UInt64], steps: Int, jobs: Int, console: Console?) throws -> [[String]] {
+    /// `logs` gives a seed's output set when the runs keep their logs (`--logs`).
+    static func run(_ scenario: Scenario, seeds: [UInt64], steps: Int, jobs: Int, console: Console?,
+                    logs: (@Sendable (UInt64) -> ScenarioRunner.Outputs)? = nil) throws -> [[String]] {
         let progress = console.map { Progress(label: "\(scenario.name) seeds", total: seeds.count, console: $0) }
         return try map(count: seeds.count, jobs: jobs, progress: progress) { i in
-            SweepTable.row(seed: seeds[i], try ScenarioRunner.execute(scenario, seed: seeds[i], steps: steps).report)
+            SweepTable.row(seed: seeds[i], try ScenarioRunner.execute(scenario, seed: seeds[i], steps: steps, write: logs?(seeds[i])).report)
         }
     }
 }

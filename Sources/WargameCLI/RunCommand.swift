@@ -14,6 +14,7 @@ enum RunCommand: Command {
         OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
         OptionSpec("report", value: nil, help: "Also write report.html (see 'wargame report')."),
+        LogSelection.option(default: .all, help: "Decision logs to write: both, routing_decisions.csv only, or none beyond the KPI files."),
         OptionSpec("rules-test", value: nil, help: "Also write alert_rules.yml and its promtool unit test, alert_rules_test.yml."),
         .set,
         .warmup,
@@ -22,7 +23,8 @@ enum RunCommand: Command {
         SCENARIO defaults to scenarios/baseline.json. Outputs (docs/outputs.md):
         routing_decisions.csv (one row per routing outcome), order_events.csv (every stage of
         every order), kpi_timeseries.csv, actions.csv, alerts.csv, kpi_summary.json,
-        kpi_summary.md and metrics.prom, written atomically (all or none). --rules-test (runs of at most
+        kpi_summary.md and metrics.prom, written atomically (all or none). --logs decisions leaves
+        out order_events.csv, --logs none both decision logs (an earlier run's are removed). --rules-test (runs of at most
         \(AlertRulesTest.maximumSteps) steps) adds the alert rules and a 'promtool test rules' file
         asserting, at every step, exactly the alerts this run fired (docs/live.md).
         Exit codes: 0 all SLOs met, 1 an SLO breached, 2 bad usage or input, 3 internal error,
@@ -41,7 +43,9 @@ enum RunCommand: Command {
         if o.has("rules-test") && steps > AlertRulesTest.maximumSteps {
             throw UsageError(message: "'--rules-test' records at most \(AlertRulesTest.maximumSteps) steps, found --steps \(steps).", command: name)
         }
-        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: outDir, rulesTest: o.has("rules-test")),
+        let logs = try LogSelection.parse(o, default: .all, command: name)
+        let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps,
+                                                write: .init(directory: outDir, logs: logs, rulesTest: o.has("rules-test")),
                                                 console: context.console)
         context.console.out(summary(result, path: path))
         if o.has("report") { context.console.out("Wrote \(try ReportCommand.write(outDir))\n") }

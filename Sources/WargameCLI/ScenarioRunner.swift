@@ -26,9 +26,9 @@ enum ScenarioRunner {
     /// What a run writes, and where.
     struct Outputs {
         var directory: String
-        /// `routing_decisions.csv` and `order_events.csv`, by far the largest files; checks
-        /// that only need the alerting outputs leave them out.
-        var decisionLog = true
+        /// Which of `routing_decisions.csv` and `order_events.csv`, by far the largest
+        /// files, are written; checks that only need the alerting outputs leave both out.
+        var logs = LogSelection.all
         /// Also `alert_rules.yml` and `alert_rules_test.yml`, the run as a promtool rule test.
         var rulesTest = false
     }
@@ -58,12 +58,12 @@ enum ScenarioRunner {
         let stepLength = scenario.run.stepLength
         let providerIDs = c.providers.map(\.id)
         let log = try outputs.flatMap { o throws(OutputError) -> DecisionLog? in
-            guard options?.decisionLog == true else { return nil }
+            guard options?.logs.routing == true else { return nil }
             return try DecisionLog(file: try o.open(files[0]), layout: .routing, stepLength: stepLength, regions: c.regions,
                                    providers: providerIDs, warmup: scenario.run.warmup)
         }
         let events = try outputs.flatMap { o throws(OutputError) -> DecisionLog? in
-            guard options?.decisionLog == true else { return nil }
+            guard options?.logs.events == true else { return nil }
             return try DecisionLog(file: try o.open(files[7]), layout: .events, stepLength: stepLength, regions: c.regions,
                                    providers: providerIDs, warmup: scenario.run.warmup)
         }

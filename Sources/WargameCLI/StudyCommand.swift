@@ -14,6 +14,7 @@ enum StudyCommand: Command {
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required); every point runs all of them."),
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "scenario"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),
+        LogSelection.option(default: .none, help: "Keep each run's own outputs in DIR/runs/point-P-seed-N/ with both decision logs, routing_decisions.csv only, or none."),
         OptionSpec("shard", value: "I/N", help: "Run only the I-th of N slices of the seeds, for every point ('wargame merge' combines)."),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-study"),
         .set,
@@ -99,16 +100,19 @@ enum StudyCommand: Command {
         sweepID.warmupSteps = scenario.run.warmupSteps
         let identity = StudyTable.Identity(sweep: sweepID, factors: factors.map(\.path), pointSHA256: design.points.map(\.scenario.sha256))
         let header = StudyTable.header(factors: factors.map(\.path), slos: scenario.slos)
+        let selection = try LogSelection.parse(o, default: .none, command: name)
         let outputs = try OutputSet(directory: dir)
+        let logs = try RunLogs(selection, directory: dir)
+        let perRun = logs.outputs
 
         let runs = design.points.count * seeds.count
         let progress = Progress(label: "\(scenario.name) study runs", total: runs, console: context.console)
         let rows = try ParallelRuns.map(count: runs, jobs: jobs, progress: progress) { i in
             let p = i / seeds.count, seed = seeds[i % seeds.count], point = design.points[p]
-            let report = try ScenarioRunner.execute(point.scenario, seed: seed, steps: steps).report
+            let report = try ScenarioRunner.execute(point.scenario, seed: seed, steps: steps, write: perRun?("point-\(p + 1)-seed-\(seed)")).report
             return StudyTable.row(point: p + 1, levels: point.levels, sweepRow: SweepTable.row(seed: seed, report))
         }
-        let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows)
+        let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows) + logs.commit()
         var line = "wargame study: \(scenario.name), \(design.points.count) points × seeds \(sweepID.firstSeed)..\(sweepID.lastSeed)"
         if let shard { line += " (shard \(shard.label): \(seeds.count) seeds)" }
         context.console.out(line + ", \(steps) steps, \(jobs) jobs\n")

@@ -24,6 +24,7 @@ enum SweepCommand: Command {
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required)."),
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "scenario"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),
+        LogSelection.option(default: .none, help: "Keep each seed's own outputs in DIR/runs/seed-N/ with both decision logs, routing_decisions.csv only, or none."),
         OptionSpec("shard", value: "I/N", help: "Run only the I-th of N slices of the seeds (for a cluster)."),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-sweep"),
         .set,
@@ -70,9 +71,13 @@ enum SweepCommand: Command {
         identity.warmupSteps = scenario.run.warmupSteps
         try ScenarioRunner.preflight(scenario, steps: steps)
         let header = SweepTable.header(slos: scenario.slos)
+        let selection = try LogSelection.parse(o, default: .none, command: name)
         let outputs = try OutputSet(directory: dir)  // validated before the runs, not after
-        let rows = try ParallelRuns.run(scenario, seeds: seeds, steps: steps, jobs: jobs, console: context.console)
-        let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows)
+        let logs = try RunLogs(selection, directory: dir)
+        var perSeed: (@Sendable (UInt64) -> ScenarioRunner.Outputs)?
+        if let f = logs.outputs { perSeed = { seed in f("seed-\(seed)") } }
+        let rows = try ParallelRuns.run(scenario, seeds: seeds, steps: steps, jobs: jobs, console: context.console, logs: perSeed)
+        let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows) + logs.commit()
         var line = "wargame sweep: \(scenario.name), seeds \(identity.firstSeed)..\(identity.lastSeed)"
         if let shard { line += " (shard \(shard.label): \(seeds.count) seeds)" }
         context.console.out(line + ", \(steps) steps, \(jobs) jobs\n")
