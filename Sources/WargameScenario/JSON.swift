@@ -72,6 +72,10 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
     public let line: Int
     public let column: Int
     public let message: String
+    /// The field being read when it failed (`demand.orders_per_second`, `providers[3]`),
+    /// empty at the top level: a value the parser rejects (`1e400`) is named as the schema
+    /// would name it.
+    public var path: String = ""
 }
 
 /// A strict RFC 8259 parser with positions in its errors. Duplicate keys are an error:
@@ -80,6 +84,8 @@ public struct JSONParser {
     let bytes: [UInt8]
     var i = 0
     var depth = 0
+    /// The key or index of each enclosing value, for the error's field path.
+    var path: [String] = []
 
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSON {
         var p = JSONParser(bytes: Array(text.utf8))
@@ -95,7 +101,7 @@ public struct JSONParser {
         for b in bytes[..<min(i, bytes.count)] {
             if b == 10 { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
         }
-        return JSONSyntaxError(line: line, column: column, message: message)
+        return JSONSyntaxError(line: line, column: column, message: message, path: path.joined().drop { $0 == "." }.description)
     }
 
     var peekDescription: String {
@@ -154,7 +160,9 @@ public struct JSONParser {
             let key = try string()
             if members.contains(where: { $0.key == key }) { throw keyStart.error("duplicate key \"\(key)\"") }
             try expect(UInt8(ascii: ":"), "':'")
+            path.append("." + key)
             members.append(JSON.Member(key: key, value: try value()))
+            path.removeLast()
             skipSpace()
             guard i < bytes.count else { throw error("expected ',' or '}' but found end of file") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -172,7 +180,9 @@ public struct JSONParser {
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
         while true {
+            path.append("[\(items.count)]")
             items.append(try value())
+            path.removeLast()
             skipSpace()
             guard i < bytes.count else { throw error("expected ',' or ']' but found end of file") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -241,7 +251,11 @@ public struct JSONParser {
             if digits(&self) == 0 { throw error("expected digits in the exponent") }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
-        guard let x = Double(text), x.isFinite else { throw error("number \(text) is out of range") }
+        guard let x = Double(text), x.isFinite else {
+            // Point at the number's first character, not past it: that is where the eye goes.
+            i = start
+            throw error("number \(text) is beyond the range of a double (about ±1.8e308)")
+        }
         return .number(JSONNumber(value: x, literal: text, isInteger: isInteger))
     }
 }

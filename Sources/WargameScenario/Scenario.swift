@@ -196,7 +196,7 @@ public enum ScenarioLoader {
         do {
             return (try JSONParser.parse(text), bytes)
         } catch {
-            throw ScenarioError(file: path, path: "", message: "malformed JSON at line \(error.line), column \(error.column): \(error.message)")
+            throw ScenarioError(file: path, path: error.path, message: "malformed JSON at line \(error.line), column \(error.column): \(error.message)")
         }
     }
 

@@ -83,6 +83,8 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         ("strategy", #"{ "version": 1, "router": { "strategy": "cheap" } }"#,
          "router.strategy: expected one of \"weighted\", \"score\", \"p2c\", \"cheapest\", \"ordered\" (did you mean \"cheapest\"?), found the string \"cheap\""),
         ("noversion", #"{ "name": "x" }"#, "version: expected the schema version 1, found nothing"),
+        ("huge", #"{ "version": 1, "demand": { "orders_per_second": 1e400 } }"#,
+         "demand.orders_per_second: malformed JSON at line 1, column 50: number 1e400 is beyond the range of a double (about ±1.8e308)"),
     ]
 
     @Test(arguments: cases.map(\.name))

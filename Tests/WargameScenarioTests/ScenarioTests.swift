@@ -33,16 +33,20 @@ func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String)
         #expect(neg.uint64 == nil && neg.int == -1)
     }
 
+    /// Each error carries the field being read, named as the schema names it, so a value the
+    /// parser itself rejects is reported like one the schema rejects.
     @Test(arguments: [
-        ("{\"a\": 1,}", 1, 9, "expected a quoted key but found '}'"),
-        ("{\"a\": 1, \"a\": 2}", 1, 10, "duplicate key \"a\""),
-        ("[1 2]", 1, 4, "expected ',' or ']' but found '2'"),
-        ("{\n  \"a\": tru }", 2, 8, "expected a value but found 't'"),
-        ("\"open", 1, 6, "unterminated string"),
-        ("01", 1, 2, "unexpected '1' after the document"),
+        ("{\"a\": 1,}", 1, 9, "expected a quoted key but found '}'", ""),
+        ("{\"a\": 1, \"a\": 2}", 1, 10, "duplicate key \"a\"", ""),
+        ("[1 2]", 1, 4, "expected ',' or ']' but found '2'", ""),
+        ("{\n  \"a\": tru }", 2, 8, "expected a value but found 't'", "a"),
+        ("\"open", 1, 6, "unterminated string", ""),
+        ("01", 1, 2, "unexpected '1' after the document", ""),
+        ("{\"d\": {\"rate\": 1e400}}", 1, 16, "number 1e400 is beyond the range of a double (about ±1.8e308)", "d.rate"),
+        ("{\"p\": [{\"id\": 1}, {\"cap\": -}]}", 1, 28, "expected digits in a number", "p[1].cap"),
     ])
-    func syntaxErrorsHavePositions(text: String, line: Int, column: Int, message: String) {
-        #expect(throws: JSONSyntaxError(line: line, column: column, message: message)) { try JSONParser.parse(text) }
+    func syntaxErrorsHavePositionsAndFieldPaths(text: String, line: Int, column: Int, message: String, path: String) {
+        #expect(throws: JSONSyntaxError(line: line, column: column, message: message, path: path)) { try JSONParser.parse(text) }
     }
 }
 
