@@ -205,10 +205,10 @@ enum GoldenCommand: Command {
             let (outputs, name) = try OutputSet.forFile(file)
             try outputs.open(name).write(render(fresh).rendered())
             try outputs.commitAll()
-            context.console.out("recorded \(fresh.count) cases in \(file)\n")
+            context.console.out("recorded \(NumberFormat.counted(fresh.count, "case")) in \(file)\n")
             return .success
         }
-        context.console.out(changed == 0 ? "golden digests match (\(cases.count) cases)\n" : "\(changed) digest(s) changed\n")
+        context.console.out(changed == 0 ? "golden digests match (\(NumberFormat.counted(cases.count, "case")))\n" : "\(changed) digest(s) changed\n")
         return changed == 0 ? .success : .sloBreached
     }
 
@@ -243,7 +243,7 @@ enum GoldenCommand: Command {
 
     static func render(_ cases: [Case]) -> JSONValue {
         .object([("cases", .array(cases.map { c in
-            .object([("scenario", .string(c.scenario)), ("seed", .int(Int64(c.seed))), ("steps", .int(Int64(c.steps))),
+            .object([("scenario", .string(c.scenario)), ("seed", .uint(c.seed)), ("steps", .int(Int64(c.steps))),
                      ("files", .object(c.digests.map { ($0.0, .string($0.1)) }))])
         }))])
     }

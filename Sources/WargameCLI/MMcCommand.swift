@@ -61,7 +61,7 @@ enum MMcCommand: Command {
         return .object([
             ("model", .string("M/M/c")),
             ("version", .string(Wargame.version)),
-            ("seed", .string(String(seed))),
+            ("seed", .uint(seed)),
             ("steps", .int(Int64(steps))),
             ("step_s", .int(Int64(stepSeconds))),
             ("parameters", .object([
@@ -101,7 +101,7 @@ enum MMcCommand: Command {
         func line(_ label: String, _ sim: String, _ theory: String) -> String {
             label.padding(to: 22) + sim.padding(to: 14) + theory + "\n"
         }
-        var out = "wargame mmc: M/M/c example, seed \(seed), \(steps) steps of \(stepSeconds)s (\(r.endTime))\n"
+        var out = "wargame mmc: M/M/c example, seed \(seed), \(NumberFormat.counted(steps, "step")) of \(stepSeconds)s (\(r.endTime))\n"
         out += "  c=\(p.servers) λ=\(f(p.arrivalRate, 3))/s μ=\(f(p.serviceRate, 3))/s ρ=\(f(t.utilisation))\n"
         out += "  \(st.arrivals) arrivals, \(st.served) served, \(r.events) events\n\n"
         out += line("", "simulated", "Erlang C")

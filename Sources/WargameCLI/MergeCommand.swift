@@ -57,7 +57,7 @@ enum MergeCommand: Command {
         } else {
             paths = try SweepCommand.write(outputs, shard: nil, identity: sweepID, slos: m.sloTable, header: first.header, rows: rows)
         }
-        context.console.out("merged \(shards.count) shards, \(rows.count) rows: " + paths.joined(separator: ", ") + "\n")
+        context.console.out("merged \(NumberFormat.counted(shards.count, "shard")), \(NumberFormat.counted(rows.count, "row")): " + paths.joined(separator: ", ") + "\n")
         return .success
     }
 

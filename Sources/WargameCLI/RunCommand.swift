@@ -64,7 +64,7 @@ enum RunCommand: Command {
 
     static func summary(_ r: ScenarioRunner.Result, path: String) -> String {
         let rep = r.report, id = rep.identity, t = rep.totals
-        var out = "wargame run: \(id.scenario) (\(path)), seed \(id.seed), \(id.steps) steps of \(NumberFormat.fixed(id.stepSeconds, 0))s\n"
+        var out = "wargame run: \(id.scenario) (\(path)), seed \(id.seed), \(NumberFormat.counted(id.steps, "step")) of \(NumberFormat.fixed(id.stepSeconds, 0))s\n"
         out += "  orders: \(t.submitted) submitted, \(t.filled) filled, \(t.completed) completed, \(t.rejected) rejected, "
         out += "\(t.dropped) dropped, \(t.inFlight) in flight; \(t.failovers) failovers\n\n"
         out += rep.sloTable(markdown: false)

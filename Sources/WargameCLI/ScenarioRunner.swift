@@ -203,7 +203,7 @@ enum ScenarioRunner {
     static func preflight(_ scenario: Scenario, steps: Int) throws(InputError) {
         let w = scenario.run.warmupSteps
         if w >= steps {
-            throw InputError(message: "The warm-up (run.warmup_s = \(NumberFormat.fixed(scenario.run.warmup.seconds, 0)) s, \(w) steps) leaves no step to measure in a run of \(steps) steps.")
+            throw InputError(message: "The warm-up (run.warmup_s = \(NumberFormat.fixed(scenario.run.warmup.seconds, 0)) s, \(NumberFormat.counted(w, "step"))) leaves no step to measure in a run of \(NumberFormat.counted(steps, "step")).")
         }
         let work = scenario.pipeline.workBound(duration: scenario.run.stepLength * Int64(steps))
         if !(work <= PipelineConfig.workLimit) {

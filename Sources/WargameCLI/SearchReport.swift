@@ -36,7 +36,7 @@ struct SearchReport {
                 + (result.passesBelow == true ? "falls" : "rises") + " as \(setup.param) grows"
         }
         if let p = result.passing, p.wilson.low < setup.target {
-            out.append("the passing end's Wilson interval reaches below the target \(NumberFormat.fixed(setup.target, 2)): with \(p.runs) seeds, \(p.passes)/\(p.runs) cannot rule out a true pass rate under the target; more seeds would tighten it")
+            out.append("the passing end's Wilson interval reaches below the target \(NumberFormat.fixed(setup.target, 2)): with \(NumberFormat.counted(p.runs, "seed")), \(p.passes)/\(p.runs) cannot rule out a true pass rate under the target; more seeds would tighten it")
         }
         return out
     }
@@ -94,7 +94,7 @@ struct SearchReport {
 
     func markdown() -> String {
         var out = "# Search: \(setup.param) for \(setup.slo) on \(scenario.name)\n\n"
-        out += "Seeds \(seedRange) at every point (common random numbers), \(setup.steps) steps each"
+        out += "Seeds \(seedRange) at every point (common random numbers), \(NumberFormat.counted(setup.steps, "step")) each"
         out += scenario.run.warmupSteps > 0 ? ", the first \(scenario.run.warmupSteps) left out as warm-up" : ""
         out += "; target pass fraction \(NumberFormat.fixed(setup.target, 2)); \(setup.param) ∈ [\(show(lo)), \(show(hi))], resolution \(show(resolution))"
         out += setup.integer ? " (integer field)" : ""

@@ -87,7 +87,7 @@ struct SensitivityAnalysis {
     func markdown() -> String {
         var out = "# Sensitivity: \(scenario.name)\n\n"
         out += "Each parameter moved −\(NumberFormat.fixed(delta * 100, 0)) % and +\(NumberFormat.fixed(delta * 100, 0)) % on its own (integers by at least 1), "
-        out += "every variant on seeds \(seeds.first!)..\(seeds.last!) like the base (common random numbers), \(steps) steps each"
+        out += "every variant on seeds \(seeds.first!)..\(seeds.last!) like the base (common random numbers), \(NumberFormat.counted(steps, "step")) each"
         out += scenario.run.warmupSteps > 0 ? ", the first \(scenario.run.warmupSteps) left out as warm-up" : ""
         out += ". An effect is the mean paired change from the base with its 95 % t interval; * marks an interval that excludes zero.\n"
         if !scenario.overrides.isEmpty { out += "Overrides: " + scenario.overrides.map { "`--set \($0.text)`" }.joined(separator: ", ") + ".\n" }
@@ -115,7 +115,7 @@ struct SensitivityAnalysis {
     }
 
     func terminal() -> String {
-        var out = "wargame sensitivity: \(scenario.name), \(knobs.count) parameters ±\(NumberFormat.fixed(delta * 100, 0)) %, seeds \(seeds.first!)..\(seeds.last!), \(steps) steps\n"
+        var out = "wargame sensitivity: \(scenario.name), \(NumberFormat.counted(knobs.count, "parameter")) ±\(NumberFormat.fixed(delta * 100, 0)) %, seeds \(seeds.first!)..\(seeds.last!), \(NumberFormat.counted(steps, "step"))\n"
         for kpi in KPI.allCases {
             out += "  \(kpi.rawValue): top parameters (effect at −δ / +δ, * = significant)\n"
             for (rank, k) in ranking(kpi).prefix(5).enumerated() {

@@ -135,7 +135,7 @@ enum ServeCommand: Command {
             throw UsageError(message: "Cannot serve: \(e.message).", command: name)
         }
         let scope = bind.hasPrefix("127.") ? " (loopback only; --bind 0.0.0.0 to expose it)" : ""
-        context.console.out("wargame serve: \(scenario.name), seed \(seed), \(steps) steps at "
+        context.console.out("wargame serve: \(scenario.name), seed \(seed), \(NumberFormat.counted(steps, "step")) at "
             + (speed.map { NumberFormat.fixed($0, 0) + "x" } ?? "max speed") + "\n")
         context.console.out("serving http://\(bind):\(session.server.port)/metrics and /healthz\(scope)\n")
         if let s = session.serviceServer {

@@ -83,7 +83,7 @@ enum StudyCommand: Command {
         let allSeeds = try parseSeeds(o.string("seeds"), command: name)
         let points = factors.reduce(1) { $0 * $1.values.count }
         guard points * allSeeds.count <= maximumRuns else {
-            throw UsageError(message: "The design has \(points) points × \(allSeeds.count) seeds; expected at most \(maximumRuns) runs.", command: name)
+            throw UsageError(message: "The design has \(NumberFormat.counted(points, "point")) × \(NumberFormat.counted(allSeeds.count, "seed")); expected at most \(maximumRuns) runs.", command: name)
         }
         guard let scenario = try RunCommand.loadScenario(path, context, overrides: base),
               let design = try design(path, base: base, factors: factors, context) else { return .badInput }
@@ -113,9 +113,9 @@ enum StudyCommand: Command {
             return StudyTable.row(point: p + 1, levels: point.levels, sweepRow: SweepTable.row(seed: seed, report))
         }
         let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows) + logs.commit()
-        var line = "wargame study: \(scenario.name), \(design.points.count) points × seeds \(sweepID.firstSeed)..\(sweepID.lastSeed)"
-        if let shard { line += " (shard \(shard.label): \(seeds.count) seeds)" }
-        context.console.out(line + ", \(steps) steps, \(jobs) jobs\n")
+        var line = "wargame study: \(scenario.name), \(NumberFormat.counted(design.points.count, "point")) × seeds \(sweepID.firstSeed)..\(sweepID.lastSeed)"
+        if let shard { line += " (shard \(shard.label): \(NumberFormat.counted(seeds.count, "seed")))" }
+        context.console.out(line + ", \(NumberFormat.counted(steps, "step")), \(NumberFormat.counted(jobs, "job"))\n")
         if shard == nil { context.console.out(table(header: header, rows: rows)) }
         context.console.out("Wrote " + paths.joined(separator: ", ") + "\n")
         return .success
@@ -145,7 +145,7 @@ enum StudyCommand: Command {
 
     static func report(identity: StudyTable.Identity, slos: [SLO], header: [String], rows: [[String]]) -> String {
         let s = identity.sweep
-        var notes = ["Seeds \(s.firstSeed)..\(s.lastSeed) on every design point (common random numbers), \(s.steps) steps each"
+        var notes = ["Seeds \(s.firstSeed)..\(s.lastSeed) on every design point (common random numbers), \(NumberFormat.counted(s.steps, "step")) each"
                      + (s.warmupSteps > 0 ? ", the first \(s.warmupSteps) left out as warm-up." : ".")]
         if !s.overrides.isEmpty { notes.append("Overrides on every point: " + s.overrides.map { "--set " + $0 }.joined(separator: " ")) }
         var thresholds: [String: Double] = [:]

@@ -79,8 +79,8 @@ enum SweepCommand: Command {
         let rows = try ParallelRuns.run(scenario, seeds: seeds, steps: steps, jobs: jobs, console: context.console, logs: perSeed)
         let paths = try write(outputs, shard: shard, identity: identity, slos: scenario.slos, header: header, rows: rows) + logs.commit()
         var line = "wargame sweep: \(scenario.name), seeds \(identity.firstSeed)..\(identity.lastSeed)"
-        if let shard { line += " (shard \(shard.label): \(seeds.count) seeds)" }
-        context.console.out(line + ", \(steps) steps, \(jobs) jobs\n")
+        if let shard { line += " (shard \(shard.label): \(NumberFormat.counted(seeds.count, "seed")))" }
+        context.console.out(line + ", \(NumberFormat.counted(steps, "step")), \(NumberFormat.counted(jobs, "job"))\n")
         if shard == nil { context.console.out(passTable(header: header, rows: rows)) }
         context.console.out("Wrote " + paths.joined(separator: ", ") + "\n")
         return .success
@@ -131,7 +131,7 @@ enum SweepCommand: Command {
     }
 
     static func passTable(header: [String], rows: [[String]]) -> String {
-        var out = "  SLO pass fractions over \(rows.count) seeds:\n"
+        var out = "  SLO pass fractions over \(NumberFormat.counted(rows.count, "seed")):\n"
         for (c, name) in header.enumerated() where name.hasPrefix("slo_") {
             let passes = rows.filter { $0[c] == "pass" }.count
             let w = SweepStatistics.wilson(successes: passes, trials: rows.count)

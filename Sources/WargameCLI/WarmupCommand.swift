@@ -51,8 +51,8 @@ enum WarmupCommand: Command {
             return box.values
         }
         let stepSeconds = scenario.run.stepLength.seconds
-        var out = "wargame warmup: \(scenario.name), seeds \(seeds.first!)..\(seeds.last!), \(steps) steps of \(NumberFormat.fixed(stepSeconds, 0)) s, MSER-5\n"
-        if configured > 0 { out += "  (the scenario's own warm-up, \(configured) steps, is ignored here)\n" }
+        var out = "wargame warmup: \(scenario.name), seeds \(seeds.first!)..\(seeds.last!), \(NumberFormat.counted(steps, "step")) of \(NumberFormat.fixed(stepSeconds, 0)) s, MSER-5\n"
+        if configured > 0 { out += "  (the scenario's own warm-up, \(NumberFormat.counted(configured, "step")), is ignored here)\n" }
         var suggestion = 0, boundary: [String] = []
         var rows = [["signal", "truncate at", "MSER(0)", "MSER(d*)", "mean before", "mean after", "per-seed d* median / max"]]
         for (s, signal) in signals.enumerated() {
@@ -72,7 +72,7 @@ enum WarmupCommand: Command {
             let before = r.observations > 0 ? values[..<r.observations].reduce(0, +) / Double(r.observations) : nil
             let after = values[r.observations...].reduce(0, +) / Double(values.count - r.observations)
             let d = signal.name == "fill_rate" ? 4 : signal.name == "running_jobs" ? 1 : 3
-            rows.append([signal.name, "\(r.observations) steps (\(NumberFormat.fixed(Double(r.observations) * stepSeconds, 0)) s)",
+            rows.append([signal.name, "\(NumberFormat.counted(r.observations, "step")) (\(NumberFormat.fixed(Double(r.observations) * stepSeconds, 0)) s)",
                          String(format: "%.3g", r.statistic[0]), String(format: "%.3g", r.statistic[r.batches]),
                          before.map { NumberFormat.fixed($0, d) } ?? "—", NumberFormat.fixed(after, d),
                          perSeed.isEmpty ? "—" : "\(perSeed[perSeed.count / 2]) / \(perSeed.last!)"])
@@ -87,7 +87,7 @@ enum WarmupCommand: Command {
             out += "note: demand follows a daily cycle (diurnal_amplitude \(NumberFormat.fixed(scenario.pipeline.demand.diurnalAmplitude, 2))), so no run is stationary; the truncation removes the empty start, not the cycle.\n"
         }
         let seconds = Int((Double(suggestion) * stepSeconds).rounded())
-        out += "Suggested warm-up: \(suggestion) steps = \(seconds) s  (--warmup \(seconds), or \"run\": { \"warmup_s\": \(seconds) })\n"
+        out += "Suggested warm-up: \(NumberFormat.counted(suggestion, "step")) = \(seconds) s  (--warmup \(seconds), or \"run\": { \"warmup_s\": \(seconds) })\n"
         context.console.out(out)
         return .success
     }

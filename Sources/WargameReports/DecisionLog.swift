@@ -90,6 +90,9 @@ public struct DecisionLog: DecisionSink {
         if buffer.isFull { flush() }
     }
 
+    /// `tenant-`, so the tenant column spells ids as the metrics and the runbooks do.
+    static let tenantPrefix = Array(TenantID.prefix.utf8)
+
     /// The columns both layouts open with: time, step, order, tenant, region, GPU hours, decision, provider.
     @inline(__always)
     func prefix(_ d: Decision, _ w: inout RowWriter) {
@@ -97,7 +100,8 @@ public struct DecisionLog: DecisionSink {
         w.thousandths(d.time.microseconds); w.byte(comma)
         w.integer(d.time.microseconds / stepMicroseconds); w.byte(comma)
         if d.orderID >= 0 { w.integer(d.orderID) }; w.byte(comma)
-        if d.tenant >= 0 { w.integer(Int64(d.tenant)) }; w.byte(comma)
+        if d.tenant >= 0 { Self.tenantPrefix.withUnsafeBufferPointer { w.bytes($0.baseAddress!, count: $0.count) }; w.integer(Int64(d.tenant)) }
+        w.byte(comma)
         if d.region >= 0 { names.write(regionBase + d.region, to: &w) }; w.byte(comma)
         if d.orderID >= 0 && d.kind != .provenance { w.fixed(d.gpuHours, decimals: 4) }; w.byte(comma)
         names.write(d.kind.ordinal, to: &w); w.byte(comma)

@@ -213,7 +213,7 @@ public enum HTMLReport {
             let values = rows.compactMap { Double($0[c]) }
             guard !values.isEmpty else { continue }
             body += figure(histogram(kpi, values, thresholds: slos.filter { $0.kpi == kpi }),
-                           "Histogram of \(kpi.rawValue) over \(values.count) seeds" + (slos.contains { $0.kpi == kpi } ? "; dashed: the SLO threshold." : "."))
+                           "Histogram of \(kpi.rawValue) over \(NumberFormat.counted(values.count, "seed"))" + (slos.contains { $0.kpi == kpi } ? "; dashed: the SLO threshold." : "."))
         }
         body += "<h2>SLO pass fractions</h2>\n"
         var passes: [[String]] = []

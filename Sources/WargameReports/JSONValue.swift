@@ -6,6 +6,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case string(String)
     case int(Int64)
+    /// Seeds: any value in 0…2^64 − 1, written exactly (readers that keep integers exact,
+    /// such as Python's `json` or `jq` 1.7, get the seed back; see docs/outputs.md).
+    case uint(UInt64)
     /// A number printed with exactly `decimals` digits; non-finite values render as `null`.
     case number(Double, decimals: Int)
     case bool(Bool)
@@ -44,6 +47,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += closePad + "]"
         case .string(let s): out += JSONValue.quote(s)
         case .int(let n): out += String(n)
+        case .uint(let n): out += String(n)
         case .number(let x, let decimals): out += x.isFinite ? NumberFormat.fixed(x, decimals) : "null"
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"

@@ -36,4 +36,10 @@ public enum NumberFormat {
 
     /// Values beyond 9e18 / 10^decimals, which no KPI reaches: POSIX `%.*f`.
     static func huge(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
+
+    /// `n` and its noun in agreement: "1 job", "2 jobs", "1 parameter". The plural is the noun
+    /// with an s unless given.
+    public static func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+    }
 }

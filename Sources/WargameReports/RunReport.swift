@@ -126,7 +126,7 @@ public struct RunReport: Sendable {
                 ("scenario", .string(identity.scenario)),
                 ("scenario_files", .array(identity.files.map { .string($0) })),
                 ("scenario_sha256", .string(identity.scenarioSHA256)),
-                ("seed", .string(String(identity.seed))),
+                ("seed", .uint(identity.seed)),
                 ("steps", .int(Int64(identity.steps))),
                 ("step_s", .number(identity.stepSeconds, decimals: 3)),
                 ("version", .string(identity.version)),
@@ -185,9 +185,9 @@ public struct RunReport: Sendable {
         var out = "# Wargame run: \(identity.scenario)\n\n"
         out += "- Scenario files: " + identity.files.map { "`\($0)`" }.joined(separator: ", ") + "\n"
         out += "- Scenario SHA-256: `\(identity.scenarioSHA256)`\n"
-        out += "- Seed \(identity.seed), \(identity.steps) steps of \(NumberFormat.fixed(identity.stepSeconds, 0)) s, wargame \(identity.version)\n"
+        out += "- Seed \(identity.seed), \(NumberFormat.counted(identity.steps, "step")) of \(NumberFormat.fixed(identity.stepSeconds, 0)) s, wargame \(identity.version)\n"
         if identity.warmupSteps > 0 {
-            out += "- Warm-up: the first \(identity.warmupSteps) steps (\(NumberFormat.fixed(Double(identity.warmupSteps) * identity.stepSeconds, 0)) s) are left out of KPIs, verdicts and alerts\n"
+            out += "- Warm-up: the first \(NumberFormat.counted(identity.warmupSteps, "step")) (\(NumberFormat.fixed(Double(identity.warmupSteps) * identity.stepSeconds, 0)) s) are left out of KPIs, verdicts and alerts\n"
         }
         if !identity.overrides.isEmpty { out += "- Overrides: " + identity.overrides.map { "`--set \($0)`" }.joined(separator: ", ") + "\n" }
         out += "- Reproduce: `\(identity.command)`\n\n"

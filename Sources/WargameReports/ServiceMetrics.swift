@@ -1,3 +1,4 @@
+import WargameModels
 /// The simulated Aurora service's own metrics, served by `wargame serve` on port 9109 as
 /// the runbook's commands expect to find them there:
 ///
@@ -71,11 +72,11 @@ public enum ServiceMetrics {
         if let service = snapshot.service {
             let tenants = service.tenants.enumerated()
             family("tenant_quota_used_gpu_hours", "gauge", "GPU hours charged to the tenant today (vault-law daily quota).",
-                   tenants.map { (label("tenant_id", "tenant-\($0.offset)"), NumberFormat.fixed($0.element.used, 4)) })
+                   tenants.map { (label("tenant_id", TenantID.name($0.offset)), NumberFormat.fixed($0.element.used, 4)) })
             family("tenant_quota_gpu_hours_daily", "gauge", "The tenant's daily GPU-hour quota.",
-                   tenants.map { (label("tenant_id", "tenant-\($0.offset)"), NumberFormat.fixed($0.element.quota, 4)) })
+                   tenants.map { (label("tenant_id", TenantID.name($0.offset)), NumberFormat.fixed($0.element.quota, 4)) })
             family("tenant_quota_remaining_gpu_hours", "gauge", "GPU hours the tenant may still order today.",
-                   tenants.map { (label("tenant_id", "tenant-\($0.offset)"), NumberFormat.fixed(max(0, $0.element.quota - $0.element.used), 4)) })
+                   tenants.map { (label("tenant_id", TenantID.name($0.offset)), NumberFormat.fixed(max(0, $0.element.quota - $0.element.used), 4)) })
             family("shard_open_jobs", "gauge", "Queued + active jobs in the shard (getShardUsage open).", service.shards.map { (label("shard", $0.name), String($0.open)) })
             family("shard_active_jobs", "gauge", "Jobs on providers from the shard (getShardUsage active).", service.shards.map { (label("shard", $0.name), String($0.active)) })
             family("shard_max_open_jobs", "gauge", "The shard's open-jobs quota.", service.shards.map { (label("shard", $0.name), String($0.maxOpen)) })

@@ -91,7 +91,7 @@ public enum StudyTable {
         let a = StudyAnalysis(header: header, rows: rows), s = id.sweep
         var out = "# Study: \(s.scenario)\n\n"
         out += "\(a.points.count) design points × seeds \(s.firstSeed)..\(s.lastSeed) (common random numbers: every point runs the same seeds), "
-        out += "\(s.steps) steps each" + (s.warmupSteps > 0 ? ", the first \(s.warmupSteps) left out as warm-up" : "") + "; "
+        out += "\(NumberFormat.counted(s.steps, "step")) each" + (s.warmupSteps > 0 ? ", the first \(s.warmupSteps) left out as warm-up" : "") + "; "
         out += "base scenario SHA-256 `\(s.scenarioSHA256)`.\n"
         if !s.overrides.isEmpty { out += "Overrides on every point: " + s.overrides.map { "`--set \($0)`" }.joined(separator: ", ") + ".\n" }
         out += "\nFactors: " + a.factors.indices.map { "`\(a.factors[$0])` ∈ {" + a.levels[$0].joined(separator: ", ") + "}" }.joined(separator: "; ") + ".\n"

@@ -186,7 +186,7 @@ extension PlaybookAction {
         case .setRouterStrategy(let st): ("set_router_strategy", "strategy=\(st.rawValue)")
         case .setRouterOrder(let order): ("set_router_order", "order=" + order.map { c.providers[$0].id }.joined(separator: ";"))
         case .setProviderWeight(let p, let w): ("set_provider_weight", "provider=\(c.providers[p].id) weight=\(NumberFormat.fixed(w, 3))")
-        case .setTenantQuota(let t, let h): ("set_tenant_quota", "tenant=\(t) gpu_hours=\(NumberFormat.fixed(h, 3))")
+        case .setTenantQuota(let t, let h): ("set_tenant_quota", "tenant=\(TenantID.name(t)) gpu_hours=\(NumberFormat.fixed(h, 3))")
         case .purgeNonceCache: ("purge_nonce_cache", "")
         case .useBackupTSA(let on): ("use_backup_tsa", "enabled=\(on)")
         case .haltAllocations: ("halt_allocations", "")

@@ -1,4 +1,5 @@
 import SimKernel
+import WargameModels
 
 /// One documented scenario field, collected in documentation mode.
 public struct FieldDoc: Sendable, Equatable {
@@ -95,6 +96,23 @@ final class Fields {
                           range: "\(range.lowerBound)…\(range.upperBound)", doc: doc) else { return }
         guard case .number(let x) = j, let n = x.int, range.contains(n) else {
             return try report(fail(key, "an integer in \(range.lowerBound)…\(range.upperBound)", j))
+        }
+        value = n
+    }
+
+    /// A tenant of `tenants`: its index (`7`) or its id as the outputs spell it (`"tenant-7"`),
+    /// so a tenant copied from a decision log or a metric label can be pasted back in.
+    func tenant(_ key: String, _ value: inout Int, tenants: Int, doc: String) throws(ScenarioError) {
+        let last = tenants - 1
+        guard let j = raw(key, type: "tenant", defaultValue: value >= 0 ? String(value) : "all",
+                          range: "0…\(last) or \"\(TenantID.name(0))\"…\"\(TenantID.name(last))\"", doc: doc) else { return }
+        let n: Int? = switch j {
+        case .number(let x): x.int
+        case .string(let text): TenantID.index(text)
+        default: nil
+        }
+        guard let n, (0...last).contains(n) else {
+            return try report(fail(key, "a tenant, an index in 0…\(last) or an id \"\(TenantID.name(0))\"…\"\(TenantID.name(last))\"", j))
         }
         value = n
     }

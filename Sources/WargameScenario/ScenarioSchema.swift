@@ -111,7 +111,7 @@ enum ScenarioSchema {
             try d.probability("invalid_signature_probability", &c.demand.invalidSignatureProbability, doc: "Orders with a bad signature.")
             try d.probability("replay_probability", &c.demand.replayProbability, doc: "Orders reusing the tenant's previous nonce.")
             guard let items = try d.array("surges", type: "objects", defaultValue: "[]",
-                                          doc: "Demand surges: `start_s`, `duration_s`, `multiplier`, optional `tenant`.") else { return }
+                                          doc: "Demand surges: `start_s`, `duration_s`, `multiplier`, optional `tenant` (`7` or `\"tenant-7\"`).") else { return }
             var surges: [Surge] = []
             for (i, item) in items.enumerated() {
                 try d.recover { () throws(ScenarioError) in
@@ -120,7 +120,7 @@ enum ScenarioSchema {
                     try sf.seconds("start_s", &start, 0...1e9, doc: "")
                     try sf.seconds("duration_s", &duration, 0...1e9, doc: "")
                     try sf.number("multiplier", &multiplier, 0...1e6, doc: "")
-                    try sf.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
+                    try sf.tenant("tenant", &tenant, tenants: c.demand.tenants, doc: "")
                     try sf.finish()
                     surges.append(Surge(start: .zero + start, duration: duration, multiplier: multiplier, tenant: tenant >= 0 ? tenant : nil))
                 }

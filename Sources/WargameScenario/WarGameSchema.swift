@@ -90,7 +90,7 @@ enum WarGameSchema {
                 k = .bridgeLoss(bridge: try index(g, "bridge", in: bridges, what: "bridge name"), probability: try num("probability", 0...1))
             case "demand_surge":
                 var tenant = -1
-                try g.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
+                try g.tenant("tenant", &tenant, tenants: c.demand.tenants, doc: "")
                 k = .demandSurge(multiplier: try num("multiplier", 0...1e6), tenant: tenant >= 0 ? tenant : nil)
             case "tsa_outage":
                 var primary = true, backup = false
@@ -217,7 +217,7 @@ enum WarGameSchema {
             return .setProviderWeight(provider: p, weight: w)
         case "set_tenant_quota":
             var tenant = 0, hours = c.policy.dailyQuotaGPUHours
-            try g.integer("tenant", &tenant, 0...(c.demand.tenants - 1), doc: "")
+            try g.tenant("tenant", &tenant, tenants: c.demand.tenants, doc: "")
             try g.number("gpu_hours", &hours, 0...1e12, doc: "")
             return .setTenantQuota(tenant: tenant, gpuHours: hours)
         case "purge_nonce_cache": return .purgeNonceCache

@@ -220,7 +220,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         let ok = writeScenario("max.json", #"{ "version": 1, "extends": "\#(packageRoot)/scenarios/baseline.json", "run": { "seed": 18446744073709551615 }, "expect": { "seeds": [0, 18446744073709551615] } }"#, in: dir)
         let r = runCLI(["run", ok, "--steps", "2", "--out", dir + "/out"])
         #expect(r.out.hasPrefix("wargame run: baseline (\(ok)), seed 18446744073709551615, 2 steps"))
-        #expect(try String(contentsOfFile: dir + "/out/kpi_summary.json", encoding: .utf8).contains("\"seed\": \"18446744073709551615\""))
+        #expect(try String(contentsOfFile: dir + "/out/kpi_summary.json", encoding: .utf8).contains("\"seed\": 18446744073709551615,"))
         let over = writeScenario("over.json", #"{ "version": 1, "run": { "seed": 18446744073709551616 } }"#, in: dir)
         #expect(runCLI(["validate", over]).err == "Error: \(over): run.seed: expected a seed, an integer in 0…18446744073709551615, found 18446744073709551616\n")
         let negative = writeScenario("neg.json", #"{ "version": 1, "expect": { "seeds": [1, -1] } }"#, in: dir)
@@ -291,7 +291,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         #expect(runCLI(["run", packageRoot + "/scenarios/baseline.json", "--steps", "5", "--seed", "12", "--out", out]).code == .success)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/kpi_summary.json"))) as! [String: Any]
         let run = json["run"] as! [String: Any]
-        #expect(run["seed"] as? String == "12" && run["steps"] as? Int == 5 && run["scenario"] as? String == "baseline")
+        #expect(run["seed"] as? Int == 12 && run["steps"] as? Int == 5 && run["scenario"] as? String == "baseline")
         #expect((run["scenario_sha256"] as? String)?.count == 64)
         #expect((json["slos"] as? [[String: Any]])?.count == 7)
         #expect(json["all_slos_met"] as? Bool == true)
