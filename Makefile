@@ -7,10 +7,10 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check slurm-test fuzz tsan golden docs studies-figures bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check live-alerts slurm-test fuzz tsan golden docs studies-figures bench clean help
 
 help:
-	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check slurm-test fuzz tsan golden docs bench clean"
+	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check live-alerts slurm-test fuzz tsan golden docs bench clean"
 	@echo "         (sim-run honours SEED= and STEPS=)"
 
 build:
@@ -43,6 +43,13 @@ slo-check: release
 # simulator fired, at every step). Installs Debian's prometheus package if promtool is missing.
 promtool-check: release
 	.ci/promtool-check
+
+# docs/live.md's recipe run for real: a Prometheus server (Debian's, installed if missing) on
+# a free loopback port scrapes 'serve alert-drill --speed 60 --start scrape' with the rules of
+# 'alert-rules --speed 60', and every firing is compared with the simulator's alerts.csv.
+# About 2.5 minutes of wall time; not part of .ci/run.
+live-alerts: release
+	.ci/live-alerts scenarios/alert-drill.json 60
 
 # libFuzzer on the scenario loader, the HTTP parser and the argument parsers, FUZZ_SECONDS
 # each (default 60); corpus and crashes under out/fuzz/ (Tests/Fuzz/README.md).

@@ -129,14 +129,21 @@ enum AlertRulesCommand: Command {
     static let name = "alert-rules"
     static let abstract = "Print the scenario's alert rules as Prometheus alerting-rules YAML."
     static let positionalUsage = "[SCENARIO]"
-    static let options: [OptionSpec] = []
+    static let options: [OptionSpec] = [
+        OptionSpec("speed", value: "x", help: "The 'serve --speed' a live Prometheus will scrape: for: and range windows are divided by it (Prometheus times them on its own clock).", default: "1"),
+    ]
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 1)
+        if o.string("speed") == "max" {
+            throw UsageError(message: "The value 'max' is invalid for '--speed': a run at max speed has no wall-clock rate to scale the rules to; expected a number > 0 (the speed you serve at).", command: name)
+        }
+        let speed = try o.number("speed", range: 1e-3...1e6, default: 1)
         guard let scenario = try RunCommand.loadScenario(o.positionals.first ?? "scenarios/baseline.json", context) else {
             return .badInput
         }
-        context.console.out(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: scenario.run.stepLength, policy: scenario.response))
+        context.console.out(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: scenario.run.stepLength,
+                                                  policy: scenario.response, speed: speed))
         return .success
     }
 }

@@ -14,6 +14,15 @@ final class LiveMetrics: @unchecked Sendable {
     private var text = ""
     private var serviceText = ""
     private var finished = false
+    private var scraped = false
+    private let firstScrape = DispatchSemaphore(value: 0)
+
+    /// Called on every `GET /metrics`; the first one releases `waitForFirstScrape`.
+    func noteScrape() {
+        lock.lock(); let first = !scraped; scraped = true; lock.unlock()
+        if first { firstScrape.signal() }
+    }
+    func waitForFirstScrape() { firstScrape.wait() }
 
     func update(_ t: String, service: String = "") { lock.lock(); text = t; serviceText = service; lock.unlock() }
     func finish() { lock.lock(); finished = true; lock.unlock() }
@@ -33,15 +42,22 @@ final class ServeSession: @unchecked Sendable {
 
     /// Starts serving at once and runs the simulation on a background queue. `speed` is
     /// simulated seconds per wall-clock second; `nil` runs as fast as possible.
+    ///
+    /// `startOnScrape` holds simulated time at zero until the first `GET /metrics` on either
+    /// port. Prometheus scrapes a new target only seconds after it starts (its discovery
+    /// hands targets over in 5-second batches); at `--speed 60` that is five simulated
+    /// minutes it never sees, and an alert whose condition held from the start fires late.
     init(scenario: Scenario, seed: UInt64, steps: Int, speed: Double?, bind: String, port: UInt16, servicePort: UInt16? = nil,
-         limits: HTTPServer.Limits = HTTPServer.Limits()) throws {
+         limits: HTTPServer.Limits = HTTPServer.Limits(), startOnScrape: Bool = false) throws {
         let metrics = self.metrics
         func handler(_ body: @escaping @Sendable () -> String) -> HTTPServer.Handler {
             { path in
                 switch path {
-                case "/metrics": HTTPServer.Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: body())
-                case "/healthz": HTTPServer.Response(status: 200, contentType: "text/plain", body: "ok\n")
-                default: nil
+                case "/metrics":
+                    metrics.noteScrape()
+                    return HTTPServer.Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: body())
+                case "/healthz": return HTTPServer.Response(status: 200, contentType: "text/plain", body: "ok\n")
+                default: return nil
                 }
             }
         }
@@ -54,6 +70,7 @@ final class ServeSession: @unchecked Sendable {
         }
         let done = self.done
         DispatchQueue.global().async {
+            if startOnScrape { metrics.waitForFirstScrape() }
             let clock = ContinuousClock()
             let start = clock.now
             _ = try? ScenarioRunner.execute(scenario, seed: seed, steps: steps, onSnapshot: { snapshot in
@@ -84,6 +101,7 @@ enum ServeCommand: Command {
     static let positionalUsage = "[SCENARIO]"
     static let options: [OptionSpec] = [
         OptionSpec("speed", value: "x|max", help: "Simulated seconds per real second, or max.", default: "60"),
+        OptionSpec("start", value: "now|scrape", help: "Start the simulated clock at once, or at the first GET /metrics (so Prometheus sees the war game from time 0).", default: "now"),
         OptionSpec("port", value: "n", help: "TCP port of the simulator's metrics (0 = any free port).", default: "9110"),
         OptionSpec("service-port", value: "n|off", help: "TCP port of the simulated service's metrics, the runbook's names (0 = any free port).",
                    default: "9109"),
@@ -126,11 +144,15 @@ enum ServeCommand: Command {
                 speed = x
             }
         }
+        let start = o.string("start") ?? "now"
+        guard start == "now" || start == "scrape" else {
+            throw UsageError(message: "The value '\(start)' is invalid for '--start': expected now or scrape.", command: name)
+        }
         signal(SIGPIPE, SIG_IGN)
         let session: ServeSession
         do {
             session = try ServeSession(scenario: scenario, seed: seed, steps: steps, speed: speed, bind: bind, port: UInt16(port),
-                                       servicePort: servicePort.map { UInt16($0) }, limits: limits)
+                                       servicePort: servicePort.map { UInt16($0) }, limits: limits, startOnScrape: start == "scrape")
         } catch let e as HTTPServer.StartError {
             throw UsageError(message: "Cannot serve: \(e.message).", command: name)
         }
@@ -141,6 +163,7 @@ enum ServeCommand: Command {
         if let s = session.serviceServer {
             context.console.out("serving the simulated service's metrics (the runbook's names) at http://\(bind):\(s.port)/metrics\n")
         }
+        if start == "scrape" { context.console.out("simulated time starts at the first GET /metrics\n") }
         session.waitForSimulation()
         context.console.out("simulation finished; serving the final state until interrupted\n")
         while true { sleep(3_600) }

@@ -53,6 +53,34 @@ func execute(_ program: String, _ args: [String], in directory: String? = nil) t
         #expect(AlertRulesYAML.duration(.zero) == "0s")
     }
 
+    /// `alert-rules --speed N`: Prometheus times `for:` and range windows on its own clock,
+    /// so each is divided by N (rounded up to the millisecond, never shorter than asked);
+    /// thresholds and everything else stay as they are.
+    @Test func rulesForALiveRehearsalAreScaledByTheSpeed() {
+        let rules = [
+            AlertRule(name: "Slow", severity: .warning, condition: .threshold(.fillRate, .below, 0.8), holdFor: .minutes(5), summary: "s"),
+            AlertRule(name: "Burn", severity: .page, condition: .burnRate(.fillRate, longSteps: 60, shortSteps: 5, factor: 14.4), holdFor: .minutes(2), summary: "b"),
+        ]
+        let plain = AlertRulesYAML.render(rules, group: "g", stepLength: .seconds(60))
+        let live = AlertRulesYAML.render(rules, group: "g", stepLength: .seconds(60), speed: 60)
+        #expect(!plain.contains("# Durations"))
+        #expect(plain.contains("for: 5m") && plain.contains("[1h]") && plain.contains("[5m]") && plain.contains("for: 2m"))
+        #expect(live.contains("# Durations (for: and range windows) divided by 60 for `wargame serve --speed 60`:\n"))
+        #expect(live.contains("Scrape and evaluate every 500ms (half a simulated step of 1m, so no step's value is missed).\n"))
+        #expect(live.contains("for: 5s") && live.contains("[1m]") && live.contains("[5s]") && live.contains("for: 2s"))
+        #expect(live.contains("wargame_step_fill_rate < 0.8") && live.contains(" > 14.4"))
+        #expect(!live.contains("[1h]") && !live.contains("for: 5m"))
+        // 300 s / 7 = 42.857… s: rounded up, to 42858 ms.
+        #expect(AlertRulesYAML.render(rules, group: "g", stepLength: .seconds(60), speed: 7).contains("for: 42858ms"))
+        // Slow motion lengthens them.
+        #expect(AlertRulesYAML.render(rules, group: "g", stepLength: .seconds(60), speed: 0.5).contains("for: 10m"))
+        let r = runCLI(["alert-rules", packageRoot + "/scenarios/baseline.json", "--speed", "60"])
+        #expect(r.code == .success && r.out.contains("for: 5s"), "\(r.err)")
+        for bad in ["0", "-1", "max", "fast"] {
+            #expect(runCLI(["alert-rules", "--speed", bad]).code == .badInput, "\(bad)")
+        }
+    }
+
     /// Early in a run a window longer than the run so far covers what there is — as a
     /// `rate()` over a range starting before the first (zero) sample does.
     @Test func burnRatesUseTheStepsThereAreBeforeTheWindowFills() {

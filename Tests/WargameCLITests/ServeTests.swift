@@ -74,6 +74,24 @@ struct Exposition {
         #expect(scrapes.last!.samples.keys.contains { $0.hasPrefix("wargame_provider_breaker_state{provider=\"akash\"}") })
     }
 
+    /// `--start scrape`: simulated time stays at zero until something scrapes /metrics (on
+    /// either port); a health check does not count.
+    @Test func theClockCanWaitForTheFirstScrape() throws {
+        let s = try scenario("baseline")
+        let session = try ServeSession(scenario: s, seed: 1, steps: 5, speed: nil, bind: "127.0.0.1", port: 0, servicePort: 0, startOnScrape: true)
+        defer { session.stop() }
+        #expect(rawHTTP(port: session.server.port, "GET /healthz HTTP/1.1\r\n\r\n").hasSuffix("\r\n\r\nok\n"))
+        // At full speed five steps take milliseconds once started; a second shows it has not.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(session.metrics.current.isEmpty && !session.metrics.isFinished)
+        let first = rawHTTP(port: session.serviceServer!.port, "GET /metrics HTTP/1.1\r\n\r\n")
+        #expect(first.hasPrefix("HTTP/1.1 200 ") && first.hasSuffix("\r\n\r\n"), "the first scrape sees time 0: nothing yet")
+        let deadline = Date().addingTimeInterval(60)
+        while !session.metrics.isFinished && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(session.metrics.isFinished)
+        #expect(Exposition(session.metrics.current).samples["wargame_simulated_seconds"] == 300)
+    }
+
     @Test func otherPathsAndBadRequestsAreRefusedWithoutCrashing() throws {
         let s = try scenario("baseline")
         let session = try ServeSession(scenario: s, seed: 1, steps: 2, speed: nil, bind: "127.0.0.1", port: 0)
