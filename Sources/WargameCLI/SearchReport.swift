@@ -63,9 +63,18 @@ struct SearchReport {
     }
 
     func point(_ p: SearchCommand.Point) -> JSONValue {
-        .object([("value", .number(p.value, decimals: decimals)), ("passes", .int(Int64(p.passes))), ("runs", .int(Int64(p.runs))),
+        .object([("value", .number(p.value, decimals: exactDecimals(p.value))), ("passes", .int(Int64(p.passes))), ("runs", .int(Int64(p.runs))),
                  ("pass_fraction", .number(p.fraction, decimals: 4)), ("wilson95_low", .number(p.wilson.low, decimals: 4)),
                  ("wilson95_high", .number(p.wilson.high, decimals: 4))])
+    }
+
+    /// The decimals that write `x` exactly (up to 9), and never fewer than `decimals`: an
+    /// evaluated value is an input the user may `--set` again (bisection gives 1.8671875),
+    /// not a measurement to round to the resolution.
+    func exactDecimals(_ x: Double) -> Int {
+        var d = decimals
+        while d < 9, Double(NumberFormat.fixed(x, d)) != x { d += 1 }
+        return d
     }
 
     /// Enough decimals for the resolution (at least one for real parameters).

@@ -190,7 +190,7 @@ struct ShardFiles {
             return false
         }
         if Int((seed - meta.firstSeed) % UInt64(meta.shardCount)) != meta.shardIndex - 1 {
-            try bad(c, "expected a seed of shard \(meta.shardIndex)/\(meta.shardCount)'s slice (every \(meta.shardCount)th from \(meta.firstSeed + UInt64(meta.shardIndex - 1)))")
+            try bad(c, "expected a seed of shard \(meta.shardIndex)/\(meta.shardCount)'s slice (every \(NumberFormat.ordinal(meta.shardCount)) from \(meta.firstSeed + UInt64(meta.shardIndex - 1)))")
             return false
         }
         return true

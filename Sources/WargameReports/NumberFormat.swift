@@ -42,4 +42,11 @@ public enum NumberFormat {
     public static func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
         "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
     }
+
+    /// `n` as an English ordinal: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 112th.
+    public static func ordinal(_ n: Int) -> String {
+        let teens = (11...13).contains(abs(n) % 100)
+        let suffix = teens ? "th" : [1: "st", 2: "nd", 3: "rd"][abs(n) % 10] ?? "th"
+        return "\(n)\(suffix)"
+    }
 }

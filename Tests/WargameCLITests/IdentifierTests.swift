@@ -73,6 +73,8 @@ import WargameScenario
         #expect(NumberFormat.counted(2, "step") == "2 steps")
         #expect(NumberFormat.counted(1, "query", plural: "queries") == "1 query")
         #expect(NumberFormat.counted(3, "query", plural: "queries") == "3 queries")
+        #expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112, 1_003].map(NumberFormat.ordinal)
+                == ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th", "112th", "1003rd"])
         let dir = scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = runCLI(["sweep", packageRoot + "/scenarios/baseline.json", "--seeds", "4..4", "--steps", "1", "--jobs", "1", "--out", dir])

@@ -111,12 +111,37 @@ func jsonFile(_ path: String) throws -> JSON {
         #expect(a.value < b.value && b.value - a.value <= 0.01 + 1e-9)
         #expect(j["passes_below"] == .bool(true) && j["monotone"] == .bool(true))
         #expect(commands.count == 2 && r.out.contains("wargame sweep"))
+        // search.json records the values run, not rounded to the resolution: exactly what
+        // the reproduce commands (and the sweeps below) set.
+        for (recorded, command) in zip([a, b], commands) {
+            guard case .string(let line) = command, let set = line.split(separator: "=").last else { Issue.record("\(command)"); continue }
+            #expect(Double(recorded.literal) == Double(set.filter { $0 != "'" }), "\(recorded.literal) vs \(line)")
+        }
         // The sweeps at both ends agree with the search.
         for (value, dir, passing) in [(a.literal, "/low", true), (b.literal, "/high", false)] {
             #expect(runCLI(["sweep", baseline, "--seeds", "1..10", "--steps", "10", "--set", "slos[fill_rate_p95].threshold=\(value)", "--out", out + dir]).code != .badInput)
             let (p, n) = try passes(out + dir, "fill_rate_p95")
             #expect((Double(p) / Double(n) >= 0.8) == passing, "\(value): \(p)/\(n)")
         }
+    }
+
+    /// Bisection of 0.5…4 evaluates 1.8125, 1.8671875, …: search.json records each value
+    /// as run, as the console and the reproduce commands print it, not rounded to 1.813.
+    @Test func evaluatedValuesAreRecordedExactly() throws {
+        let out = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = runCLI(["search", baseline, "--param", "demand.orders_per_second", "--range", "0.5..4", "--slo", "fill_rate_p95",
+                        "--seeds", "1..3", "--steps", "30", "--out", out])
+        #expect(r.code == .success, "\(r.err)")
+        let printed = r.out.split(separator: "\n").compactMap { line -> Double? in
+            let prefix = "  demand.orders_per_second = "
+            guard line.hasPrefix(prefix), let colon = line.firstIndex(of: ":") else { return nil }
+            return Double(line[line.index(line.startIndex, offsetBy: prefix.count)..<colon])
+        }
+        guard case .array(let evaluated)? = try jsonFile(out + "/search.json")["evaluated"] else { Issue.record("no evaluated points"); return }
+        let recorded = evaluated.compactMap { p -> Double? in if case .number(let n)? = p["value"] { Double(n.literal) } else { nil } }
+        #expect(printed.count >= 5 && recorded.sorted() == printed.sorted(), "\(recorded) vs \(printed)")
+        #expect(recorded.contains { $0 != ($0 * 1_000).rounded() / 1_000 }, "some value needs more than the resolution's decimals: \(recorded)")
     }
 
     @Test func integerParametersSearchIntegers() throws {
