@@ -36,8 +36,9 @@ public enum AlertRulesYAML {
 
     /// `d` of simulated time as wall-clock time at `speed` × real time, rounded up to the
     /// microsecond (`duration` then rounds up to the millisecond): never shorter than asked.
+    /// At speed 1 it is `d` itself (whole microseconds, exact as doubles below 2^53).
     static func scaled(_ d: SimDuration, _ speed: Double) -> SimDuration {
-        speed == 1 ? d : SimDuration(microseconds: Int64((Double(d.microseconds) / speed).rounded(.up)))
+        SimDuration(microseconds: Int64((Double(d.microseconds) / speed).rounded(.up)))
     }
 
     /// PromQL for a condition. Thresholds read the per-step gauges (in base units, the

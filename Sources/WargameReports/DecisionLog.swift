@@ -28,7 +28,7 @@ public struct DecisionLog: DecisionSink {
     /// Every name a row writes, pre-encoded in one table (see `NameTable`): decision kinds,
     /// then reasons, causes, breaker states, regions and providers, at these offsets.
     let names: NameTable
-    let reasonBase: Int, causeBase: Int, stateBase: Int, regionBase: Int, providerBase: Int
+    let reasonBase: Int, causeBase: Int, stateBase: Int, regionBase: Int, providerBase: Int, tenantPrefix: Int
     /// Decisions before this time are in the warm-up and marked `1` in the last column.
     let warmupEnd: Int64
     public private(set) var rows = 0
@@ -48,8 +48,10 @@ public struct DecisionLog: DecisionSink {
         stateBase = causeBase + causes.count
         regionBase = stateBase + states.count
         providerBase = regionBase + regions.count
-        names = NameTable(kinds + reasons + causes + states + (regions + providers).map(CSVWriter.escape))
-        // A row is at most 15 numbers and names.
+        // `tenant-`: the tenant column spells ids as the metrics and the runbooks do (TenantID).
+        tenantPrefix = providerBase + providers.count
+        names = NameTable(kinds + reasons + causes + states + (regions + providers).map(CSVWriter.escape) + [TenantID.prefix])
+        // A row is at most 15 numbers and names (the tenant column is one of each).
         buffer = RowBuffer(threshold: 1 << 20, maxRowBytes: 15 * RowWriter.maxNumberBytes + 15 * names.longest + 16)
         try file.write(CSVWriter.line(layout == .routing ? Self.routingHeader : Self.header))
     }
@@ -90,9 +92,6 @@ public struct DecisionLog: DecisionSink {
         if buffer.isFull { flush() }
     }
 
-    /// `tenant-`, so the tenant column spells ids as the metrics and the runbooks do.
-    static let tenantPrefix = Array(TenantID.prefix.utf8)
-
     /// The columns both layouts open with: time, step, order, tenant, region, GPU hours, decision, provider.
     @inline(__always)
     func prefix(_ d: Decision, _ w: inout RowWriter) {
@@ -100,8 +99,7 @@ public struct DecisionLog: DecisionSink {
         w.thousandths(d.time.microseconds); w.byte(comma)
         w.integer(d.time.microseconds / stepMicroseconds); w.byte(comma)
         if d.orderID >= 0 { w.integer(d.orderID) }; w.byte(comma)
-        if d.tenant >= 0 { Self.tenantPrefix.withUnsafeBufferPointer { w.bytes($0.baseAddress!, count: $0.count) }; w.integer(Int64(d.tenant)) }
-        w.byte(comma)
+        if d.tenant >= 0 { names.write(tenantPrefix, to: &w); w.integer(Int64(d.tenant)) }; w.byte(comma)
         if d.region >= 0 { names.write(regionBase + d.region, to: &w) }; w.byte(comma)
         if d.orderID >= 0 && d.kind != .provenance { w.fixed(d.gpuHours, decimals: 4) }; w.byte(comma)
         names.write(d.kind.ordinal, to: &w); w.byte(comma)

@@ -103,16 +103,15 @@ final class Fields {
     /// A tenant of `tenants`: its index (`7`) or its id as the outputs spell it (`"tenant-7"`),
     /// so a tenant copied from a decision log or a metric label can be pasted back in.
     func tenant(_ key: String, _ value: inout Int, tenants: Int, doc: String) throws(ScenarioError) {
-        let last = tenants - 1
-        guard let j = raw(key, type: "tenant", defaultValue: value >= 0 ? String(value) : "all",
-                          range: "0…\(last) or \"\(TenantID.name(0))\"…\"\(TenantID.name(last))\"", doc: doc) else { return }
+        let last = tenants - 1, ids = "\"\(TenantID.name(0))\"…\"\(TenantID.name(last))\""
+        guard let j = raw(key, type: "tenant", defaultValue: value >= 0 ? String(value) : "all", range: "0…\(last) or \(ids)", doc: doc) else { return }
         let n: Int? = switch j {
         case .number(let x): x.int
         case .string(let text): TenantID.index(text)
         default: nil
         }
         guard let n, (0...last).contains(n) else {
-            return try report(fail(key, "a tenant, an index in 0…\(last) or an id \"\(TenantID.name(0))\"…\"\(TenantID.name(last))\"", j))
+            return try report(fail(key, "a tenant, an index in 0…\(last) or an id \(ids)", j))
         }
         value = n
     }

@@ -101,7 +101,7 @@ public struct JSONParser {
         for b in bytes[..<min(i, bytes.count)] {
             if b == 10 { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
         }
-        return JSONSyntaxError(line: line, column: column, message: message, path: path.joined().drop { $0 == "." }.description)
+        return JSONSyntaxError(line: line, column: column, message: message, path: path.joined())
     }
 
     var peekDescription: String {
@@ -160,7 +160,7 @@ public struct JSONParser {
             let key = try string()
             if members.contains(where: { $0.key == key }) { throw keyStart.error("duplicate key \"\(key)\"") }
             try expect(UInt8(ascii: ":"), "':'")
-            path.append("." + key)
+            path.append(path.isEmpty ? key : "." + key)
             members.append(JSON.Member(key: key, value: try value()))
             path.removeLast()
             skipSpace()

@@ -44,6 +44,7 @@ func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String)
         ("01", 1, 2, "unexpected '1' after the document", ""),
         ("{\"d\": {\"rate\": 1e400}}", 1, 16, "number 1e400 is beyond the range of a double (about ±1.8e308)", "d.rate"),
         ("{\"p\": [{\"id\": 1}, {\"cap\": -}]}", 1, 28, "expected digits in a number", "p[1].cap"),
+        ("{\".a\": x}", 1, 8, "expected a value but found 'x'", ".a"),
     ])
     func syntaxErrorsHavePositionsAndFieldPaths(text: String, line: Int, column: Int, message: String, path: String) {
         #expect(throws: JSONSyntaxError(line: line, column: column, message: message, path: path)) { try JSONParser.parse(text) }
