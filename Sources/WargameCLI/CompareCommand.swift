@@ -59,9 +59,14 @@ enum CompareCommand: Command {
             + (independent ? "independent seeds, Welch interval" : "common random numbers, paired") + ")\n"
         let header = ["KPI", "mean " + a, "mean " + b, "difference", "95 % CI", "significant"]
         let rows: [[String]] = results.map { r in
-            let d = RunReport.decimals(r.kpi) + 1
+            let d = r.kpi.decimals(extra: 1)
             func f(_ x: Double?) -> String { x.map { NumberFormat.fixed($0, d) } ?? "n/a" }
-            return [r.kpi.rawValue, f(r.meanA), f(r.meanB), f(r.difference?.mean),
+            // A difference smaller than the KPI resolves near these values is not a number to print.
+            let near = max(abs(r.meanA ?? 0), abs(r.meanB ?? 0))
+            let resolution = r.kpi.resolution(at: near)
+            let below = r.difference.map { r.kpi.belowResolution($0.mean, at: near) } ?? false
+            let difference = below ? "below resolution (< " + NumberFormat.fixed(resolution, r.kpi.decimals) + ")" : f(r.difference?.mean)
+            return [r.kpi.rawValue, f(r.meanA), f(r.meanB), difference,
                     r.difference.map { f($0.ciLow) + " … " + f($0.ciHigh) } ?? "n/a",
                     r.difference.map { $0.significant ? "yes" : "no" } ?? "n/a"]
         }

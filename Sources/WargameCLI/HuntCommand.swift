@@ -64,9 +64,9 @@ enum HuntCommand: Command {
     static func violates(_ slo: SLO, _ k: StepKPIs) -> Bool {
         let value: Double? = switch slo.kpi {
         case .fillRateP50, .fillRateP95: k.fillRate
-        case .bridgeRTTP95: k.bridgeRTT.quantile(0.95)
+        case .bridgeRTTP95: k.bridgeRTTMilliseconds(0.95)
         case .provenanceCoverage: k.coverage
-        case .policyDecisionP95: k.decisionTime.quantile(0.95)
+        case .policyDecisionP95: k.decisionTimeMilliseconds(0.95)
         case .droppedRatio: k.submitted > 0 ? Double(k.dropped) / Double(k.submitted) : nil
         case .failoversPer5mMax: Double(k.failovers)
         }

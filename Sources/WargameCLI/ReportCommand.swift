@@ -149,7 +149,7 @@ enum ReportCommand: Command {
         }
         func text(_ e: (interval: Interval, significant: Bool)?, _ kpi: KPI) -> String {
             guard let e else { return "—" }
-            let d = RunReport.decimals(kpi) + 1
+            let d = kpi.decimals(extra: 1)
             return (e.interval.mean >= 0 ? "+" : "") + NumberFormat.fixed(e.interval.mean, d) + " (" + NumberFormat.fixed(e.interval.low, d) + "…"
                 + NumberFormat.fixed(e.interval.high, d) + ")" + (e.significant ? "*" : "")
         }

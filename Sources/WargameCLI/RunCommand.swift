@@ -65,8 +65,9 @@ enum RunCommand: Command {
     static func summary(_ r: ScenarioRunner.Result, path: String) -> String {
         let rep = r.report, id = rep.identity, t = rep.totals
         var out = "wargame run: \(id.scenario) (\(path)), seed \(id.seed), \(NumberFormat.counted(id.steps, "step")) of \(NumberFormat.fixed(id.stepSeconds, 0))s\n"
-        out += "  orders: \(t.submitted) submitted, \(t.filled) filled, \(t.completed) completed, \(t.rejected) rejected, "
-        out += "\(t.dropped) dropped, \(t.inFlight) in flight; \(t.failovers) failovers\n\n"
+        out += "  orders: \(t.submitted) submitted" + (t.inFlightAtStart > 0 ? " (+ \(t.inFlightAtStart) in flight at the warm-up's end)" : "")
+        out += " = \(t.completed) completed + \(t.rejected) rejected + \(t.dropped) dropped + \(t.interrupted) interrupted + \(t.inFlight) in flight\n"
+        out += "  milestones: \(t.filled) filled, \(t.jobsCovered) covered; \(t.failovers) failovers\n\n"
         out += rep.sloTable(markdown: false)
         if let wg = rep.warGame {
             func s(_ d: SimDuration?) -> String { d.map { NumberFormat.fixed($0.seconds, 0) + "s" } ?? "-" }

@@ -251,13 +251,13 @@ enum ScenarioRunner {
         t.completed = st.totalCompleted
         t.rejected = st.totalRejected
         t.dropped = st.totalDropped
+        t.interrupted = st.totalInterrupted
         t.inFlight = p.orders.inFlight
         t.failovers = st.failovers
         t.bridgeRetries = st.bridgeRetries
         t.breakerTransitions = st.breakerTransitions
         t.jobsCovered = p.provenance.jobsCovered
         t.jobsUncovered = p.provenance.jobsUncovered
-        t.droppedAfterFill = st.count(.providerOutage)
         t.events = events
         return t
     }

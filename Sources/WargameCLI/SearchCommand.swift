@@ -35,6 +35,9 @@ enum SearchCommand: Command {
         let value: Double
         let passes: Int
         let runs: Int
+        /// Runs whose KPI lay closer to the SLO threshold than the KPI resolves there: their
+        /// verdicts are within measurement resolution, not measured differences.
+        var unresolved = 0
         var fraction: Double { Double(passes) / Double(runs) }
         var wilson: (low: Double, high: Double) { SweepStatistics.wilson(successes: passes, trials: runs) }
     }
@@ -120,10 +123,13 @@ enum SearchCommand: Command {
             let o = try Override(path: s.param, value: Factor.number(x))
             guard let scenario = try RunCommand.loadScenario(s.path, context, overrides: s.base + [o]) else { return nil }
             let progress = Progress(label: "\(s.param)=\(Factor.number(x).compact)", total: s.seeds.count, console: context.console)
-            let rows = try ParallelRuns.map(count: s.seeds.count, jobs: s.jobs, progress: progress) { i in
-                try ScenarioRunner.execute(scenario, seed: s.seeds[i], steps: s.steps).report.results.first { $0.slo.name == s.slo }?.verdict == .pass
+            let rows = try ParallelRuns.map(count: s.seeds.count, jobs: s.jobs, progress: progress) { i -> (pass: Bool, unresolved: Bool) in
+                let r = try ScenarioRunner.execute(scenario, seed: s.seeds[i], steps: s.steps).report.results.first { $0.slo.name == s.slo }
+                let unresolved = r.flatMap { r in r.observed.map { r.slo.kpi.belowResolution($0 - r.slo.threshold, at: $0) } } ?? false
+                return (r?.verdict == .pass, unresolved)
             }
-            let p = Point(value: x, passes: rows.filter { $0 }.count, runs: rows.count)
+            var p = Point(value: x, passes: rows.filter(\.pass).count, runs: rows.count)
+            p.unresolved = rows.filter(\.unresolved).count
             cache.append(p)
             return p
         }

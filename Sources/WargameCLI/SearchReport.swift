@@ -35,6 +35,9 @@ struct SearchReport {
             "not monotone: \(setup.param) = \(show(a.value)) passes on \(a.passes)/\(a.runs) seeds but \(show(b.value)) on \(b.passes)/\(b.runs); the bracket assumes the pass fraction "
                 + (result.passesBelow == true ? "falls" : "rises") + " as \(setup.param) grows"
         }
+        for p in result.points where p.unresolved > 0 {
+            out.append("at \(setup.param) = \(show(p.value)), \(NumberFormat.counted(p.unresolved, "run")) had \(setup.slo)'s KPI closer to its threshold than the KPI resolves: those verdicts are below resolution, not measured passes or breaches")
+        }
         if let p = result.passing, p.wilson.low < setup.target {
             out.append("the passing end's Wilson interval reaches below the target \(NumberFormat.fixed(setup.target, 2)): with \(NumberFormat.counted(p.runs, "seed")), \(p.passes)/\(p.runs) cannot rule out a true pass rate under the target; more seeds would tighten it")
         }
@@ -65,7 +68,7 @@ struct SearchReport {
     func point(_ p: SearchCommand.Point) -> JSONValue {
         .object([("value", .number(p.value, decimals: exactDecimals(p.value))), ("passes", .int(Int64(p.passes))), ("runs", .int(Int64(p.runs))),
                  ("pass_fraction", .number(p.fraction, decimals: 4)), ("wilson95_low", .number(p.wilson.low, decimals: 4)),
-                 ("wilson95_high", .number(p.wilson.high, decimals: 4))])
+                 ("wilson95_high", .number(p.wilson.high, decimals: 4)), ("verdicts_within_resolution", .int(Int64(p.unresolved)))])
     }
 
     /// The decimals that write `x` exactly (up to 9), and never fewer than `decimals`: an

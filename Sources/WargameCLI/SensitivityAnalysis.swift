@@ -42,14 +42,14 @@ struct SensitivityAnalysis {
 
     func effectText(_ e: Effect?, _ kpi: KPI) -> String {
         guard let e else { return "—" }
-        let d = RunReport.decimals(kpi) + 1
+        let d = kpi.decimals(extra: 1)
         return (e.mean >= 0 ? "+" : "") + NumberFormat.fixed(e.mean, d) + " (" + NumberFormat.fixed(e.ciLow, d) + "…" + NumberFormat.fixed(e.ciHigh, d) + ")" + (e.significant ? "*" : "")
     }
 
     func json() -> JSONValue {
         func effectJSON(_ e: Effect?, _ kpi: KPI) -> JSONValue {
             guard let e else { return .null }
-            let d = RunReport.decimals(kpi) + 2
+            let d = kpi.decimals(extra: 2)
             return .object([("mean_change", .number(e.mean, decimals: d)), ("ci95_low", .number(e.ciLow, decimals: d)),
                             ("ci95_high", .number(e.ciHigh, decimals: d)), ("significant", .bool(e.significant))])
         }
@@ -70,7 +70,7 @@ struct SensitivityAnalysis {
             ("warmup_steps", .int(Int64(scenario.run.warmupSteps))), ("delta", .number(delta, decimals: 4)),
             ("overrides", .array(scenario.overrides.map { .string($0.text) })),
             ("base", .object(KPI.allCases.map { kpi in
-                (kpi.rawValue, SweepStatistics.summarize(values(variant: 0, kpi).compactMap { $0 }).map { .number($0.mean, decimals: RunReport.decimals(kpi) + 2) } ?? .null)
+                (kpi.rawValue, SweepStatistics.summarize(values(variant: 0, kpi).compactMap { $0 }).map { .number($0.mean, decimals: kpi.decimals(extra: 2)) } ?? .null)
             })),
             ("parameters", .array(params)),
             ("ranking", .object(KPI.allCases.map { kpi in (kpi.rawValue, .array(ranking(kpi).map { .string(knobs[$0].name) })) })),

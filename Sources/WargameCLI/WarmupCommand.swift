@@ -26,8 +26,8 @@ enum WarmupCommand: Command {
     /// One watched signal: its name and how to read it from a step.
     static let signals: [(name: String, read: @Sendable (StepKPIs) -> Double?)] = [
         ("fill_rate", { $0.fillRate.map { min(1, $0) } }),
-        ("bridge_rtt_p95_ms", { $0.bridgeRTT.quantile(0.95) }),
-        ("policy_decision_p95_ms", { $0.decisionTime.quantile(0.95) }),
+        ("bridge_rtt_p95_ms", { $0.bridgeRTTMilliseconds(0.95) }),
+        ("policy_decision_p95_ms", { $0.decisionTimeMilliseconds(0.95) }),
         ("running_jobs", { Double($0.runningJobs) }),
     ]
 

@@ -6,7 +6,7 @@ public enum DecisionKind: String, Sendable, CaseIterable {
     case accepted
     /// Refused by a rule; final for the order.
     case rejected
-    /// Given up on after trying (timeouts, retries exhausted); final for the order.
+    /// Given up on before it was served (timeouts, retries exhausted); final for the order.
     case dropped
     /// A transient failure that will be tried again (bridge retry).
     case retried
@@ -22,6 +22,9 @@ public enum DecisionKind: String, Sendable, CaseIterable {
     case provenance
     /// The fail-closed guard halted or resumed allocations.
     case guardChange = "guard"
+    /// Filled, then lost while running because its provider went down under it; final for
+    /// the order, and neither a completion nor a drop (it had been served).
+    case interrupted
 }
 
 /// Machine-readable reasons. Raw values are the strings written to the decision log.
@@ -129,6 +132,7 @@ extension DecisionKind {
         case .breakerTransition: 7
         case .provenance: 8
         case .guardChange: 9
+        case .interrupted: 10
         }
     }
 }

@@ -34,7 +34,7 @@ extension OrderPipeline {
         guard var order = orders[ref], order.stage == .bridging, order.bridgeAttempt == attempt else { return }
         let rtt = sim.now - order.tryStartedAt
         order.bridgeRTT = rtt
-        statistics.bridgeRTT.add(rtt.milliseconds)
+        statistics.bridgeRTT.add(rtt.microseconds)
         orders[ref] = order
         emit(.accepted, .bridged, order, at: sim.now, attempt: attempt, bridgeRTT: rtt)
         submitToPolicy(ref, in: &sim)
@@ -88,7 +88,7 @@ extension OrderPipeline {
         let decisionTime = sim.now - order.policyArrivedAt
         order.policyTime = decisionTime
         orders[ref] = order
-        statistics.policyTime.add(decisionTime.milliseconds)
+        statistics.policyTime.add(decisionTime.microseconds)
         if order.policyVerdict != .none {
             finish(ref, as: .rejected, order.policyVerdict, in: &sim, policyTime: decisionTime)
             return

@@ -123,7 +123,7 @@ extension OrderPipeline {
             for (ref, order) in orders.live() where order.provider == p && order.stage == .running {
                 providers[p].running -= 1
                 shards[order.shard].finishActive()
-                finish(ref, as: .dropped, .providerOutage, in: &sim, provider: p, attempt: order.providerAttempt)
+                finish(ref, as: .interrupted, .providerOutage, in: &sim, provider: p, attempt: order.providerAttempt)
             }
         }
         dispatchAll(in: &sim)

@@ -12,10 +12,11 @@ public enum PipelineInvariants {
         var inFlight = Array(repeating: 0, count: st.submitted.count)
         for (_, order) in p.orders.live() { inFlight[order.tenant] += 1 }
         for t in st.submitted.indices {
-            let accounted = st.completed[t] + st.rejected[t] + st.dropped[t] + inFlight[t]
+            // Every order ends exactly once: one final state, or still in flight.
+            let accounted = st.completed[t] + st.rejected[t] + st.dropped[t] + st.interrupted[t] + inFlight[t]
             if st.submitted[t] != accounted {
                 problems.append("tenant \(t): submitted \(st.submitted[t]) ≠ completed \(st.completed[t]) + rejected "
-                                + "\(st.rejected[t]) + dropped \(st.dropped[t]) + in flight \(inFlight[t])")
+                                + "\(st.rejected[t]) + dropped \(st.dropped[t]) + interrupted \(st.interrupted[t]) + in flight \(inFlight[t])")
             }
         }
         if p.orders.inFlight != inFlight.reduce(0, +) {
@@ -80,11 +81,7 @@ extension OrderPipeline {
     /// Orders filled over orders that reached a verdict (filled, or ended without a fill).
     public var fillRate: Double {
         let st = statistics
-        let unfilledEnds = st.totalRejected + st.totalDropped - droppedAfterFill
-        let decided = st.filled + unfilledEnds
+        let decided = st.filled + st.totalRejected + st.totalDropped
         return decided > 0 ? Double(st.filled) / Double(decided) : 1
     }
-
-    /// Orders dropped after they had been filled (their provider went down under them).
-    var droppedAfterFill: Int { statistics.count(.providerOutage) }
 }

@@ -228,9 +228,9 @@ public struct SignalHistory: Sendable {
         let failovers = steps.elements.suffix(5).reduce(0) { $0 + $1.failovers }
         let dropped = steps.elements.suffix(5).reduce(0) { $0 + $1.dropped }
         set(.fillRate, s.fillRate)
-        set(.bridgeRTTP95, s.bridgeRTT.quantile(0.95))
+        set(.bridgeRTTP95, s.bridgeRTTMilliseconds(0.95))
         set(.coverage, s.coverage)
-        set(.decisionP95, s.decisionTime.quantile(0.95))
+        set(.decisionP95, s.decisionTimeMilliseconds(0.95))
         set(.failovers5m, Double(failovers))
         set(.dropped5m, Double(dropped))
         set(.openBreakers, Double(s.openBreakers))

@@ -85,7 +85,8 @@ public struct DecisionLog: DecisionSink {
     public mutating func record(_ d: Decision) {
         switch (layout, d.kind) {
         case (.events, _): recordEvent(d)
-        case (.routing, .filled), (.routing, .failedOver), (.routing, .rejected), (.routing, .dropped): recordRouting(d)
+        case (.routing, .filled), (.routing, .failedOver), (.routing, .rejected), (.routing, .dropped),
+             (.routing, .interrupted): recordRouting(d)
         default: return
         }
         rows += 1

@@ -32,10 +32,14 @@ public struct StepKPIs: Sendable {
     public var submitted = 0
     public var filled = 0
     public var dropped = 0
+    /// Filled orders lost in the step when their provider went down (not drops).
+    public var interrupted = 0
     /// Rejections by family: gateway (429), policy, shard admission, routing.
     public var rejectedGateway = 0, rejectedPolicy = 0, rejectedShard = 0, rejectedRouting = 0
-    public var bridgeRTT = QuantileSketch()
-    public var decisionTime = QuantileSketch()
+    /// The step's bridge round trips and policy decision times, in microseconds: exact order
+    /// statistics (sorted when the step closes).
+    public var bridgeRTT = WindowSamples()
+    public var decisionTime = WindowSamples()
     public var jobsCovered = 0, jobsUncovered = 0
     public var failovers = 0
     public var openBreakers = 0
@@ -57,6 +61,11 @@ public struct StepKPIs: Sendable {
 
     /// filled / submitted, or `nil` for a step with no submissions.
     public var fillRate: Double? { submitted > 0 ? Double(filled) / Double(submitted) : nil }
+    /// The step's bridge round trip at quantile q, in milliseconds (exact).
+    public func bridgeRTTMilliseconds(_ q: Double) -> Double? { bridgeRTT.quantile(q).map { Double($0) / 1_000 } }
+    /// The step's policy decision time at quantile q, in milliseconds (exact).
+    public func decisionTimeMilliseconds(_ q: Double) -> Double? { decisionTime.quantile(q).map { Double($0) / 1_000 } }
+
     public var coverage: Double? {
         jobsCovered + jobsUncovered > 0 ? Double(jobsCovered) / Double(jobsCovered + jobsUncovered) : nil
     }
@@ -64,18 +73,32 @@ public struct StepKPIs: Sendable {
 
 /// Folds the decision stream into per-step KPIs and run-level KPIs, in bounded memory.
 ///
-/// A sink: the run feeds it every decision as it happens, and closes each step. Run-level
-/// percentiles use sketches and a fixed histogram of per-step fill rates (10,001 bins of
-/// 1e-4), so memory does not grow with the number of steps or decisions.
+/// A sink: the run feeds it every decision as it happens, and closes each step. Per-step
+/// latency percentiles are exact (the step's values, sorted); run-level ones come from
+/// `LogLinearHistogram`s (exact below 65.536 ms, within 2⁻¹⁶ above), and fill-rate
+/// percentiles from a fixed histogram of per-step fill rates (10,001 bins of 1e-4), so
+/// memory does not grow with the number of steps or decisions.
 public struct KPIRecorder: DecisionSink, Sendable {
     public private(set) var current: StepKPIs
     let providers: Int
-    // Run level. The run's sketches are the closed steps' merged (exact: buckets align) plus
-    // the open step's, instead of a second `add` (a `log`) per value.
-    var closedBridgeRTT = QuantileSketch()
-    var closedDecisionTime = QuantileSketch()
-    public var bridgeRTT: QuantileSketch { closedBridgeRTT.merging(current.bridgeRTT) }
-    public var decisionTime: QuantileSketch { closedDecisionTime.merging(current.decisionTime) }
+    // Run level, in microseconds: the closed steps' values; the open step's are added when
+    // a quantile is asked for before it closes (`serve`'s snapshots).
+    var closedBridgeRTT = LogLinearHistogram()
+    var closedDecisionTime = LogLinearHistogram()
+    public var bridgeRTT: LogLinearHistogram { Self.including(closedBridgeRTT, current.bridgeRTT) }
+    public var decisionTime: LogLinearHistogram { Self.including(closedDecisionTime, current.decisionTime) }
+
+    static func including(_ h: LogLinearHistogram, _ open: WindowSamples) -> LogLinearHistogram {
+        if open.isEmpty { return h }
+        var all = h
+        for v in open.values { all.add(v) }
+        return all
+    }
+
+    /// The run's bridge round trip at quantile q, in milliseconds.
+    public func bridgeRTTMilliseconds(_ q: Double) -> Double? { bridgeRTT.quantile(q).map { $0 / 1_000 } }
+    /// The run's policy decision time at quantile q, in milliseconds.
+    public func decisionTimeMilliseconds(_ q: Double) -> Double? { decisionTime.quantile(q).map { $0 / 1_000 } }
     public private(set) var bridgeRTTHistogram = BucketHistogram(bounds: [25, 50, 100, 150, 200, 250, 300, 350, 500, 750, 1_000, 2_000, 5_000])
     public private(set) var decisionHistogram = BucketHistogram(bounds: [1, 2, 5, 10, 15, 25, 50, 100, 250, 1_000])
     var fillRateBins = [Int](repeating: 0, count: 10_001)
@@ -83,7 +106,9 @@ public struct KPIRecorder: DecisionSink, Sendable {
     public private(set) var failovers = 0
     public private(set) var failoversPer5mMax = 0
     var recentFailovers = FIFOQueue<SimTime>()
-    public private(set) var finalOutcomes: [Int]   // by Reason index, for rejected + dropped + completed
+    /// Final states by reason: a block of `Reason` slots each for rejected, dropped and
+    /// interrupted, then one for completed.
+    public private(set) var finalOutcomes: [Int]
     /// `Reason.allCases.count`, kept: `allCases` builds an array on every call, and `record`
     /// indexes by it for every finished order.
     let reasonCount: Int
@@ -95,7 +120,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
         self.providers = providers
         current = StepKPIs(providers: providers)
         reasonCount = Reason.allCases.count
-        finalOutcomes = Array(repeating: 0, count: reasonCount * 3)
+        finalOutcomes = Array(repeating: 0, count: reasonCount * 3 + 1)
         filledByProvider = Array(repeating: 0, count: providers)
     }
 
@@ -115,7 +140,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
         switch d.kind {
         case .accepted:
             if let rtt = d.bridgeRTT {
-                current.bridgeRTT.add(rtt.milliseconds); bridgeRTTHistogram.add(rtt.milliseconds)
+                current.bridgeRTT.add(rtt.microseconds); bridgeRTTHistogram.add(rtt.milliseconds)
             }
             if let p = d.policyDecisionTime { notePolicy(p) }
         case .rejected:
@@ -130,8 +155,11 @@ public struct KPIRecorder: DecisionSink, Sendable {
         case .dropped:
             current.dropped += 1
             finalOutcomes[reasonCount + d.reason.ordinal] += 1
+        case .interrupted:
+            current.interrupted += 1
+            finalOutcomes[2 * reasonCount + d.reason.ordinal] += 1
         case .completed:
-            finalOutcomes[2 * reasonCount] += 1
+            finalOutcomes[3 * reasonCount] += 1
         case .filled:
             current.filled += 1
             current.gpuHoursFilled += d.gpuHours
@@ -152,7 +180,7 @@ public struct KPIRecorder: DecisionSink, Sendable {
     }
 
     mutating func notePolicy(_ p: SimDuration) {
-        current.decisionTime.add(p.milliseconds)
+        current.decisionTime.add(p.microseconds)
         decisionHistogram.add(p.milliseconds)
     }
 
@@ -161,8 +189,10 @@ public struct KPIRecorder: DecisionSink, Sendable {
         var done = current
         done.submitted = submitted
         done.openBreakers = openBreakers
-        closedBridgeRTT.merge(done.bridgeRTT)
-        closedDecisionTime.merge(done.decisionTime)
+        done.bridgeRTT.sort()
+        done.decisionTime.sort()
+        for v in done.bridgeRTT.values { closedBridgeRTT.add(v) }
+        for v in done.decisionTime.values { closedDecisionTime.add(v) }
         if let f = done.fillRate {
             fillRateBins[Int((min(1, f) * 10_000).rounded())] += 1
             stepsWithSubmissions += 1
@@ -198,8 +228,9 @@ public struct KPIRecorder: DecisionSink, Sendable {
         let i = reason.ordinal
         switch kind {
         case .rejected: return finalOutcomes[i]
-        case .dropped: return finalOutcomes[Reason.allCases.count + i]
-        default: return finalOutcomes[2 * Reason.allCases.count]
+        case .dropped: return finalOutcomes[reasonCount + i]
+        case .interrupted: return finalOutcomes[2 * reasonCount + i]
+        default: return finalOutcomes[3 * reasonCount]
         }
     }
 }

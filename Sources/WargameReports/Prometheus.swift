@@ -64,16 +64,17 @@ public struct PrometheusText {
         var p = PrometheusText()
         let t = r.totals
         p.counter("wargame_orders_submitted_total", help: "Orders submitted by tenants.", [([], t.submitted)])
-        p.counter("wargame_orders_filled_total", help: "Orders placed and running on a provider.", [([], t.filled)])
-        p.counter("wargame_orders_dropped_total", help: "Orders dropped (all reasons; the dropped-request burn-rate rule reads it).", [([], t.dropped)])
+        p.counter("wargame_orders_filled_total", help: "Orders placed and running on a provider (a milestone: they end completed or interrupted).", [([], t.filled)])
+        p.counter("wargame_orders_dropped_total", help: "Orders dropped before they were served (all reasons; the dropped-request burn-rate rule reads it).", [([], t.dropped)])
         var outcomes: [([(String, String)], Int)] = [([("decision", "completed"), ("reason", "")], t.completed)]
-        for kind in [DecisionKind.rejected, .dropped] {
+        for kind in [DecisionKind.rejected, .dropped, .interrupted] {
             for reason in Reason.allCases {
                 let n = r.recorder.outcomes(kind, reason)
                 if n > 0 { outcomes.append(([("decision", kind.rawValue), ("reason", reason.rawValue)], n)) }
             }
         }
-        p.counter("wargame_orders_final_total", help: "Orders by final outcome and reason.", outcomes)
+        p.counter("wargame_orders_final_total", help: "Orders by final state (completed, rejected, dropped, interrupted) and reason; with wargame_orders_in_flight they account for every order once.", outcomes)
+        p.gauge("wargame_orders_in_flight", help: "Orders submitted and in no final state yet.", [([], Double(t.inFlight))], decimals: 0)
         p.counter("wargame_failover_events_total", help: "Provider failovers.", [([], t.failovers)])
         p.counter("wargame_jobs_uncovered_total", help: "Completed jobs whose batch missed its provenance deadline.", [([], t.jobsUncovered)])
         p.counter("wargame_jobs_decided_total", help: "Completed jobs whose provenance coverage was decided.", [([], t.jobsCovered + t.jobsUncovered)])
@@ -167,7 +168,7 @@ public enum TimeSeries {
         var r: [String] = [String(s.step), NumberFormat.fixed(Double(s.step) * stepSeconds, 3)]
         r += [String(s.submitted), String(s.filled), opt(s.fillRate, 4), String(s.dropped)]
         r += [String(s.rejectedGateway), String(s.rejectedPolicy), String(s.rejectedShard), String(s.rejectedRouting)]
-        r += [opt(s.bridgeRTT.quantile(0.5), 3), opt(s.bridgeRTT.quantile(0.95), 3), opt(s.decisionTime.quantile(0.95), 3)]
+        r += [opt(s.bridgeRTTMilliseconds(0.5), 3), opt(s.bridgeRTTMilliseconds(0.95), 3), opt(s.decisionTimeMilliseconds(0.95), 3)]
         r += [opt(s.coverage, 4), String(s.failovers), String(s.openBreakers)]
         r += s.filledByProvider.map { s.filled > 0 ? NumberFormat.fixed(Double($0) / Double(s.filled), 4) : "" }
         for signal in [Signal.failovers5m, .dropped5m, .rateLimitedRatio, .systemPaused] {

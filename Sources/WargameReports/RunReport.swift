@@ -35,23 +35,37 @@ public struct RunIdentity: Sendable {
 }
 
 /// Whole-run counts.
+///
+/// Two kinds: *final states*, of which every order reaches exactly one — completed,
+/// rejected, dropped (before it was served), interrupted (filled, then lost with its
+/// provider) — or is still in flight at the end; and *milestones* an order passes on the
+/// way (filled; its job's provenance covered or not), which overlap the final states.
+/// `submitted + inFlightAtStart == completed + rejected + dropped + interrupted + inFlight`
+/// (`isConserved`); `inFlightAtStart` is the orders a warm-up left in flight, else 0.
 public struct RunTotals: Sendable {
-    public var submitted = 0, filled = 0, completed = 0, rejected = 0, dropped = 0, inFlight = 0
+    public var submitted = 0, completed = 0, rejected = 0, dropped = 0, interrupted = 0, inFlight = 0
+    public var inFlightAtStart = 0
+    /// Milestones.
+    public var filled = 0, jobsCovered = 0, jobsUncovered = 0
     public var failovers = 0, bridgeRetries = 0, breakerTransitions = 0
-    public var jobsCovered = 0, jobsUncovered = 0
-    /// Orders dropped after they had been filled (their provider went down under them).
-    public var droppedAfterFill = 0
     public var events: UInt64 = 0
     public init() {}
 
-    /// The counts since `start` (the end of the warm-up); orders in flight and events
-    /// handled stay whole-run figures.
+    /// Orders that reached a final state.
+    public var finished: Int { completed + rejected + dropped + interrupted }
+
+    /// Whether every order is in exactly one final state or in flight.
+    public var isConserved: Bool { submitted + inFlightAtStart == finished + inFlight }
+
+    /// The counts since `start` (the end of the warm-up), with the orders then in flight as
+    /// `inFlightAtStart`; events handled stay a whole-run figure.
     public func since(_ start: RunTotals) -> RunTotals {
         var t = self
         t.submitted -= start.submitted; t.filled -= start.filled; t.completed -= start.completed
-        t.rejected -= start.rejected; t.dropped -= start.dropped
+        t.rejected -= start.rejected; t.dropped -= start.dropped; t.interrupted -= start.interrupted
+        t.inFlightAtStart = start.inFlight
         t.failovers -= start.failovers; t.bridgeRetries -= start.bridgeRetries; t.breakerTransitions -= start.breakerTransitions
-        t.jobsCovered -= start.jobsCovered; t.jobsUncovered -= start.jobsUncovered; t.droppedAfterFill -= start.droppedAfterFill
+        t.jobsCovered -= start.jobsCovered; t.jobsUncovered -= start.jobsUncovered
         return t
     }
 }
@@ -89,10 +103,10 @@ public struct RunReport: Sendable {
         var k: [KPI: Double] = [:]
         k[.fillRateP50] = recorder.fillRateQuantile(0.50)
         k[.fillRateP95] = recorder.fillRateQuantile(0.05)  // 95 % of steps reach at least this
-        k[.bridgeRTTP95] = recorder.bridgeRTT.quantile(0.95)
+        k[.bridgeRTTP95] = recorder.bridgeRTTMilliseconds(0.95)
         let decided = totals.jobsCovered + totals.jobsUncovered
         k[.provenanceCoverage] = decided > 0 ? Double(totals.jobsCovered) / Double(decided) : nil
-        k[.policyDecisionP95] = recorder.decisionTime.quantile(0.95)
+        k[.policyDecisionP95] = recorder.decisionTimeMilliseconds(0.95)
         k[.droppedRatio] = totals.submitted > 0 ? Double(totals.dropped) / Double(totals.submitted) : nil
         k[.failoversPer5mMax] = Double(recorder.failoversPer5mMax)
         kpis = k
@@ -105,22 +119,23 @@ public struct RunReport: Sendable {
 
     public var allPass: Bool { results.allSatisfy { $0.verdict == .pass } }
 
-    public static func decimals(_ kpi: KPI) -> Int {
-        switch kpi {
-        case .bridgeRTTP95, .policyDecisionP95: 3
-        case .failoversPer5mMax: 0
-        default: 4
-        }
+    /// The most decimals the KPI is written with (`KPI.decimals`).
+    public static func decimals(_ kpi: KPI) -> Int { kpi.decimals }
+
+    /// One run's value with the decimals it resolves (`KPI.decimals(at:)`).
+    public static func format(_ kpi: KPI, _ value: Double?) -> String {
+        value.map { NumberFormat.fixed($0, kpi.decimals(at: $0)) } ?? "n/a"
     }
 
-    public static func format(_ kpi: KPI, _ value: Double?) -> String {
-        value.map { NumberFormat.fixed($0, decimals(kpi)) } ?? "n/a"
+    /// A threshold as written: the KPI's full decimals (a threshold is exact).
+    public static func formatThreshold(_ kpi: KPI, _ value: Double) -> String {
+        NumberFormat.fixed(value, kpi.decimals)
     }
 
     // MARK: kpi_summary.json
 
     public func json() -> JSONValue {
-        func num(_ kpi: KPI) -> JSONValue { kpis[kpi].map { .number($0, decimals: Self.decimals(kpi)) } ?? .null }
+        func num(_ kpi: KPI) -> JSONValue { kpis[kpi].map { .number($0, decimals: kpi.decimals(at: $0)) } ?? .null }
         return .object([
             ("run", .object([
                 ("scenario", .string(identity.scenario)),
@@ -136,16 +151,24 @@ public struct RunReport: Sendable {
             ])),
             ("totals", .object([
                 ("orders_submitted", .int(Int64(totals.submitted))),
-                ("orders_filled", .int(Int64(totals.filled))),
-                ("orders_completed", .int(Int64(totals.completed))),
-                ("orders_rejected", .int(Int64(totals.rejected))),
-                ("orders_dropped", .int(Int64(totals.dropped))),
-                ("orders_in_flight", .int(Int64(totals.inFlight))),
+                ("orders_in_flight_at_start", .int(Int64(totals.inFlightAtStart))),
+                // Each order once: these sum to orders_submitted + orders_in_flight_at_start.
+                ("final_states", .object([
+                    ("completed", .int(Int64(totals.completed))),
+                    ("rejected", .int(Int64(totals.rejected))),
+                    ("dropped", .int(Int64(totals.dropped))),
+                    ("interrupted", .int(Int64(totals.interrupted))),
+                    ("in_flight", .int(Int64(totals.inFlight))),
+                ])),
+                // Passed on the way; they overlap the final states.
+                ("milestones", .object([
+                    ("filled", .int(Int64(totals.filled))),
+                    ("covered", .int(Int64(totals.jobsCovered))),
+                    ("uncovered", .int(Int64(totals.jobsUncovered))),
+                ])),
                 ("failover_events", .int(Int64(totals.failovers))),
                 ("bridge_retries", .int(Int64(totals.bridgeRetries))),
                 ("breaker_transitions", .int(Int64(totals.breakerTransitions))),
-                ("jobs_covered", .int(Int64(totals.jobsCovered))),
-                ("jobs_uncovered", .int(Int64(totals.jobsUncovered))),
                 ("events", .int(Int64(totals.events))),
             ])),
             ("kpis", .object(KPI.allCases.map { ($0.rawValue, num($0)) })),
@@ -158,7 +181,7 @@ public struct RunReport: Sendable {
                     ("kpi", .string(r.slo.kpi.rawValue)),
                     ("op", .string(r.slo.comparison.rawValue)),
                     ("threshold", .number(r.slo.threshold, decimals: Self.decimals(r.slo.kpi))),
-                    ("observed", r.observed.map { .number($0, decimals: Self.decimals(r.slo.kpi)) } ?? .null),
+                    ("observed", r.observed.map { .number($0, decimals: r.slo.kpi.decimals(at: $0)) } ?? .null),
                     ("verdict", .string(r.verdict.rawValue)),
                 ])
             })),
@@ -170,7 +193,7 @@ public struct RunReport: Sendable {
 
     public func sloTable(markdown: Bool) -> String {
         let rows: [[String]] = results.map { r in
-            [r.slo.name, r.slo.kpi.label, "\(r.slo.comparison.rawValue) \(Self.format(r.slo.kpi, r.slo.threshold))",
+            [r.slo.name, r.slo.kpi.label, "\(r.slo.comparison.rawValue) \(Self.formatThreshold(r.slo.kpi, r.slo.threshold))",
              Self.format(r.slo.kpi, r.observed), r.verdict == .pass ? "PASS" : "FAIL"]
         }
         let header = ["SLO", "KPI", "Target", "Observed", "Verdict"]
@@ -193,9 +216,12 @@ public struct RunReport: Sendable {
         out += "- Reproduce: `\(identity.command)`\n\n"
         out += "## SLOs\n\n" + sloTable(markdown: true)
         out += "\n" + (allPass ? "All \(results.count) SLOs met.\n" : "\(results.filter { $0.verdict == .breach }.count) of \(results.count) SLOs breached.\n")
-        out += "\n## Totals\n\n| Orders | Count |\n|---|---|\n"
-        for (k, v) in [("submitted", totals.submitted), ("filled", totals.filled), ("completed", totals.completed),
-                       ("rejected", totals.rejected), ("dropped", totals.dropped), ("in flight at end", totals.inFlight),
+        out += "\n## Totals\n\nEvery order ends in exactly one final state (or is still in flight); milestones are passed on the way and overlap them.\n"
+        out += "\n| Orders | Count |\n|---|---|\n| submitted | \(totals.submitted) |\n"
+        if totals.inFlightAtStart > 0 { out += "| in flight at the warm-up's end | \(totals.inFlightAtStart) |\n" }
+        for (k, v) in [("final: completed", totals.completed), ("final: rejected", totals.rejected), ("final: dropped before served", totals.dropped),
+                       ("final: interrupted after fill", totals.interrupted), ("in flight at end", totals.inFlight),
+                       ("milestone: filled", totals.filled), ("milestone: provenance covered", totals.jobsCovered),
                        ("failover events", totals.failovers), ("bridge retries", totals.bridgeRetries),
                        ("breaker transitions", totals.breakerTransitions)] {
             out += "| \(k) | \(v) |\n"

@@ -1,3 +1,4 @@
+import SimKernel
 /// The KPIs a run reports at its end, by their names in summaries, SLO tables and metrics.
 public enum KPI: String, Sendable, CaseIterable {
     case fillRateP50 = "fill_rate_p50"
@@ -29,6 +30,51 @@ extension KPI {
         case .fillRateP50, .fillRateP95, .provenanceCoverage, .droppedRatio: 0...1
         case .bridgeRTTP95, .policyDecisionP95, .failoversPer5mMax: 0...Double.greatestFiniteMagnitude
         }
+    }
+
+    /// Whether the KPI is a latency quantile in milliseconds (from a `LogLinearHistogram`).
+    public var isLatency: Bool { self == .bridgeRTTP95 || self == .policyDecisionP95 }
+
+    /// The most decimals a value of this KPI can resolve: microseconds for latencies (the
+    /// simulation clock's unit), the 1e-4 bins of per-step fill rates and the 4 decimals
+    /// ratios are written with, whole failovers.
+    public var decimals: Int {
+        switch self {
+        case .bridgeRTTP95, .policyDecisionP95: 3
+        case .failoversPer5mMax: 0
+        default: 4
+        }
+    }
+
+    /// How far apart two values near `value` must be to be told apart: a latency's
+    /// histogram bucket there (1 µs below 65.536 ms, 2⁻¹⁶ of the value or less above), a
+    /// ratio's last written decimal, one failover.
+    public func resolution(at value: Double) -> Double {
+        switch self {
+        case .bridgeRTTP95, .policyDecisionP95:
+            guard value.isFinite else { return 0.001 }
+            return Double(LogLinearHistogram.resolution(at: Int64(Swift.min(max(0, value * 1_000), 9e15)))) / 1_000
+        case .failoversPer5mMax: return 1
+        default: return 1e-4
+        }
+    }
+
+    /// The decimals one run's value resolves: fewer than `decimals` for a latency whose
+    /// bucket is wider than a microsecond (2 decimals from 65.5 ms, 1 from 131 ms, none from
+    /// 1.05 s), so no printed digit is finer than the histogram can tell.
+    public func decimals(at value: Double) -> Int {
+        guard isLatency else { return decimals }
+        let widthMicroseconds = resolution(at: value) * 1_000
+        return widthMicroseconds <= 1 ? 3 : widthMicroseconds <= 10 ? 2 : widthMicroseconds <= 100 ? 1 : 0
+    }
+
+    /// Decimals for a statistic over runs (a mean, an interval): `extra` more than one run's,
+    /// but never finer than a microsecond for latencies.
+    public func decimals(extra: Int) -> Int { isLatency ? decimals : decimals + extra }
+
+    /// Whether a difference between values near `value` is smaller than they resolve.
+    public func belowResolution(_ difference: Double, at value: Double) -> Bool {
+        abs(difference) < resolution(at: value)
     }
 
     /// `range` for a message.

@@ -36,7 +36,7 @@ public enum StudyTable {
     /// The SLO table as summaries record it (so a report can draw thresholds).
     public static func sloTable(_ slos: [SLO]) -> JSONValue {
         .array(slos.map { .object([("name", .string($0.name)), ("kpi", .string($0.kpi.rawValue)), ("op", .string($0.comparison.rawValue)),
-                                   ("threshold", .number($0.threshold, decimals: RunReport.decimals($0.kpi) + 2))]) })
+                                   ("threshold", .number($0.threshold, decimals: $0.kpi.decimals(extra: 2)))]) })
     }
 
     public static func summary(identity id: Identity, slos: [SLO], header: [String], rows: [[String]]) -> JSONValue {
@@ -51,7 +51,7 @@ public enum StudyTable {
                 ("point", .int(Int64(point.point))),
                 ("settings", .object(zip(a.factors, point.levels).map { ($0, .string($1)) })),
                 ("scenario_sha256", .string(p < id.pointSHA256.count ? id.pointSHA256[p] : "")),
-                ("kpis", .object(a.kpis.indices.map { k in (a.kpis[k].rawValue, interval(point.kpis[k], RunReport.decimals(a.kpis[k]) + 2)) })),
+                ("kpis", .object(a.kpis.indices.map { k in (a.kpis[k].rawValue, interval(point.kpis[k], a.kpis[k].decimals(extra: 2))) })),
                 ("slos", .object(a.slos.indices.map { s in
                     let r = point.slos[s]
                     return (a.slos[s], .object([("passes", .int(Int64(r.passes))), ("runs", .int(Int64(r.runs))),
@@ -62,12 +62,14 @@ public enum StudyTable {
         }
         let effects: [JSONValue] = a.factors.indices.map { f in
             .object([("factor", .string(a.factors[f])), ("kpis", .object(a.kpis.indices.map { k in
-                let d = RunReport.decimals(a.kpis[k]) + 2
+                let d = a.kpis[k].decimals(extra: 2)
                 return (a.kpis[k].rawValue, .array(a.effects[f][k].map { e in
                     var m: [(String, JSONValue)] = [("value", .string(e.level)), ("mean", interval(e.summary, d))]
                     if let v = e.vsFirst {
+                        let below = a.belowResolution(v, kpi: k, factor: f)
                         m.append(("vs_first_level", .object([("difference", .number(v.mean, decimals: d)), ("ci95_low", .number(v.ciLow, decimals: d)),
-                                                             ("ci95_high", .number(v.ciHigh, decimals: d)), ("significant", .bool(v.significant))])))
+                                                             ("ci95_high", .number(v.ciHigh, decimals: d)), ("significant", .bool(v.significant)),
+                                                             ("below_resolution", .bool(below))])))
                     }
                     return .object(m)
                 }))
@@ -105,21 +107,23 @@ public enum StudyTable {
         out += "| point | " + (a.factors + a.kpis.map(\.rawValue)).joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: 1 + a.factors.count + a.kpis.count) + "\n"
         for p in a.points {
             out += "| \(p.point) | " + p.levels.joined(separator: " | ") + " | "
-            out += a.kpis.indices.map { k in p.kpis[k].map { cell($0, RunReport.decimals(a.kpis[k]) + 1) } ?? "—" }.joined(separator: " | ") + " |\n"
+            out += a.kpis.indices.map { k in p.kpis[k].map { cell($0, a.kpis[k].decimals(extra: 1)) } ?? "—" }.joined(separator: " | ") + " |\n"
         }
         out += "\n## Main effects\n\nEach level's mean over the other factors' levels, and its paired difference from the first level (same seeds).\n"
         for f in a.factors.indices {
             out += "\n### `\(a.factors[f])`\n\n| KPI | " + a.levels[f].joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: 1 + a.levels[f].count) + "\n"
             for k in a.kpis.indices {
-                let d = RunReport.decimals(a.kpis[k]) + 1
+                let d = a.kpis[k].decimals(extra: 1)
                 out += "| \(a.kpis[k].rawValue) | " + a.effects[f][k].map { e in
                     var c = e.summary.map { NumberFormat.fixed($0.mean, d) } ?? "—"
-                    if let v = e.vsFirst { c += " (Δ " + NumberFormat.fixed(v.mean, d) + (v.significant ? "*" : "") + ")" }
+                    if let v = e.vsFirst {
+                        c += a.belowResolution(v, kpi: k, factor: f) ? " (Δ below resolution" + (v.significant ? "*" : "") + ")" : " (Δ " + NumberFormat.fixed(v.mean, d) + (v.significant ? "*" : "") + ")"
+                    }
                     return c
                 }.joined(separator: " | ") + " |\n"
             }
         }
-        out += "\n\\* the 95 % interval of the paired difference excludes zero.\n"
+        out += "\n\\* the 95 % interval of the paired difference excludes zero. \"Below resolution\": the mean difference is smaller than the KPI resolves at that level (`KPI.resolution`: a latency's histogram bucket, a ratio's 1e-4, one failover), so it is not a measured effect.\n"
         return out
     }
 
@@ -143,6 +147,13 @@ public struct StudyAnalysis {
     public let points: [Point]
     /// factor × KPI × level.
     public let effects: [[[LevelEffect]]]
+
+    /// Whether a level's paired difference from the first level is smaller than the KPI
+    /// resolves at the first level's mean.
+    public func belowResolution(_ d: SweepStatistics.Difference, kpi k: Int, factor f: Int) -> Bool {
+        let near = effects[f][k].first?.summary?.mean ?? 0
+        return kpis[k].belowResolution(d.mean, at: abs(near))
+    }
 
     public init(header: [String], rows: [[String]]) {
         factors = StudyTable.factors(in: header)

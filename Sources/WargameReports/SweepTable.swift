@@ -27,11 +27,16 @@ public enum SweepTable {
         }
         guard let kpi = KPI(rawValue: column) else { return nil }
         if cell.isEmpty { return nil }
-        let d = RunReport.decimals(kpi)
-        let expected = "expected " + kpi.rangeText + (d == 0 ? " written as an integer" : " written with \(d) decimals") + ", or empty for n/a"
+        let d = kpi.decimals
+        // A latency is written with the decimals its histogram bucket resolves (0 to 3).
+        let allowed = kpi.isLatency ? 0...d : d...d
+        let expected = "expected " + kpi.rangeText
+            + (kpi.isLatency ? " written with at most \(d) decimals" : d == 0 ? " written as an integer" : " written with \(d) decimals")
+            + ", or empty for n/a"
         let parts = cell.split(separator: ".", omittingEmptySubsequences: false)
-        guard isCanonicalInteger(String(parts[0])), parts.count == (d == 0 ? 1 : 2),
-              parts.count == 1 || (parts[1].count == d && parts[1].allSatisfy { $0.isASCII && $0.isNumber }),
+        let decimals = parts.count == 2 ? parts[1].count : 0
+        guard isCanonicalInteger(String(parts[0])), parts.count <= 2, allowed.contains(decimals), parts.count == 1 || decimals > 0,
+              parts.count == 1 || parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
               let value = Double(cell), value.isFinite, kpi.range.contains(value) else { return expected }
         return nil
     }
@@ -68,7 +73,7 @@ public enum SweepTable {
         for kpi in KPI.allCases {
             let c = header.firstIndex(of: kpi.rawValue)!
             let values = rows.compactMap { Double($0[c]) }
-            let d = RunReport.decimals(kpi) + 2
+            let d = kpi.decimals(extra: 2)
             guard let s = SweepStatistics.summarize(values) else { kpis.append((kpi.rawValue, .null)); continue }
             kpis.append((kpi.rawValue, .object([
                 ("n", .int(Int64(s.count))), ("mean", .number(s.mean, decimals: d)), ("sd", .number(s.standardDeviation, decimals: d)),

@@ -57,9 +57,8 @@ public struct WarGameOutcome: Sendable {
             total > 0 ? Double(max(0, bad)) / Double(total) / slo.budget : nil
         }
         budgets = [
-            // Orders that ended without a fill, over orders that reached a verdict.
-            (.fillRate, ratio(totals.rejected + totals.dropped - totals.droppedAfterFill,
-                              totals.filled + totals.rejected + totals.dropped - totals.droppedAfterFill, .fillRate)),
+            // Orders that ended without a fill, over orders that reached a verdict (filled or not).
+            (.fillRate, ratio(totals.rejected + totals.dropped, totals.filled + totals.rejected + totals.dropped, .fillRate)),
             (.dropped, ratio(totals.dropped, totals.submitted, .dropped)),
             (.coverage, ratio(totals.jobsUncovered, totals.jobsCovered + totals.jobsUncovered, .coverage)),
         ]

@@ -34,7 +34,7 @@ final class Elements: NSObject, XMLParserDelegate {
         let dir = scratchDirectory()
         let file = writeScenario("wrong.json", """
             { "version": 1, "extends": "\(packageRoot)/scenarios/provider-outage-akash.json", "name": "wrong-expectations",
-              "expect": { "seeds": [1], "alerts": ["FailoversHigh", "CoverageLow", "DroppedRequestsHigh", "DroppedRequestsCritical", "CircuitBreakerOpen"] } }
+              "expect": { "seeds": [1], "alerts": ["FailoversHigh", "CoverageLow", "CircuitBreakerOpen"] } }
             """, in: dir)
         let report = dir + "/reports/wargame.xml"
         let r = runCLI(["check", file, packageRoot + "/scenarios/price-spike-cheapest.json", "--junit", report])

@@ -85,16 +85,17 @@ import WargameScenario
         return try jsonFile(out + "/kpi_summary.json")
     }
 
+    /// A final state's count (`totals.final_states`), a milestone's (`totals.milestones`) or another total.
     func count(_ j: JSON, _ key: String) -> Int {
-        if case .number(let n)? = j["totals"]?[key] { return n.int ?? -1 }
+        if case .number(let n)? = j["totals"]?["final_states"]?[key] ?? j["totals"]?["milestones"]?[key] ?? j["totals"]?[key] { return n.int ?? -1 }
         return -1
     }
 
     @Test func rollbackRestoresTheValuesFromBeforeTheChange() throws {
         let rolled = try totals([packageRoot + "/scenarios/bad-change-rollback.json"])
         let kept = try totals([packageRoot + "/scenarios/bad-change-no-rollback.json"])
-        #expect(count(rolled, "orders_dropped") < count(kept, "orders_dropped"))
-        #expect(count(rolled, "orders_filled") > count(kept, "orders_filled"))
+        #expect(count(rolled, "dropped") < count(kept, "dropped"))
+        #expect(count(rolled, "filled") > count(kept, "filled"))
         guard case .array(let actions)? = rolled["actions"] else { Issue.record("no actions"); return }
         #expect(actions.map { $0["action"] } == [.string("set"), .string("rollback")])
         #expect(actions.first?["parameters"] == .string("providers[akash].capacity=30 providers[flux].capacity=30 providers[vast].capacity=30"))
@@ -111,7 +112,7 @@ import WargameScenario
         let scenario = packageRoot + "/scenarios/rate-limit-too-tight.json"
         let fixed = try totals([scenario])
         let unfixed = try totals([scenario, "--set", "playbook[1].when.threshold=2"])  // a trigger that never holds
-        #expect(count(fixed, "orders_rejected") < count(unfixed, "orders_rejected"))
+        #expect(count(fixed, "rejected") < count(unfixed, "rejected"))
     }
 
     func share(_ j: JSON, _ provider: String) -> Double {

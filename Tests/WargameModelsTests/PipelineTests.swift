@@ -21,9 +21,9 @@ import SimKernel
         let st = p.statistics
         #expect(st.totalSubmitted > 90_000 && events > 500_000)
         #expect(p.fillRate >= 0.85, "fill rate \(p.fillRate)")
-        #expect(st.bridgeRTT.quantile(0.95)! <= 350, "bridge RTT p95 \(st.bridgeRTT.quantile(0.95)!) ms")
+        #expect(st.bridgeRTTMilliseconds(0.95)! <= 350, "bridge RTT p95 \(st.bridgeRTTMilliseconds(0.95)!) ms")
         #expect(p.provenance.coverage! >= 0.95, "coverage \(p.provenance.coverage!)")
-        #expect(st.policyTime.quantile(0.95)! <= 25, "decision p95 \(st.policyTime.quantile(0.95)!) ms")
+        #expect(st.policyTimeMilliseconds(0.95)! <= 25, "decision p95 \(st.policyTimeMilliseconds(0.95)!) ms")
         #expect(!p.provenance.halted && st.count(.failClosed) == 0)
         // Each policy rule fires at the low rates the default demand carries.
         for r in [Reason.badSignature, .replayedNonce, .regionDenied] { #expect(st.count(r) > 0, "\(r)") }
@@ -80,7 +80,7 @@ import SimKernel
         #expect(p.statistics.count(.shardFull) + p.statistics.count(.noEligibleProvider) > 1_000)
         #expect(Self.baseline.statistics.count(.shardFull) == 0)
         // Bridge relayers carry more of our messages: RTT p95 rises, from queueing.
-        #expect(p.statistics.bridgeRTT.quantile(0.95)! > Self.baseline.statistics.bridgeRTT.quantile(0.95)!)
+        #expect(p.statistics.bridgeRTTMilliseconds(0.95)! > Self.baseline.statistics.bridgeRTTMilliseconds(0.95)!)
     }
 
     /// Both TSAs unreachable for an hour: batches miss their deadline, coverage falls, the
@@ -119,7 +119,7 @@ import SimKernel
 
     @Test func bridgeCongestionRaisesRTTAndRetries() {
         let p = Self.run { c in for i in c.bridges.indices { c.bridges[i].latencyMultiplier = 2.2 } }
-        let rtt = p.statistics.bridgeRTT.quantile(0.95)!
+        let rtt = p.statistics.bridgeRTTMilliseconds(0.95)!
         #expect(rtt > 350, "RTT p95 \(rtt)")
         #expect(p.statistics.bridgeRetries > Self.baseline.statistics.bridgeRetries)
         #expect(PipelineInvariants.violations(of: p) == [])
@@ -138,7 +138,7 @@ import SimKernel
             // Wide bridges, so the load reaches the policy engine instead of stalling there.
             for i in c.bridges.indices { c.bridges[i].relayers = 64; c.bridges[i].backgroundMessagesPerSecond = 0 }
             return PipelineRun.run(c, seed: 1, duration: .minutes(minutes), sink: NullSink())
-                .pipeline.statistics.policyTime.quantile(0.95)!
+                .pipeline.statistics.policyTimeMilliseconds(0.95)!
         }
         let light = p95(ordersPerSecond: 1.2, minutes: 60)
         let heavy = p95(ordersPerSecond: 160, minutes: 2)  // ρ ≈ 0.7 on the single worker
