@@ -27,6 +27,8 @@ enum CheckCommand: Command {
         /// Alerts that fired; and what the scenario's expectations say is wrong with them.
         let alerts: [String]
         let alertProblems: [String]
+        /// The run's paging quality, when it has incidents.
+        var quality: AlertQuality? = nil
     }
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
@@ -54,12 +56,15 @@ enum CheckCommand: Command {
                 var problems = s.expect.alerts.filter { !fired.contains($0) }.map { "missing " + $0 }
                 problems += fired.filter { !s.expect.alerts.contains($0) && !s.expect.alertsMayFire.contains($0) }.map { "unexpected " + $0 }
                 problems += scorecardProblems(r.report.warGame?.scores ?? [], s.expect)
+                if let wg = r.report.warGame { problems += qualityProblems(wg, s.expect) }
                 rows.append(Row(scenario: s.name, seed: seed,
                                 cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) },
-                                alerts: fired, alertProblems: problems))
+                                alerts: fired, alertProblems: problems,
+                                quality: r.report.warGame.flatMap { $0.quality.incidents > 0 ? $0.quality : nil }))
             }
         }
         context.console.out(table(rows))
+        context.console.out(qualitySummary(rows))
         var fractions: [(scenario: String, line: String, ok: Bool)] = []
         for s in scenarios {
             guard let range = s.expect.passFractionSeeds, !s.expect.minimumPassFractions.isEmpty else { continue }
@@ -148,6 +153,43 @@ enum CheckCommand: Command {
             if let met = e.deadlinesMet, s.allMet != met {
                 out.append("scorecard: \(s.name) \(s.allMet ? "met" : "missed") its \(s.severity) deadlines, expected \(met ? "met" : "missed")")
             }
+        }
+        return out
+    }
+
+    /// Per war game with incidents, its paging quality over its checked seeds: recall
+    /// (incidents a linked paging alert fired for), precision (pages attributed to an
+    /// incident) and the firings attributed to none.
+    static func qualitySummary(_ rows: [Row]) -> String {
+        var names: [String] = []
+        for r in rows where r.quality != nil && !names.contains(r.scenario) { names.append(r.scenario) }
+        guard !names.isEmpty else { return "" }
+        let header = ["war game", "seeds", "incidents paged (recall)", "pages attributed (precision)", "firings unattributed"]
+        let body: [[String]] = names.map { n in
+            let qs = rows.filter { $0.scenario == n }.compactMap(\.quality)
+            let inc = qs.reduce(0) { $0 + $1.incidents }, paged = qs.reduce(0) { $0 + $1.incidentsPaged }
+            let pages = qs.reduce(0) { $0 + $1.pages }, useful = qs.reduce(0) { $0 + $1.pagesAttributed }
+            return [n, String(qs.count), "\(paged)/\(inc) (\(NumberFormat.fixed(Double(paged) / Double(max(1, inc)), 2)))",
+                    pages > 0 ? "\(useful)/\(pages) (\(NumberFormat.fixed(Double(useful) / Double(pages), 2)))" : "no pages",
+                    String(qs.reduce(0) { $0 + $1.unattributed })]
+        }
+        return "\nAlert quality over the checked seeds:\n" + TextTable.render([header] + body, indent: "  ")
+    }
+
+    /// The alert quality `expect.alert_quality` asserts.
+    static func qualityProblems(_ wg: WarGameOutcome, _ e: Expectations) -> [String] {
+        var out: [String] = []
+        let q = wg.quality
+        if let paged = e.everyIncidentPaged, (q.incidentsPaged == q.incidents) != paged {
+            let missed = wg.scores.filter { !$0.paged }.map(\.name)
+            out.append("alert quality: " + (paged ? "not paged for " + missed.joined(separator: ", ") : "every incident paged for") + ", expected "
+                       + (paged ? "every incident paged for" : "at least one not"))
+        }
+        if let most = e.maxUnattributed, q.unattributed > most {
+            out.append("alert quality: \(NumberFormat.counted(q.unattributed, "firing")) attributed to no incident, expected at most \(most)")
+        }
+        if let least = e.minPrecision, (q.precision ?? 1) < least {
+            out.append("alert quality: page precision \(NumberFormat.fixed(q.precision ?? 1, 4)) (\(q.pagesAttributed) of \(q.pages)), expected at least \(NumberFormat.fixed(least, 4))")
         }
         return out
     }

@@ -76,6 +76,7 @@ enum RunCommand: Command {
             }
             if !wg.scores.isEmpty {
                 out += "  scorecard:\n" + TextTable.render([WarGameOutcome.scorecardHeader] + wg.scorecardRows(), indent: "    ") + "\n"
+                out += "  alert quality: " + wg.qualityLine + "\n"
             }
             let fired = wg.alerts.map { $0.rule }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             out += "  alerts fired: " + (fired.isEmpty ? "none" : fired.joined(separator: ", ")) + "; actions taken: \(wg.actions.count)\n"

@@ -107,9 +107,14 @@ enum ScenarioRunner {
         var atWarmupEnd = RunTotals()
         // Each incident's share of the error budget: bad events from its start to its end or start + RTO.
         var windows = scenario.pipeline.incidents.map { BudgetWindow(from: $0.start, to: max($0.end, $0.start + scenario.response.rto)) }
+        // Which incidents each alert belongs to: known from the schedule, so alerts.csv streams it.
+        let attribution = IncidentAttribution(incidents: scenario.pipeline.incidents, detection: scenario.detection,
+                                              rules: scenario.alerts, policy: scenario.response)
+        func alertRow(_ e: AlertEpisode) -> [String] {
+            WarGameOutcome.row(e, level: scenario.response.level(for: e.severity), incident: attribution.cell(e))
+        }
         var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: scenario.alerts, stepLength: stepLength, policy: scenario.response) : nil
         var actions: [ActionRecord] = []
-        var allClear: [SimTime] = []
         func act(_ rule: PlaybookRule, trigger: String) throws {
             for action in rule.actions {
                 pipeline.apply(action, in: &sim)
@@ -159,18 +164,16 @@ enum ScenarioRunner {
                 onSnapshot(snapshot)
             }
             if step >= warmupSteps {
-                for k in windows.indices { windows[k].add(kpis, end: end, step: stepLength) }
+                BudgetWindow.add(kpis, end: end, step: stepLength, to: &windows)
                 measured.add(kpis)
-                let wasFiring = alerts.anyFiring
                 let changes = alerts.evaluate(measured, at: end)
                 promtoolTest?.record(measured, firing: alerts.firingRules)
-                for e in changes.resolved { try alertsCSV?.writeRow(WarGameOutcome.row(e, level: scenario.response.level(for: e.severity))) }
-                if wasFiring && !alerts.anyFiring { allClear.append(end) }
+                for e in changes.resolved { try alertsCSV?.writeRow(alertRow(e)) }
             }
             for rule in triggers.due(history, at: end) { try act(rule, trigger: "condition") }
             progress?.update(step + 1)
         }
-        for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(WarGameOutcome.row(e, level: scenario.response.level(for: e.severity))) }
+        for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(alertRow(e)) }
         let logFailure = sink.flushLogs()
         if let logFailure { throw logFailure }
         try series?.finish()
@@ -179,7 +182,7 @@ enum ScenarioRunner {
 
         let runTotals = totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd)
         let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes, incidents: scenario.pipeline.incidents,
-                                     allClear: allClear, totals: runTotals, policy: scenario.response, windows: windows)
+                                     attribution: attribution, totals: runTotals, policy: scenario.response, windows: windows)
         let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
                                recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                warGame: warGame, lastStepSignals: history.latest)

@@ -141,7 +141,18 @@ public enum Condition: Sendable, Equatable {
     case burnRate(BudgetSLO, longSteps: Int, shortSteps: Int, factor: Double)
 }
 
-public enum Severity: String, Sendable, CaseIterable { case warning, critical, page }
+public enum Severity: String, Sendable, CaseIterable {
+    case warning, critical, page
+
+    /// 0 for warning, up to 2 for page.
+    public var rank: Int {
+        switch self {
+        case .warning: 0
+        case .critical: 1
+        case .page: 2
+        }
+    }
+}
 
 public struct AlertRule: Sendable, Equatable {
     public var name: String

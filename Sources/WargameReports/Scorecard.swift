@@ -30,8 +30,14 @@ public struct ResponsePolicy: Sendable, Equatable {
     public var pageLevel = "SEV1", criticalLevel = "SEV2", warningLevel = "SEV3"
     /// An alert must fire within this of the incident's start for it to count as detected in time.
     public var detectWithin: SimDuration = .minutes(10)
-    /// Recovery objective: every alert clear within this of the start (Aurora RTO 1 h).
+    /// Recovery objective: every linked alert clear within this of the start (Aurora RTO 1 h).
     public var rto: SimDuration = .hours(1)
+    /// The least severe alert that pages on-call; less severe ones open tickets. Alertmanager
+    /// routes usually page on `critical` and above, which is the default.
+    public var pagesFrom: Severity = .critical
+
+    /// Whether an alert of this severity pages.
+    public func pages(_ s: Severity) -> Bool { s.rank >= pagesFrom.rank }
 
     public init() {}
 
@@ -61,6 +67,12 @@ public struct IncidentScore: Sendable {
     /// Share of the run's error budget spent while the incident lasted (its window to start + RTO).
     public let budgets: [(BudgetSLO, Double?)]
     public let policy: ResponsePolicy
+    /// The alert rules that are its symptoms (`IncidentDetection`), in rule order.
+    public var linkedRules: [String] = []
+    /// Recall: whether a linked alert that pages (`ResponsePolicy.pagesFrom`) fired for it.
+    public var paged = false
+    /// The first attributed alert, the one that detected it.
+    public var detectedBy: String?
 
     /// Met: detected within `detectWithin`, acted within the level's response time,
     /// mitigated (no critical or page alert firing) within response + escalation, every
@@ -73,53 +85,69 @@ public struct IncidentScore: Sendable {
     public var recoveredInTime: Bool? { detected == nil ? nil : recovered.map { $0 <= policy.rto } ?? false }
     public var allMet: Bool { detectedInTime != false && respondedInTime != false && mitigatedInTime != false && recoveredInTime != false }
 
-    /// Grades an incident from what the run recorded. `badEvents` are the budget counters'
-    /// bad events inside the incident's window; `totals` the run's, so the share is of the
-    /// whole run's budget.
-    public static func grade(_ i: IncidentOutcome, declared: String?, alerts: [AlertEpisode], actions: [ActionRecord],
-                             policy: ResponsePolicy, budgets: [(BudgetSLO, Double?)]) -> IncidentScore {
-        let window = i.start..<(max(i.end, i.start + policy.rto))
-        let during = alerts.filter { window.contains($0.firedAt) }
-        let implied = during.map { policy.level(for: $0.severity) }.min { policy.rank($0) < policy.rank($1) }
+    /// Grades an incident from what the run recorded: `attributed`, the firings attributed
+    /// to it (its level comes from the worst); `linked`, every episode of its linked rules
+    /// (mitigation waits for their critical and page ones to clear); `budgets`, its share of
+    /// the run's error budgets.
+    public static func grade(_ i: IncidentOutcome, declared: String?, attributed: [AlertEpisode], linked: [AlertEpisode],
+                             actions: [ActionRecord], policy: ResponsePolicy, budgets: [(BudgetSLO, Double?)]) -> IncidentScore {
+        let implied = attributed.map { policy.level(for: $0.severity) }.min { policy.rank($0) < policy.rank($1) }
         let severity = declared ?? implied ?? policy.levels.last?.name ?? "SEV4"
         let acted = actions.map(\.time).filter { $0 >= i.start }.min()
-        // Mitigated: from the first action on, the first moment no critical or page alert fires.
+        // Mitigated: from the first action on, the first moment none of its critical or page alerts fires.
         var mitigated: SimTime?
         if let acted {
-            let severe = alerts.filter { $0.severity != .warning }
+            let severe = linked.filter { $0.severity != .warning }
             func firing(at t: SimTime) -> Bool { severe.contains { $0.firedAt <= t && ($0.resolvedAt.map { t < $0 } ?? true) } }
             let candidates = [acted] + severe.compactMap(\.resolvedAt).filter { $0 >= acted }.sorted()
             mitigated = candidates.first { !firing(at: $0) }
         }
-        return IncidentScore(name: i.name, severity: severity, level: policy.level(named: severity), detected: i.detection,
-                             firstAction: acted.map { $0 - i.start }, mitigated: mitigated.map { $0 - i.start },
-                             recovered: i.recovery, budgets: budgets, policy: policy)
+        var score = IncidentScore(name: i.name, severity: severity, level: policy.level(named: severity), detected: i.detection,
+                                  firstAction: acted.map { $0 - i.start }, mitigated: mitigated.map { $0 - i.start },
+                                  recovered: i.recovery, budgets: budgets, policy: policy)
+        score.paged = attributed.contains { policy.pages($0.severity) }
+        score.detectedBy = attributed.min { $0.firedAt < $1.firedAt }?.rule
+        return score
     }
 }
 
 /// Bad events of each budget counted over a time window, for per-incident budget use.
+///
+/// A step inside several incidents' windows gives each an equal share of its bad events
+/// (`weight`), so the incidents' budgets add up to what the run spent in their windows,
+/// never more: overlapping incidents do not count the same bad events twice.
 public struct BudgetWindow: Sendable {
     public let from: SimTime
     public let to: SimTime
-    public private(set) var unfilled = 0, dropped = 0, uncovered = 0
+    public private(set) var unfilled = 0.0, dropped = 0.0, uncovered = 0.0
 
     public init(from: SimTime, to: SimTime) {
         self.from = from
         self.to = to
     }
 
-    /// Adds a step that ended at `end` (length `step`) if it overlaps the window.
-    public mutating func add(_ s: StepKPIs, end: SimTime, step: SimDuration) {
-        guard end > from, end - step < to else { return }
-        unfilled += max(0, s.submitted - s.filled)
-        dropped += s.dropped
-        uncovered += s.jobsUncovered
+    /// Whether a step that ended at `end` (length `step`) overlaps the window.
+    public func overlaps(end: SimTime, step: SimDuration) -> Bool { end > from && end - step < to }
+
+    /// Adds `weight` of a step's bad events if the step overlaps the window.
+    public mutating func add(_ s: StepKPIs, end: SimTime, step: SimDuration, weight: Double = 1) {
+        guard overlaps(end: end, step: step) else { return }
+        unfilled += weight * Double(max(0, s.submitted - s.filled))
+        dropped += weight * Double(s.dropped)
+        uncovered += weight * Double(s.jobsUncovered)
+    }
+
+    /// Adds a step's bad events to every window it overlaps, shared equally among them.
+    public static func add(_ s: StepKPIs, end: SimTime, step: SimDuration, to windows: inout [BudgetWindow]) {
+        let n = windows.filter { $0.overlaps(end: end, step: step) }.count
+        guard n > 0 else { return }
+        for k in windows.indices { windows[k].add(s, end: end, step: step, weight: 1 / Double(n)) }
     }
 
     /// Each budget's share of the run's error budget spent in the window.
     public func consumed(_ t: RunTotals) -> [(BudgetSLO, Double?)] {
-        func share(_ bad: Int, _ total: Int, _ slo: BudgetSLO) -> Double? {
-            total > 0 ? Double(bad) / (Double(total) * slo.budget) : nil
+        func share(_ bad: Double, _ total: Int, _ slo: BudgetSLO) -> Double? {
+            total > 0 ? bad / (Double(total) * slo.budget) : nil
         }
         return [(.fillRate, share(unfilled, t.submitted, .fillRate)), (.dropped, share(dropped, t.submitted, .dropped)),
                 (.coverage, share(uncovered, t.jobsCovered + t.jobsUncovered, .coverage))]

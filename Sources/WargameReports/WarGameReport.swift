@@ -19,8 +19,8 @@ public struct ActionRecord: Sendable {
     }
 }
 
-/// How one incident went: how long until an alert fired, until the playbook acted, and
-/// until no alert was firing any more.
+/// How one incident went: how long until one of its own alerts fired, until the playbook
+/// acted, and until none of its alerts was firing any more.
 public struct IncidentOutcome: Sendable {
     public let name: String
     public let start: SimTime
@@ -30,10 +30,31 @@ public struct IncidentOutcome: Sendable {
     public let recovery: SimDuration?
 }
 
+/// How good the paging was over a run: the share of pages that belonged to an incident,
+/// and the firings that belonged to none (the noise on-call would have suffered).
+public struct AlertQuality: Sendable, Equatable {
+    public var firings = 0
+    /// Firings of any severity attributed to no incident.
+    public var unattributed = 0
+    /// Firings that paged (`ResponsePolicy.pagesFrom` and above), and those attributed.
+    public var pages = 0, pagesAttributed = 0
+    /// Incidents, and those a linked paging alert fired for (recall).
+    public var incidents = 0, incidentsPaged = 0
+
+    public init() {}
+
+    /// Useful pages over all pages; nil without pages.
+    public var precision: Double? { pages > 0 ? Double(pagesAttributed) / Double(pages) : nil }
+    /// Incidents paged for over incidents; nil without incidents.
+    public var recall: Double? { incidents > 0 ? Double(incidentsPaged) / Double(incidents) : nil }
+}
+
 /// The war-game part of a run's report.
 public struct WarGameOutcome: Sendable {
     public let actions: [ActionRecord]
     public let alerts: [AlertEpisode]
+    /// Per alert episode, the incidents it is attributed to (indices into `incidents`).
+    public let attributions: [[Int]]
     public let incidents: [IncidentOutcome]
     /// Error budget consumed over the run per ratio SLO (1 = exactly used up).
     public let budgets: [(BudgetSLO, Double?)]
@@ -41,18 +62,17 @@ public struct WarGameOutcome: Sendable {
     public let scores: [IncidentScore]
     /// How the run grades response: levels and which level each alert severity maps to.
     public let policy: ResponsePolicy
+    public let quality: AlertQuality
 
-    public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], allClear: [SimTime], totals: RunTotals,
-                policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = []) {
+    /// `attribution` links alerts to incidents (`IncidentAttribution`); detection is the
+    /// first attributed firing, recovery the first moment from then on that none of the
+    /// incident's linked alerts fires.
+    public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], attribution: IncidentAttribution,
+                totals: RunTotals, policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = []) {
         self.actions = actions
         self.alerts = alerts
-        // Detection and recovery first; mitigation is the scorecard's (below), so the two agree.
-        let observed = incidents.map { i in
-            let detected = alerts.map(\.firedAt).filter { $0 >= i.start }.min()
-            let recovered = detected.flatMap { d in allClear.filter { $0 >= d }.min() }
-            return IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: detected.map { $0 - i.start },
-                                   mitigation: nil, recovery: recovered.map { $0 - i.start })
-        }
+        let attributions = alerts.map { attribution.incidents(of: $0) }
+        self.attributions = attributions
         func ratio(_ bad: Int, _ total: Int, _ slo: BudgetSLO) -> Double? {
             total > 0 ? Double(max(0, bad)) / Double(total) / slo.budget : nil
         }
@@ -63,27 +83,53 @@ public struct WarGameOutcome: Sendable {
             (.coverage, ratio(totals.jobsUncovered, totals.jobsCovered + totals.jobsUncovered, .coverage)),
         ]
         self.policy = policy
-        let scores = incidents.indices.map { k in
-            IncidentScore.grade(observed[k], declared: incidents[k].severity, alerts: alerts, actions: actions, policy: policy,
-                                budgets: k < windows.count ? windows[k].consumed(totals) : [])
+        var scores: [IncidentScore] = []
+        var outcomes: [IncidentOutcome] = []
+        for (k, i) in incidents.enumerated() {
+            let mine = alerts.indices.filter { attributions[$0].contains(k) }.map { alerts[$0] }
+            let linked = alerts.filter { attribution.linkedRules[k].contains($0.rule) }
+            let detected = mine.map(\.firedAt).min()
+            // Recovered: from detection on, the first moment none of its linked alerts fires.
+            let recovered = detected.flatMap { d -> SimTime? in
+                func firing(at t: SimTime) -> Bool { linked.contains { $0.firedAt <= t && ($0.resolvedAt.map { t < $0 } ?? true) } }
+                return ([d] + linked.compactMap(\.resolvedAt).filter { $0 >= d }.sorted()).first { !firing(at: $0) }
+            }
+            let observed = IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: detected.map { $0 - i.start },
+                                           mitigation: nil, recovery: recovered.map { $0 - i.start })
+            var score = IncidentScore.grade(observed, declared: i.severity, attributed: mine, linked: linked, actions: actions,
+                                            policy: policy, budgets: k < windows.count ? windows[k].consumed(totals) : [])
+            score.linkedRules = attribution.linkedRules[k]
+            scores.append(score)
+            outcomes.append(IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: observed.detection,
+                                            mitigation: score.mitigated, recovery: observed.recovery))
         }
         self.scores = scores
-        self.incidents = zip(observed, scores).map { o, s in
-            IncidentOutcome(name: o.name, start: o.start, end: o.end, detection: o.detection, mitigation: s.mitigated, recovery: o.recovery)
-        }
+        self.incidents = outcomes
+        var q = AlertQuality()
+        q.firings = alerts.count
+        q.unattributed = attributions.filter(\.isEmpty).count
+        q.pages = alerts.filter { policy.pages($0.severity) }.count
+        q.pagesAttributed = alerts.indices.filter { policy.pages(alerts[$0].severity) && !attributions[$0].isEmpty }.count
+        q.incidents = scores.count
+        q.incidentsPaged = scores.filter(\.paged).count
+        quality = q
     }
 
+    /// The incidents' names an episode is attributed to, `;`-separated.
+    func incidentCell(_ episode: Int) -> String { attributions[episode].map { incidents[$0].name }.joined(separator: ";") }
+
     public static let actionsHeader = ["time_s", "rule", "trigger", "action", "parameters"]
-    public static let alertsHeader = ["rule", "severity", "pending_at_s", "fired_at_s", "resolved_at_s", "level"]
+    public static let alertsHeader = ["rule", "severity", "pending_at_s", "fired_at_s", "resolved_at_s", "level", "incident"]
 
     public static func row(_ a: ActionRecord) -> [String] {
         [NumberFormat.fixed(a.time.seconds, 3), a.rule, a.trigger, a.action, a.parameters]
     }
 
-    /// `level`: the runbook level the alert's severity maps to (`ResponsePolicy`).
-    public static func row(_ e: AlertEpisode, level: String = "") -> [String] {
+    /// `level`: the runbook level the alert's severity maps to (`ResponsePolicy`);
+    /// `incident`: the incidents it is attributed to, `;`-separated (`IncidentAttribution.cell`).
+    public static func row(_ e: AlertEpisode, level: String = "", incident: String = "") -> [String] {
         [e.rule, e.severity.rawValue, NumberFormat.fixed(e.pendingAt.seconds, 3), NumberFormat.fixed(e.firedAt.seconds, 3),
-         e.resolvedAt.map { NumberFormat.fixed($0.seconds, 3) } ?? "", level]
+         e.resolvedAt.map { NumberFormat.fixed($0.seconds, 3) } ?? "", level, incident]
     }
 
     static func seconds(_ d: SimDuration?) -> JSONValue { d.map { .number($0.seconds, decimals: 3) } ?? .null }
@@ -95,20 +141,35 @@ public struct WarGameOutcome: Sendable {
                          ("end_s", .number(i.end.seconds, decimals: 3)), ("time_to_detect_s", Self.seconds(i.detection)),
                          ("time_to_mitigate_s", Self.seconds(i.mitigation)), ("time_to_recover_s", Self.seconds(i.recovery))])
             })),
-            ("alerts_fired", .array(alerts.map { e in
-                .object([("rule", .string(e.rule)), ("severity", .string(e.severity.rawValue)),
-                         ("level", .string(scores.first?.policy.level(for: e.severity) ?? policyLevel(e.severity))),
-                         ("fired_at_s", .number(e.firedAt.seconds, decimals: 3)), ("resolved_at_s", e.resolvedAt.map { .number($0.seconds, decimals: 3) } ?? .null)])
+            ("alerts_fired", .array(alerts.indices.map { k in
+                let e = alerts[k]
+                return .object([("rule", .string(e.rule)), ("severity", .string(e.severity.rawValue)),
+                                ("level", .string(policy.level(for: e.severity))),
+                                ("fired_at_s", .number(e.firedAt.seconds, decimals: 3)), ("resolved_at_s", e.resolvedAt.map { .number($0.seconds, decimals: 3) } ?? .null),
+                                ("incidents", .array(attributions[k].map { .string(incidents[$0].name) }))])
             })),
             ("actions", .array(actions.map { a in
                 .object([("time_s", .number(a.time.seconds, decimals: 3)), ("rule", .string(a.rule)), ("action", .string(a.action)),
                          ("parameters", .string(a.parameters))])
             })),
             ("error_budget_consumed", .object(budgets.map { ($0.0.rawValue, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
+            ("alert_quality", .object([
+                ("pages_from", .string(policy.pagesFrom.rawValue)),
+                ("firings", .int(Int64(quality.firings))),
+                ("alerts_unattributed", .int(Int64(quality.unattributed))),
+                ("pages", .int(Int64(quality.pages))),
+                ("pages_attributed", .int(Int64(quality.pagesAttributed))),
+                ("precision", quality.precision.map { .number($0, decimals: 4) } ?? .null),
+                ("incidents", .int(Int64(quality.incidents))),
+                ("incidents_paged", .int(Int64(quality.incidentsPaged))),
+                ("recall", quality.recall.map { .number($0, decimals: 4) } ?? .null),
+            ])),
             ("scorecard", .array(scores.map { s in
                 func met(_ b: Bool?) -> JSONValue { b.map { .bool($0) } ?? .null }
                 return .object([
                     ("incident", .string(s.name)), ("severity", .string(s.severity)),
+                    ("linked_alerts", .array(s.linkedRules.map { .string($0) })),
+                    ("detected_by", s.detectedBy.map { .string($0) } ?? .null), ("paged", .bool(s.paged)),
                     ("response_deadline_s", s.level.map { .number($0.response.seconds, decimals: 0) } ?? .null),
                     ("mitigation_deadline_s", s.level.map { .number(($0.response + $0.escalation).seconds, decimals: 0) } ?? .null),
                     ("time_to_detect_s", Self.seconds(s.detected)), ("detected_in_time", met(s.detectedInTime)),
@@ -123,15 +184,13 @@ public struct WarGameOutcome: Sendable {
         ]
     }
 
-    /// The default policy's level, for runs without incidents (no scorecard to carry the policy).
-    func policyLevel(_ s: Severity) -> String { policy.level(for: s) }
-
-    /// The scorecard as table rows (incident, severity, detect, first action, mitigate, recover, budget, verdict).
+    /// The scorecard as table rows (incident, severity, detect (by), paged, first action, mitigate, recover, budget, verdict).
     public func scorecardRows() -> [[String]] {
         func cell(_ d: SimDuration?, _ met: Bool?) -> String { Self.scorecardCell(seconds: d?.seconds, met: met) }
         return scores.map { s in
             let fill = s.budgets.first { $0.0 == .fillRate }?.1
-            return [s.name, s.severity, cell(s.detected, s.detectedInTime), cell(s.firstAction, s.respondedInTime),
+            let detected = cell(s.detected, s.detectedInTime) + (s.detectedBy.map { " (\($0))" } ?? "")
+            return [s.name, s.severity, detected, s.paged ? "yes" : "no", cell(s.firstAction, s.respondedInTime),
                     cell(s.mitigated, s.mitigatedInTime), cell(s.recovered, s.recoveredInTime),
                     fill.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—", s.allMet ? "met" : "MISSED"]
         }
@@ -139,12 +198,20 @@ public struct WarGameOutcome: Sendable {
 
     /// One scorecard time: seconds with ✓ or ✗ against its deadline; "never ✗" when a
     /// deadline passed with nothing done, "—" when there was nothing to grade.
+    /// One line on the paging: attributed pages, noise, recall.
+    public var qualityLine: String {
+        let q = quality
+        return "\(NumberFormat.counted(q.pages, "page")) (\(policy.pagesFrom.rawValue) and above), \(q.pagesAttributed) attributed to an incident"
+            + (q.precision.map { " (precision \(NumberFormat.fixed($0, 2)))" } ?? "")
+            + "; \(NumberFormat.counted(q.unattributed, "firing")) of \(q.firings) attributed to no incident; \(q.incidentsPaged) of \(NumberFormat.counted(q.incidents, "incident")) paged for"
+    }
+
     public static func scorecardCell(seconds: Double?, met: Bool?) -> String {
         guard let seconds else { return met == false ? "never ✗" : "—" }
         return NumberFormat.fixed(seconds, 0) + " s" + (met.map { $0 ? " ✓" : " ✗" } ?? "")
     }
 
-    public static let scorecardHeader = ["Incident", "Severity", "Detected", "First action", "Mitigated", "Recovered (RTO)", "Fill budget used", "Deadlines"]
+    public static let scorecardHeader = ["Incident", "Severity", "Detected (by)", "Paged", "First action", "Mitigated", "Recovered (RTO)", "Fill budget used", "Deadlines"]
 
     func markdown() -> String {
         func s(_ d: SimDuration?) -> String { d.map { NumberFormat.fixed($0.seconds, 0) + " s" } ?? "—" }
@@ -152,9 +219,10 @@ public struct WarGameOutcome: Sendable {
         for i in incidents {
             out += "| \(i.name) | \(NumberFormat.fixed(i.start.seconds, 0))–\(NumberFormat.fixed(i.end.seconds, 0)) | \(s(i.detection)) | \(s(i.mitigation)) | \(s(i.recovery)) |\n"
         }
-        out += "\n| Alert | Severity | Fired at (s) | Resolved at (s) |\n|---|---|---|---|\n"
-        for e in alerts {
-            out += "| \(e.rule) | \(e.severity.rawValue) | \(NumberFormat.fixed(e.firedAt.seconds, 0)) | \(e.resolvedAt.map { NumberFormat.fixed($0.seconds, 0) } ?? "still firing") |\n"
+        out += "\n| Alert | Severity | Fired at (s) | Resolved at (s) | Incident |\n|---|---|---|---|---|\n"
+        for (k, e) in alerts.enumerated() {
+            let incident = incidentCell(k).replacingOccurrences(of: ";", with: "; ")
+            out += "| \(e.rule) | \(e.severity.rawValue) | \(NumberFormat.fixed(e.firedAt.seconds, 0)) | \(e.resolvedAt.map { NumberFormat.fixed($0.seconds, 0) } ?? "still firing") | \(incident.isEmpty ? "—" : incident) |\n"
         }
         out += "\n| Action | Rule | At (s) | Parameters |\n|---|---|---|---|\n"
         for a in actions { out += "| \(a.action) | \(a.rule) | \(NumberFormat.fixed(a.time.seconds, 0)) | \(a.parameters) |\n" }
@@ -162,10 +230,11 @@ public struct WarGameOutcome: Sendable {
             out += "\n### Scorecard\n\n| " + Self.scorecardHeader.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: Self.scorecardHeader.count) + "\n"
             out += scorecardRows().map { "| " + $0.joined(separator: " | ") + " |\n" }.joined()
             if let p = scores.first?.policy {
-                out += "\nDeadlines: detection within \(NumberFormat.fixed(p.detectWithin.seconds, 0)) s; first action within the level's response time and mitigation (no critical or page alert firing) within response + escalation ("
+                out += "\nEach incident is judged by its own alerts (its `detected_by`, or its kind's symptoms; docs/wargames.md). Deadlines: detection (its first alert) within \(NumberFormat.fixed(p.detectWithin.seconds, 0)) s; first action within the level's response time and mitigation (none of its critical or page alerts firing) within response + escalation ("
                 out += p.levels.map { "\($0.name) \(NumberFormat.fixed($0.response.seconds, 0)) s + \(NumberFormat.fixed($0.escalation.seconds, 0)) s" }.joined(separator: ", ")
-                out += "); recovery (every alert clear) within the RTO of \(NumberFormat.fixed(p.rto.seconds, 0)) s. Budget: the share of the run's fill-rate error budget spent from the incident's start to its end or start + RTO, whichever is later.\n"
+                out += "); recovery (every one of its alerts clear) within the RTO of \(NumberFormat.fixed(p.rto.seconds, 0)) s. Paged: one of its alerts of severity \(p.pagesFrom.rawValue) or above fired. Budget: the share of the run's fill-rate error budget spent from the incident's start to its end or start + RTO, whichever is later, a step shared by overlapping incidents split equally among them.\n"
             }
+            out += "\nAlert quality: \(qualityLine)\n"
         }
         out += "\n| Error budget | Consumed |\n|---|---|\n"
         for (slo, v) in budgets { out += "| \(slo.rawValue) | \(v.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—") |\n" }

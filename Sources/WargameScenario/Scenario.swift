@@ -46,6 +46,10 @@ public struct Expectations: Sendable, Equatable {
     public var detectedWithin: SimDuration?, firstActionWithin: SimDuration?, mitigatedWithin: SimDuration?, recoveredWithin: SimDuration?
     /// Whether every incident must meet (true) or miss (false) its level's deadlines.
     public var deadlinesMet: Bool?
+    /// Alert quality to assert on every checked seed (nil: not asserted): whether every
+    /// incident was paged for (recall 1) or not, the most firings attributed to no incident,
+    /// the least share of pages attributed to one.
+    public var everyIncidentPaged: Bool?, maxUnattributed: Int?, minPrecision: Double?
 
     public init() {}
 
@@ -59,6 +63,7 @@ public struct Expectations: Sendable, Equatable {
             && a.minimumPassFractions.map(\.1) == b.minimumPassFractions.map(\.1)
             && a.detectedWithin == b.detectedWithin && a.firstActionWithin == b.firstActionWithin
             && a.mitigatedWithin == b.mitigatedWithin && a.recoveredWithin == b.recoveredWithin && a.deadlinesMet == b.deadlinesMet
+            && a.everyIncidentPaged == b.everyIncidentPaged && a.maxUnattributed == b.maxUnattributed && a.minPrecision == b.minPrecision
     }
 }
 
@@ -80,6 +85,9 @@ public struct Scenario: Sendable {
     public var playbook: [PlaybookRule] = []
     /// How incident response is graded (the scorecard).
     public var response = ResponsePolicy()
+    /// Per incident (index-aligned with `pipeline.incidents`): the alerts that are its
+    /// symptoms — its `detected_by`, else its kind's defaults.
+    public var detection: [IncidentDetection] = []
     public var expect = Expectations()
 
     public init() {}

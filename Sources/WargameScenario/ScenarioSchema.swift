@@ -47,8 +47,9 @@ enum ScenarioSchema {
                       doc: "An admitted job waiting longer than this for a provider is dropped (`no_eligible_provider`).")
         try f.recover { () throws(ScenarioError) in try slos(f, &s) }
         try f.recover { () throws(ScenarioError) in try WarGameSchema.response(f, &s) }
-        try f.recover { () throws(ScenarioError) in try WarGameSchema.incidents(f, &s) }
+        // Alert rules before incidents: an incident's detected_by names them.
         try f.recover { () throws(ScenarioError) in try WarGameSchema.alerts(f, &s) }
+        try f.recover { () throws(ScenarioError) in try WarGameSchema.incidents(f, &s) }
         try f.recover { () throws(ScenarioError) in try WarGameSchema.playbook(f, &s) }
         try f.recover { () throws(ScenarioError) in try expectations(f, &s) }
         try f.finish()
@@ -443,6 +444,24 @@ enum ScenarioSchema {
                 } else {
                     _ = sc.raw("deadlines_met", type: "", defaultValue: "", doc: "")
                 }
+            }
+            try e.object("alert_quality", doc: "Paging quality to assert on every checked seed: `every_incident_paged` (true or false), `max_unattributed` (firings attributed to no incident), `min_precision` (share of pages attributed to an incident).") { q throws(ScenarioError) in
+                guard q.docs == nil else { return }
+                if q.has("every_incident_paged") {
+                    var paged = true
+                    try q.bool("every_incident_paged", &paged, doc: "")
+                    s.expect.everyIncidentPaged = paged
+                } else { _ = q.raw("every_incident_paged", type: "", defaultValue: "", doc: "") }
+                if q.has("max_unattributed") {
+                    var n = 0
+                    try q.integer("max_unattributed", &n, 0...10_000_000, doc: "")
+                    s.expect.maxUnattributed = n
+                } else { _ = q.raw("max_unattributed", type: "", defaultValue: "", doc: "") }
+                if q.has("min_precision") {
+                    var p = 0.0
+                    try q.probability("min_precision", &p, doc: "")
+                    s.expect.minPrecision = p
+                } else { _ = q.raw("min_precision", type: "", defaultValue: "", doc: "") }
             }
             var steps = s.expect.steps ?? 0
             try e.integer("steps", &steps, 0...10_000_000, doc: "Steps per check run (0 = the run's steps).")

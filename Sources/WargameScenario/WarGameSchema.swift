@@ -51,6 +51,7 @@ enum WarGameSchema {
                                       doc: "Timed faults: `name`, `kind` (" + incidentKinds.joined(separator: ", ")
                                         + "), `start_s`, `duration_s`, and the kind's own fields (see docs/wargames.md).") else { return }
         var out: [Incident] = []
+        var detection: [IncidentDetection] = []
         for (i, item) in items.enumerated() { try f.recover { () throws(ScenarioError) in
             let g = try f.element("\(f.at("incidents"))[\(i)]", item)
             var name = "incident-\(i + 1)", kind = "", start = SimDuration.zero, duration = SimDuration.minutes(10)
@@ -111,12 +112,41 @@ enum WarGameSchema {
             var severity = ""
             let levels = s.response.levels.map(\.name)
             try g.choice("severity", &severity, [("", "")] + levels.map { ($0, $0) }, doc: "")
+            let detectedBy = try self.detectedBy(g, rules: s.alerts)
             try g.finish()
             var incident = Incident(name: name, kind: k, start: .zero + start, duration: duration)
             incident.severity = severity.isEmpty ? nil : severity
             out.append(incident)
+            detection.append(detectedBy ?? .defaults(for: k))
         } }
         s.pipeline.incidents = out
+        s.detection = detection
+    }
+
+    /// `detected_by`: alert names or label matchers, each of which must select a rule.
+    static func detectedBy(_ g: Fields, rules: [AlertRule]) throws(ScenarioError) -> IncidentDetection? {
+        guard let items = try g.array("detected_by", type: "alert names or label matchers", defaultValue: "", doc: "") else {
+            if g.has("detected_by") { throw .alreadyReported }
+            return nil
+        }
+        if items.isEmpty { throw ScenarioError(file: g.file, path: g.at("detected_by"), message: "expected at least one alert name or label matcher, found []") }
+        var selectors: [AlertSelector] = []
+        for (j, item) in items.enumerated() {
+            let path = "\(g.at("detected_by"))[\(j)]"
+            guard case .string(let text) = item else {
+                throw ScenarioError(file: g.file, path: path, message: "expected an alert name or label matchers such as {signal=\"bridge_rtt_p95_ms\"}, found \(item.described)")
+            }
+            let selector: AlertSelector
+            do { selector = try AlertSelector.parse(text) } catch { throw ScenarioError(file: g.file, path: path, message: error.message) }
+            guard rules.contains(where: { selector.matches($0.labels) }) else {
+                let names = rules.map(\.name)
+                var m = "\"\(text)\" selects none of the alert rules (" + names.joined(separator: ", ") + ")"
+                if let c = closest(to: text, in: names) { m += " (did you mean \"\(c)\"?)" }
+                throw ScenarioError(file: g.file, path: path, message: m)
+            }
+            selectors.append(selector)
+        }
+        return IncidentDetection(selectors: selectors)
     }
 
     /// `response`: the runbook's incident levels and deadlines the scorecard grades against.
@@ -147,7 +177,9 @@ enum WarGameSchema {
                 try a.choice("warning", &s.response.warningLevel, names, doc: "")
             }
             try r.seconds("detect_within_s", &s.response.detectWithin, 0...31_536_000, doc: "An alert must fire this soon after an incident starts.")
-            try r.seconds("rto_s", &s.response.rto, 0...31_536_000, doc: "Recovery time objective: every alert clear this soon after the start (Aurora: 1 h).")
+            try r.seconds("rto_s", &s.response.rto, 0...31_536_000, doc: "Recovery time objective: every one of an incident's alerts clear this soon after its start (Aurora: 1 h).")
+            try r.choice("pages_from", &s.response.pagesFrom, Severity.allCases.map { ($0.rawValue, $0) },
+                         doc: "The least severe alert that pages on-call (recall and precision count pages): `warning`, `critical` (default) or `page`.")
         }
     }
 

@@ -18,25 +18,26 @@ import WargameModels
         let alerts = [episode("FillRateLow", .warning, fired: .minutes(2), resolved: .minutes(50)),
                       episode("FailoversCritical", .critical, fired: .minutes(3), resolved: .minutes(20))]
         let actions = [ActionRecord(time: t0 + .minutes(12), rule: "failover", trigger: "condition", action: "set_provider_weight", parameters: "")]
-        let s = IncidentScore.grade(outcome(detection: .minutes(2), recovery: .minutes(50)), declared: nil, alerts: alerts, actions: actions,
+        let s = IncidentScore.grade(outcome(detection: .minutes(2), recovery: .minutes(50)), declared: nil, attributed: alerts, linked: alerts, actions: actions,
                                     policy: ResponsePolicy(), budgets: [])
         #expect(s.severity == "SEV2")                  // a critical alert
         #expect(s.firstAction == .minutes(12) && s.respondedInTime == true)   // SEV2: 1 h
         #expect(s.mitigated == .minutes(20) && s.mitigatedInTime == true)     // the critical alert resolved at 20 min
         #expect(s.detectedInTime == true && s.recoveredInTime == true && s.allMet)
         // Declared SEV1: 15 minutes to act, 12 is in time; mitigation (20 min) is not (15 + 0).
-        let sev1 = IncidentScore.grade(outcome(detection: .minutes(2), recovery: .minutes(50)), declared: "SEV1", alerts: alerts,
+        let sev1 = IncidentScore.grade(outcome(detection: .minutes(2), recovery: .minutes(50)), declared: "SEV1", attributed: alerts, linked: alerts,
                                        actions: actions, policy: ResponsePolicy(), budgets: [])
         #expect(sev1.respondedInTime == true && sev1.mitigatedInTime == false && !sev1.allMet)
     }
 
     @Test func noActionAndNoRecoveryMissTheirDeadlines() {
         let s = IncidentScore.grade(outcome(detection: .minutes(20), recovery: nil), declared: nil,
-                                    alerts: [episode("FillRateLow", .warning, fired: .minutes(20), resolved: nil)], actions: [],
+                                    attributed: [episode("FillRateLow", .warning, fired: .minutes(20), resolved: nil)],
+                                    linked: [episode("FillRateLow", .warning, fired: .minutes(20), resolved: nil)], actions: [],
                                     policy: ResponsePolicy(), budgets: [])
         #expect(s.severity == "SEV3" && s.detectedInTime == false && s.respondedInTime == false && s.recoveredInTime == false && !s.allMet)
         // No alert at all: the least severe level, nothing detected.
-        let quiet = IncidentScore.grade(outcome(detection: nil, recovery: nil), declared: nil, alerts: [], actions: [],
+        let quiet = IncidentScore.grade(outcome(detection: nil, recovery: nil), declared: nil, attributed: [], linked: [], actions: [],
                                         policy: ResponsePolicy(), budgets: [])
         #expect(quiet.severity == "SEV4" && quiet.detectedInTime == nil && quiet.respondedInTime == nil && quiet.recoveredInTime == nil && quiet.allMet)
     }
