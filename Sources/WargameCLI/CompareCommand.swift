@@ -67,7 +67,10 @@ enum CompareCommand: Command {
             let below = r.difference.map { r.kpi.belowResolution($0.mean, at: near) } ?? false
             let difference = below ? "below resolution (< " + NumberFormat.fixed(resolution, r.kpi.decimals) + ")" : f(r.difference?.mean)
             return [r.kpi.rawValue, f(r.meanA), f(r.meanB), difference,
-                    r.difference.map { f($0.ciLow) + " … " + f($0.ciHigh) } ?? "n/a",
+                    r.difference.map { d in
+                        r.kpi.belowResolution(d.ciLow, at: near) && r.kpi.belowResolution(d.ciHigh, at: near)
+                            ? "within ± " + NumberFormat.fixed(resolution, r.kpi.decimals) : f(d.ciLow) + " … " + f(d.ciHigh)
+                    } ?? "n/a",
                     r.difference.map { $0.significant ? "yes" : "no" } ?? "n/a"]
         }
         out += TextTable.render([header] + rows, indent: "  ")
