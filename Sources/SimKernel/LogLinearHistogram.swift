@@ -23,9 +23,7 @@ public struct LogLinearHistogram: Sendable, Equatable {
     /// The largest relative distance from a reported quantile to the sample of its rank.
     public static let relativeError = 1.0 / Double(1 << precisionBits)
 
-    @usableFromInline var counts: [Int64] = []
-    /// Bucket index of `counts[0]`.
-    @usableFromInline var offset = 0
+    @usableFromInline var buckets = BucketSpan()
     @usableFromInline var _count: Int64 = 0
     @usableFromInline var _min = Int64.max
     @usableFromInline var _max = Int64.min
@@ -66,26 +64,7 @@ public struct LogLinearHistogram: Sendable, Equatable {
         _count += 1
         if v < _min { _min = v }
         if v > _max { _max = v }
-        let i = Self.index(UInt64(v))
-        let k = i - offset
-        if k >= 0 && k < counts.count {
-            counts[k] += 1
-        } else {
-            growToInclude(i)
-            counts[i - offset] += 1
-        }
-    }
-
-    @usableFromInline mutating func growToInclude(_ i: Int) {
-        if counts.isEmpty {
-            offset = i
-            counts = [0]
-        } else if i < offset {
-            counts.insert(contentsOf: repeatElement(0, count: offset - i), at: 0)
-            offset = i
-        } else if i - offset >= counts.count {
-            counts.append(contentsOf: repeatElement(0, count: i - offset - counts.count + 1))
-        }
+        buckets.add(1, at: Self.index(UInt64(v)))
     }
 
     /// The q-quantile (0 ≤ q ≤ 1), or nil when empty.
@@ -100,16 +79,10 @@ public struct LogLinearHistogram: Sendable, Equatable {
         let rank = Int64((qq * Double(_count - 1)).rounded(.down))
         if rank == 0 { return Double(_min) }
         if rank == _count - 1 { return Double(_max) }
-        var seen: Int64 = 0
-        for k in counts.indices where counts[k] > 0 {
-            seen += counts[k]
-            if seen > rank {
-                let (lower, width) = Self.bucket(k + offset)
-                let mid = Double(lower) + Double(width - 1) / 2
-                return Swift.min(Swift.max(mid, Double(_min)), Double(_max))
-            }
-        }
-        return Double(_max)
+        guard let i = buckets.bucket(ofRank: rank) else { return Double(_max) }
+        let (lower, width) = Self.bucket(i)
+        let mid = Double(lower) + Double(width - 1) / 2
+        return Swift.min(Swift.max(mid, Double(_min)), Double(_max))
     }
 
     /// Adds another histogram's observations (exact: buckets align by construction).
@@ -118,13 +91,11 @@ public struct LogLinearHistogram: Sendable, Equatable {
         _count += other._count
         _min = Swift.min(_min, other._min)
         _max = Swift.max(_max, other._max)
-        growToInclude(other.offset)
-        growToInclude(other.offset + other.counts.count - 1)
-        for k in other.counts.indices where other.counts[k] > 0 { counts[k + other.offset - offset] += other.counts[k] }
+        buckets.merge(other.buckets)
     }
 
     /// Allocated buckets: the histogram's memory is about 8 bytes times this.
-    public var bucketCount: Int { counts.count }
+    public var bucketCount: Int { buckets.allocated }
 }
 
 /// Exact order statistics of one window's values (a step's latencies), kept as the values

@@ -34,9 +34,7 @@ public struct QuantileSketch: Sendable, Equatable {
     @usableFromInline static var minTrackable: Double { 1e-9 }
     @usableFromInline static var maxTrackable: Double { 1e12 }
 
-    @usableFromInline var counts: [Int64] = []
-    /// Bucket index of `counts[0]`.
-    @usableFromInline var offset = 0
+    @usableFromInline var buckets = BucketSpan()
     @usableFromInline var zeroCount: Int64 = 0
     @usableFromInline var _count: Int64 = 0
     @inlinable public var count: Int64 { _count }
@@ -64,27 +62,7 @@ public struct QuantileSketch: Sendable, Equatable {
         if x < _min { _min = x }
         if x > _max { _max = x }
         if x <= Self.minTrackable { zeroCount += 1; return }
-        let i = Self.bucketIndex(x)
-        let k = i - offset
-        if k >= 0 && k < counts.count {
-            counts[k] += 1
-        } else {
-            growToInclude(i)
-            counts[i - offset] += 1
-        }
-    }
-
-    /// Extends the allocated span of buckets to cover index `i`.
-    @usableFromInline mutating func growToInclude(_ i: Int) {
-        if counts.isEmpty {
-            offset = i
-            counts = [0]
-        } else if i < offset {
-            counts.insert(contentsOf: repeatElement(0, count: offset - i), at: 0)
-            offset = i
-        } else if i - offset >= counts.count {
-            counts.append(contentsOf: repeatElement(0, count: i - offset - counts.count + 1))
-        }
+        buckets.add(1, at: Self.bucketIndex(x))
     }
 
     /// The q-quantile (0 ≤ q ≤ 1) of everything recorded, or `nil` when empty.
@@ -98,15 +76,9 @@ public struct QuantileSketch: Sendable, Equatable {
         if qq == 1 { return max }
         let rank = Int64((qq * Double(count - 1)).rounded(.down))
         if rank < zeroCount { return Swift.min(Swift.max(0, min), max) }
-        var seen = zeroCount
-        for (k, c) in counts.enumerated() where c > 0 {
-            seen += c
-            if seen > rank {
-                let centre = 2 * pow(Self.gamma, Double(k + offset)) / (Self.gamma + 1)
-                return Swift.min(Swift.max(centre, min), max)
-            }
-        }
-        return max
+        guard let i = buckets.bucket(ofRank: rank, before: zeroCount) else { return max }
+        let centre = 2 * pow(Self.gamma, Double(i)) / (Self.gamma + 1)
+        return Swift.min(Swift.max(centre, min), max)
     }
 
     /// This sketch with another's observations added.
@@ -123,16 +95,12 @@ public struct QuantileSketch: Sendable, Equatable {
         zeroCount += other.zeroCount
         _min = Swift.min(min, other.min)
         _max = Swift.max(max, other.max)
-        for (k, c) in other.counts.enumerated() where c > 0 {
-            let i = k + other.offset
-            growToInclude(i)
-            counts[i - offset] += c
-        }
+        buckets.merge(other.buckets)
     }
 
     /// Forgets every observation but keeps the allocated buckets, for per-window reuse.
     public mutating func reset() {
-        for k in counts.indices { counts[k] = 0 }
+        buckets.clear()
         zeroCount = 0
         _count = 0
         _min = .infinity
@@ -140,5 +108,5 @@ public struct QuantileSketch: Sendable, Equatable {
     }
 
     /// Allocated buckets: the sketch's memory is about 8 bytes times this.
-    public var bucketCount: Int { counts.count }
+    public var bucketCount: Int { buckets.allocated }
 }

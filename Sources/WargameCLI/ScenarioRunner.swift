@@ -105,11 +105,11 @@ enum ScenarioRunner {
         var measured = SignalHistory(stepLength: stepLength, capacity: SignalHistory.capacity(for: conditions))
         let warmupSteps = scenario.run.warmupSteps
         var atWarmupEnd = RunTotals()
-        // Each incident's share of the error budget: bad events from its start to its end or start + RTO.
-        var windows = scenario.pipeline.incidents.map { BudgetWindow(from: $0.start, to: max($0.end, $0.start + scenario.response.rto)) }
         // Which incidents each alert belongs to: known from the schedule, so alerts.csv streams it.
         let attribution = IncidentAttribution(incidents: scenario.pipeline.incidents, detection: scenario.detection,
                                               rules: scenario.alerts, policy: scenario.response)
+        // Each incident's share of the error budget: bad events inside its window.
+        var windows = attribution.windows.map { BudgetWindow(from: $0.lowerBound, to: $0.upperBound) }
         func alertRow(_ e: AlertEpisode) -> [String] {
             WarGameOutcome.row(e, level: scenario.response.level(for: e.severity), incident: attribution.cell(e))
         }

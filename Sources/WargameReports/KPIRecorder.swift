@@ -32,8 +32,6 @@ public struct StepKPIs: Sendable {
     public var submitted = 0
     public var filled = 0
     public var dropped = 0
-    /// Filled orders lost in the step when their provider went down (not drops).
-    public var interrupted = 0
     /// Rejections by family: gateway (429), policy, shard admission, routing.
     public var rejectedGateway = 0, rejectedPolicy = 0, rejectedShard = 0, rejectedRouting = 0
     /// The step's bridge round trips and policy decision times, in microseconds: exact order
@@ -156,7 +154,6 @@ public struct KPIRecorder: DecisionSink, Sendable {
             current.dropped += 1
             finalOutcomes[reasonCount + d.reason.ordinal] += 1
         case .interrupted:
-            current.interrupted += 1
             finalOutcomes[2 * reasonCount + d.reason.ordinal] += 1
         case .completed:
             finalOutcomes[3 * reasonCount] += 1

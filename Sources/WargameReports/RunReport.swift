@@ -119,9 +119,6 @@ public struct RunReport: Sendable {
 
     public var allPass: Bool { results.allSatisfy { $0.verdict == .pass } }
 
-    /// The most decimals the KPI is written with (`KPI.decimals`).
-    public static func decimals(_ kpi: KPI) -> Int { kpi.decimals }
-
     /// One run's value with the decimals it resolves (`KPI.decimals(at:)`).
     public static func format(_ kpi: KPI, _ value: Double?) -> String {
         value.map { NumberFormat.fixed($0, kpi.decimals(at: $0)) } ?? "n/a"
@@ -149,28 +146,7 @@ public struct RunReport: Sendable {
                 ("overrides", .array(identity.overrides.map { .string($0) })),
                 ("command", .string(identity.command)),
             ])),
-            ("totals", .object([
-                ("orders_submitted", .int(Int64(totals.submitted))),
-                ("orders_in_flight_at_start", .int(Int64(totals.inFlightAtStart))),
-                // Each order once: these sum to orders_submitted + orders_in_flight_at_start.
-                ("final_states", .object([
-                    ("completed", .int(Int64(totals.completed))),
-                    ("rejected", .int(Int64(totals.rejected))),
-                    ("dropped", .int(Int64(totals.dropped))),
-                    ("interrupted", .int(Int64(totals.interrupted))),
-                    ("in_flight", .int(Int64(totals.inFlight))),
-                ])),
-                // Passed on the way; they overlap the final states.
-                ("milestones", .object([
-                    ("filled", .int(Int64(totals.filled))),
-                    ("covered", .int(Int64(totals.jobsCovered))),
-                    ("uncovered", .int(Int64(totals.jobsUncovered))),
-                ])),
-                ("failover_events", .int(Int64(totals.failovers))),
-                ("bridge_retries", .int(Int64(totals.bridgeRetries))),
-                ("breaker_transitions", .int(Int64(totals.breakerTransitions))),
-                ("events", .int(Int64(totals.events))),
-            ])),
+            ("totals", totalsJSON()),
             ("kpis", .object(KPI.allCases.map { ($0.rawValue, num($0)) })),
             ("provider_share", .object(providerIDs.indices.map { i in
                 (providerIDs[i], .number(totals.filled > 0 ? Double(filledByProvider[i]) / Double(totals.filled) : 0, decimals: 4))
@@ -180,13 +156,26 @@ public struct RunReport: Sendable {
                     ("name", .string(r.slo.name)),
                     ("kpi", .string(r.slo.kpi.rawValue)),
                     ("op", .string(r.slo.comparison.rawValue)),
-                    ("threshold", .number(r.slo.threshold, decimals: Self.decimals(r.slo.kpi))),
+                    ("threshold", .number(r.slo.threshold, decimals: r.slo.kpi.decimals)),
                     ("observed", r.observed.map { .number($0, decimals: r.slo.kpi.decimals(at: $0)) } ?? .null),
                     ("verdict", .string(r.verdict.rawValue)),
                 ])
             })),
             ("all_slos_met", .bool(allPass)),
         ] + (warGame?.json() ?? []))
+    }
+
+    /// `totals`: the final states (each order once: they sum to `orders_submitted` +
+    /// `orders_in_flight_at_start`) apart from the milestones passed on the way.
+    func totalsJSON() -> JSONValue {
+        func counts(_ pairs: [(String, Int)]) -> [(String, JSONValue)] { pairs.map { ($0.0, .int(Int64($0.1))) } }
+        let t = totals
+        return .object(counts([("orders_submitted", t.submitted), ("orders_in_flight_at_start", t.inFlightAtStart)])
+            + [("final_states", .object(counts([("completed", t.completed), ("rejected", t.rejected), ("dropped", t.dropped),
+                                                 ("interrupted", t.interrupted), ("in_flight", t.inFlight)]))),
+               ("milestones", .object(counts([("filled", t.filled), ("covered", t.jobsCovered), ("uncovered", t.jobsUncovered)])))]
+            + counts([("failover_events", t.failovers), ("bridge_retries", t.bridgeRetries), ("breaker_transitions", t.breakerTransitions)])
+            + [("events", .int(Int64(t.events)))])
     }
 
     // MARK: kpi_summary.md and the terminal table

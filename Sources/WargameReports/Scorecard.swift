@@ -106,7 +106,6 @@ public struct IncidentScore: Sendable {
                                   firstAction: acted.map { $0 - i.start }, mitigated: mitigated.map { $0 - i.start },
                                   recovered: i.recovery, budgets: budgets, policy: policy)
         score.paged = attributed.contains { policy.pages($0.severity) }
-        score.detectedBy = attributed.min { $0.firedAt < $1.firedAt }?.rule
         return score
     }
 }

@@ -117,7 +117,8 @@ public enum StudyTable {
                 out += "| \(a.kpis[k].rawValue) | " + a.effects[f][k].map { e in
                     var c = e.summary.map { NumberFormat.fixed($0.mean, d) } ?? "—"
                     if let v = e.vsFirst {
-                        c += a.belowResolution(v, kpi: k, factor: f) ? " (Δ below resolution" + (v.significant ? "*" : "") + ")" : " (Δ " + NumberFormat.fixed(v.mean, d) + (v.significant ? "*" : "") + ")"
+                        let delta = a.belowResolution(v, kpi: k, factor: f) ? "below resolution" : NumberFormat.fixed(v.mean, d)
+                        c += " (Δ " + delta + (v.significant ? "*" : "") + ")"
                     }
                     return c
                 }.joined(separator: " | ") + " |\n"

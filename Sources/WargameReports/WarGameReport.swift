@@ -88,7 +88,8 @@ public struct WarGameOutcome: Sendable {
         for (k, i) in incidents.enumerated() {
             let mine = alerts.indices.filter { attributions[$0].contains(k) }.map { alerts[$0] }
             let linked = alerts.filter { attribution.linkedRules[k].contains($0.rule) }
-            let detected = mine.map(\.firedAt).min()
+            let first = mine.min { $0.firedAt < $1.firedAt }
+            let detected = first?.firedAt
             // Recovered: from detection on, the first moment none of its linked alerts fires.
             let recovered = detected.flatMap { d -> SimTime? in
                 func firing(at t: SimTime) -> Bool { linked.contains { $0.firedAt <= t && ($0.resolvedAt.map { t < $0 } ?? true) } }
@@ -99,6 +100,7 @@ public struct WarGameOutcome: Sendable {
             var score = IncidentScore.grade(observed, declared: i.severity, attributed: mine, linked: linked, actions: actions,
                                             policy: policy, budgets: k < windows.count ? windows[k].consumed(totals) : [])
             score.linkedRules = attribution.linkedRules[k]
+            score.detectedBy = first?.rule
             scores.append(score)
             outcomes.append(IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: observed.detection,
                                             mitigation: score.mitigated, recovery: observed.recovery))
