@@ -169,7 +169,13 @@ struct SplitMix {
     }
 
     /// More attackers than the limit, each re-opening its idle connection the moment the
-    /// server closes it: every scrape that sends its request is still answered.
+    /// server closes it: every scrape that sends its request is answered. A scraper that
+    /// is descheduled between `connect` and `send` for as long as `maxConnections`
+    /// attackers take to cycle is itself the oldest idle connection and is evicted before
+    /// its request exists (the server reads it first, so a request that had arrived would
+    /// be answered); like Prometheus at its next interval, it tries again. What must never
+    /// happen is any other answer — `too many connections`, a reset, silence — or a scrape
+    /// that cannot get through in three tries (the old design answered 1 scrape in 56).
     @Test func scrapesGetThroughConnectionExhaustion() throws {
         var limits = HTTPServer.Limits()
         limits.maxConnections = 20
@@ -178,9 +184,18 @@ struct SplitMix {
         let attackers = HostileClients(count: 40, port: s.port)
         defer { attackers.stop() }
         Thread.sleep(forTimeInterval: 0.3)
-        var answered = 0
-        for _ in 0..<30 where rawHTTP(port: s.port, "GET /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 200 OK\r\n") { answered += 1 }
-        #expect(answered == 30)
+        var answered = 0, retried = 0, unexpected: [String] = []
+        for _ in 0..<30 {
+            for attempt in 1...3 {
+                let r = rawHTTP(port: s.port, "GET /metrics HTTP/1.1\r\n\r\n")
+                if r.hasPrefix("HTTP/1.1 200 OK\r\n") { answered += 1; break }
+                if r.hasPrefix("HTTP/1.1 503 ") && r.hasSuffix("this connection sent no request\n") && attempt < 3 { retried += 1; continue }
+                unexpected.append(String(r.prefix(80)))
+                break
+            }
+        }
+        #expect(answered == 30, "answered \(answered) of 30 after \(retried) retries; other answers: \(unexpected)")
+        #expect(unexpected.isEmpty)
         #expect(attackers.reconnects > 20, "the attack never ran: \(attackers.reconnects) reconnects")
     }
 
