@@ -28,8 +28,12 @@ let package = Package(
         .target(name: "WargameScenario", dependencies: ["WargameReports", "WargameModels", "SimKernel"]),
         // File outputs: RFC 4180 CSV, atomic files, fixed-format numbers and JSON.
         .target(name: "WargameReports", dependencies: ["WargameModels", "SimKernel"]),
+        // Input modelling: maximum-likelihood fits, goodness of fit and intervals for the
+        // model's parameters from observed telemetry (raw samples or histogram buckets).
+        .target(name: "WargameCalibration", dependencies: ["SimKernel", "WargameModels", "WargameReports", "WargameScenario"]),
         // Argument parsing, subcommands and exit codes; a library so tests can drive it.
-        .target(name: "WargameCLI", dependencies: ["SimKernel", "SimExamples", "WargameModels", "WargameScenario", "WargameReports"]),
+        .target(name: "WargameCLI", dependencies: ["SimKernel", "SimExamples", "WargameModels", "WargameScenario", "WargameReports",
+                                                   "WargameCalibration"]),
         // The thin executable: hands argv to WargameCLI and exits with its code.
         .executableTarget(name: "wargame", dependencies: ["WargameCLI"]),
 
@@ -38,6 +42,7 @@ let package = Package(
         .testTarget(name: "WargameScenarioTests", dependencies: ["WargameScenario", "WargameReports", "WargameModels"]),
         .testTarget(name: "SimExamplesTests", dependencies: ["SimExamples", "SimKernel"]),
         .testTarget(name: "WargameReportsTests", dependencies: ["WargameReports", "SimKernel"]),
+        .testTarget(name: "WargameCalibrationTests", dependencies: ["WargameCalibration", "SimKernel"]),
         .testTarget(name: "WargameCLITests", dependencies: ["WargameCLI", "WargameReports"]),
     ],
     swiftLanguageModes: [.v6]

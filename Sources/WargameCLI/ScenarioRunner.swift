@@ -160,6 +160,7 @@ enum ScenarioRunner {
                                        recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                        lastStepSignals: history.latest)
                 var snapshot = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
+                snapshot.inputs = pipeline.inputTelemetry
                 snapshot.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)
                 onSnapshot(snapshot)
             }
@@ -190,6 +191,7 @@ enum ScenarioRunner {
         try outputs.open(files[4]).write(report.json().rendered())
         try outputs.open(files[5]).write(report.markdown())
         var final = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: sim.now.seconds)
+        final.inputs = pipeline.inputTelemetry
         final.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: nil)
         try outputs.open(files[6]).write(PrometheusText.render(final))
         if let promtoolTest {

@@ -67,6 +67,8 @@ public struct Bridge: Sendable {
     public internal(set) var relayers: RelayerQueue
     var rng: Xoshiro256StarStar
     let relay: LogNormal
+    /// Our messages' relay work and their fates (`InputTelemetry.messageOutcomes`).
+    public internal(set) var messages = DrawRecord(bounds: InputTelemetry.serviceBounds, outcomes: 2)
     /// Other applications' traffic: its own stream, so our traffic never shifts it,
     /// absorbed lazily in arrival order.
     var background: BackgroundTraffic
@@ -110,7 +112,9 @@ public struct Bridge: Sendable {
 
     /// Relayer work for one message, under the current congestion.
     public mutating func sampleRelayWork() -> SimDuration {
-        SimDuration(seconds: relay.sample(&rng) * config.latencyMultiplier)
+        let work = relay.sample(&rng) * config.latencyMultiplier
+        messages.latency.add(work)
+        return SimDuration(seconds: work)
     }
 
     /// The return leg after relaying: the network's base RTT under congestion.
@@ -119,7 +123,11 @@ public struct Bridge: Sendable {
     }
 
     /// Whether this message is lost. One draw per message, lost or not.
-    public mutating func isLost() -> Bool { rng.nextDouble() < config.lossProbability }
+    public mutating func isLost() -> Bool {
+        let lost = rng.nextDouble() < config.lossProbability
+        messages.outcomes[lost ? 1 : 0] += 1
+        return lost
+    }
 
     /// Full-jitter exponential backoff before try `attempt + 1` (AWS Architecture Blog,
     /// "Exponential Backoff and Jitter"): U(0, min(cap, base·2^(attempt−1))).

@@ -55,6 +55,8 @@ public struct Demand: Sendable {
     let gpuHours: LogNormal
     let budget: LogNormal
     let regions: WeightedChoice
+    /// Sizes of the orders made, GPU-seconds.
+    public internal(set) var orderSizes = BucketHistogram(bounds: InputTelemetry.orderSizeBounds)
 
     public init(config: DemandConfig, streams: RandomStreams) {
         self.config = config
@@ -116,6 +118,7 @@ public struct Demand: Sendable {
         var rng = tenantStreams[tenant]
         defer { tenantStreams[tenant] = rng }
         let hours = gpuHours.sample(&rng)
+        orderSizes.add(hours * 3_600)
         let perHour = budget.sample(&rng)
         let region = regions.pick(&rng)
         let badSignature = rng.nextDouble() < config.invalidSignatureProbability

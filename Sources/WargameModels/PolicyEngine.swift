@@ -45,6 +45,8 @@ public struct PolicyEngine: Sendable {
     let checkTables: [QuantileTable]?
     /// Scratch: this decision's uniforms, kept for an exact recomputation.
     var uniforms: [Double]
+    /// Every check's evaluation time, per check (of the checks that ran).
+    public internal(set) var checkDraws: [DrawRecord]
 
     public init(config: PolicyConfig, tenants: Int, rng: Xoshiro256StarStar) {
         self.config = config
@@ -55,6 +57,7 @@ public struct PolicyEngine: Sendable {
         checkTables = checkTimes.allSatisfy { $0.sigma <= Self.tableSigmaLimit }
             ? checkTimes.map { QuantileTableCache.shared.table(for: $0) } : nil
         uniforms = Array(repeating: 0, count: checkTimes.count)
+        checkDraws = Array(repeating: DrawRecord(bounds: InputTelemetry.checkBounds, outcomes: 0), count: checkTimes.count)
     }
 
     /// The largest σ for which `QuantileTable`'s error is stated and tested (2e-8 relative).
@@ -100,7 +103,11 @@ public struct PolicyEngine: Sendable {
         for i in checkTimes.indices {
             let u = rng.nextOpenDouble()
             uniforms[i] = u
-            if i <= lastCheck { total += tables[i].value(at: u) ?? checkTimes[i].quantile(u) }
+            if i <= lastCheck {
+                let v = tables[i].value(at: u) ?? checkTimes[i].quantile(u)
+                checkDraws[i].latency.add(v)
+                total += v
+            }
         }
         let us = total * 1_000_000
         guard us < 9e15 else { return recompute(checksRun: lastCheck) }
@@ -113,6 +120,7 @@ public struct PolicyEngine: Sendable {
     /// summed in order.
     mutating func exactDecisionTime(checksRun lastCheck: Int) -> SimDuration {
         for i in checkTimes.indices { uniforms[i] = rng.nextOpenDouble() }
+        for i in checkTimes.indices where i <= lastCheck { checkDraws[i].latency.add(checkTimes[i].quantile(uniforms[i])) }
         return recompute(checksRun: lastCheck)
     }
 

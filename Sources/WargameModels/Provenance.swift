@@ -94,6 +94,9 @@ public struct Provenance: Sendable {
     public private(set) var jobsUncovered = 0
     /// Operator override (playbook "switch to the backup TSA").
     public var preferBackup = false
+    /// Primary and backup TSA tries, and IPFS pins (`InputTelemetry.requestOutcomes`).
+    public internal(set) var tsaTries = [DrawRecord](repeating: DrawRecord(bounds: InputTelemetry.serviceBounds, outcomes: 3), count: 2)
+    public internal(set) var pins = DrawRecord(bounds: InputTelemetry.serviceBounds, outcomes: 3)
 
     public init(config: ProvenanceConfig, rng: Xoshiro256StarStar) {
         self.config = config
@@ -162,7 +165,10 @@ public struct Provenance: Sendable {
         let tsa = useBackup ? config.backupTSA! : config.primaryTSA
         let latency = (useBackup ? backupLatency! : primaryLatency).sample(&rng)
         let ok = rng.nextDouble() < tsa.successProbability
-        if Provenance.inOutage(tsa.outages, now) { return (tsa.timeout, false, useBackup) }
+        let k = useBackup ? 1 : 0
+        if Provenance.inOutage(tsa.outages, now) { tsaTries[k].outcomes[2] += 1; return (tsa.timeout, false, useBackup) }
+        tsaTries[k].latency.add(latency)
+        tsaTries[k].outcomes[ok ? 0 : 1] += 1
         return (SimDuration(seconds: latency), ok, useBackup)
     }
 
@@ -170,7 +176,9 @@ public struct Provenance: Sendable {
     public mutating func ipfsTry(at now: SimTime) -> (delay: SimDuration, success: Bool) {
         let latency = ipfsLatency.sample(&rng)
         let ok = rng.nextDouble() < config.ipfsSuccessProbability
-        if Provenance.inOutage(config.ipfsOutages, now) { return (.seconds(30), false) }
+        if Provenance.inOutage(config.ipfsOutages, now) { pins.outcomes[2] += 1; return (.seconds(30), false) }
+        pins.latency.add(latency)
+        pins.outcomes[ok ? 0 : 1] += 1
         return (SimDuration(seconds: latency), ok)
     }
 

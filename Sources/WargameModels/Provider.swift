@@ -107,6 +107,8 @@ public struct Provider: Sendable {
     public internal(set) var placed = 0
     var rng: Xoshiro256StarStar
     let ack: LogNormal
+    /// Every ack latency drawn while up, and the outcomes (`InputTelemetry.ackOutcomes`).
+    public internal(set) var acks = DrawRecord(bounds: InputTelemetry.serviceBounds, outcomes: 3)
 
     public init(config: ProviderConfig, rng: Xoshiro256StarStar) {
         self.config = config
@@ -150,7 +152,9 @@ public struct Provider: Sendable {
         let delay = SimDuration(seconds: ack.sample(&rng))
         let fails = rng.nextDouble() < config.failureProbability
         if isDown { return (min(delay, .milliseconds(50)), false) }  // a down provider refuses fast
-        if delay > config.ackTimeout { return (config.ackTimeout, false) }
+        acks.latency.add(delay.seconds)
+        if delay > config.ackTimeout { acks.outcomes[2] += 1; return (config.ackTimeout, false) }
+        acks.outcomes[fails ? 1 : 0] += 1
         return (delay, !fails)
     }
 }

@@ -1,31 +1,6 @@
 import SimKernel
 import WargameModels
 
-/// A Prometheus-style histogram with fixed upper bounds (`le` buckets), exact counts.
-public struct BucketHistogram: Sendable {
-    public let bounds: [Double]
-    public private(set) var counts: [Int]
-    public private(set) var sum = 0.0
-    public private(set) var count = 0
-
-    public init(bounds: [Double]) {
-        self.bounds = bounds
-        counts = Array(repeating: 0, count: bounds.count)
-    }
-
-    public mutating func add(_ x: Double) {
-        count += 1
-        sum += x
-        if let i = bounds.firstIndex(where: { x <= $0 }) { counts[i] += 1 }
-    }
-
-    /// Cumulative counts per bound (the `le` series), excluding `+Inf` (= `count`).
-    public var cumulative: [Int] {
-        var running = 0
-        return counts.map { running += $0; return running }
-    }
-}
-
 /// What one step measured: one row of `kpi_timeseries.csv`.
 public struct StepKPIs: Sendable {
     public var step = 0

@@ -34,6 +34,24 @@ public enum NumberFormat {
         x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : x.description
     }
 
+    /// `x` to `digits` significant digits, trailing zeros dropped (`0.30012`, `1250`,
+    /// `0.000183`): for estimates whose magnitude varies by orders (a rate, a 0.2 ms check
+    /// time) where fixed decimals would print too many digits or none. Scientific notation
+    /// only outside 1e-9…1e15.
+    public static func significant(_ x: Double, _ digits: Int = 6) -> String {
+        guard x.isFinite else { return "" }
+        guard x != 0 else { return "0" }
+        let magnitude = Int((abs(x)).log10Floor)
+        let decimals = digits - 1 - magnitude
+        guard abs(x) >= 1e-9 && abs(x) < 1e15 else { return String(format: "%.\(digits - 1)e", x) }
+        var s = fixed(x, max(0, decimals))
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s
+    }
+
     /// Values beyond 9e18 / 10^decimals, which no KPI reaches: POSIX `%.*f`.
     static func huge(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
 
@@ -48,5 +66,14 @@ public enum NumberFormat {
         let teens = (11...13).contains(abs(n) % 100)
         let suffix = teens ? "th" : [1: "st", 2: "nd", 3: "rd"][abs(n) % 10] ?? "th"
         return "\(n)\(suffix)"
+    }
+}
+
+extension Double {
+    /// ⌊log₁₀ |x|⌋ for finite non-zero x, exact at powers of ten (log10 can be off by one ulp there).
+    var log10Floor: Double {
+        var e = Foundation.floor(Foundation.log10(Swift.abs(self)))
+        if Foundation.pow(10, e) > Swift.abs(self) { e -= 1 } else if Foundation.pow(10, e + 1) <= Swift.abs(self) { e += 1 }
+        return e
     }
 }

@@ -1,3 +1,4 @@
+import SimKernel
 import WargameModels
 
 /// Writes the end-of-run KPIs in the Prometheus text exposition format (version 0.0.4):
@@ -116,6 +117,7 @@ public struct PrometheusText {
             p.gauge("wargame_shard_max_open_jobs", help: "The shard's open-jobs quota.", shards.map { ([("shard", $0.name)], Double($0.maxOpen)) }, decimals: 0)
             p.gauge("wargame_shard_max_active_jobs", help: "The shard's active-jobs quota.", shards.map { ([("shard", $0.name)], Double($0.maxActive)) }, decimals: 0)
         }
+        if let inputs = snapshot.inputs { p.inputTelemetry(inputs) }
         p.gauge("wargame_simulated_seconds", help: "Simulated time reached.", [([], snapshot.simulatedSeconds)], decimals: 3)
         return p.text
     }
@@ -143,6 +145,8 @@ public struct MetricsSnapshot: Sendable {
     public let simulatedSeconds: Double
     /// What the simulated service reports about itself (port 9109); live runs only.
     public var service: ServiceState?
+    /// The models' draws (`InputTelemetry`): the production-style data calibration reads.
+    public var inputs: InputTelemetry?
 
     public init(report: RunReport, providers: [ProviderState], simulatedSeconds: Double) {
         self.report = report

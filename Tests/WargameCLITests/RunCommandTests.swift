@@ -268,17 +268,24 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
                 : ["_bucket", "_sum", "_count"].compactMap { name.hasSuffix($0) ? String(name.dropLast($0.count)) : nil }.first ?? name
             #expect(typed[family] != nil && helped.contains(family), "sample \(name) without HELP/TYPE")
             if typed[family] == "counter" { #expect(family.hasSuffix("_total")) }
+            // A histogram series is its family and its labels other than `le`.
+            let labels = line.drop { $0 != "{" }.prefix { $0 != "}" }.dropFirst().split(separator: ",").map(String.init)
+            let series = family + "{" + labels.filter { !$0.hasPrefix("le=") }.joined(separator: ",") + "}"
             if name.hasSuffix("_bucket") {
-                let le = String(line.split(separator: "\"")[1])
-                buckets[family, default: []].append((le, value))
+                let le = try #require(labels.last.map { String($0.split(separator: "\"")[1]) })
+                buckets[series, default: []].append((le, value))
             }
-            if name.hasSuffix("_count") { counts[family] = value }
+            if name.hasSuffix("_count") { counts[series] = value }
         }
-        #expect(buckets.keys.sorted() == ["wargame_bridge_rtt_seconds", "wargame_policy_decision_seconds"])
-        for (family, series) in buckets {
-            #expect(series.last?.0 == "+Inf")
-            #expect(zip(series, series.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "\(family) not cumulative")
-            #expect(series.last?.1 == counts[family])
+        // The KPI histograms, and one per latency the model draws (`InputTelemetry`).
+        #expect(Set(buckets.keys.map { String($0.prefix { $0 != "{" }) }).sorted() == [
+            "wargame_bridge_relay_seconds", "wargame_bridge_rtt_seconds", "wargame_ipfs_pin_seconds", "wargame_order_gpu_seconds",
+            "wargame_policy_check_seconds", "wargame_policy_decision_seconds", "wargame_provider_ack_seconds", "wargame_tsa_request_seconds"])
+        #expect(buckets.keys.filter { $0.hasPrefix("wargame_provider_ack_seconds{") }.count == 7)
+        for (series, points) in buckets {
+            #expect(points.last?.0 == "+Inf")
+            #expect(zip(points, points.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "\(series) not cumulative")
+            #expect(points.last?.1 == counts[series], "\(series): +Inf bucket is not _count")
         }
         #expect(text.contains("wargame_slo_met{slo=\"failover_events\"} 0\n"))
         #expect(text.contains("\nwargame_fill_rate_p50 0."))

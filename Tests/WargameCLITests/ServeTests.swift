@@ -29,8 +29,11 @@ struct Exposition {
                 : ["_bucket", "_sum", "_count"].compactMap { name.hasSuffix($0) ? String(name.dropLast($0.count)) : nil }.first ?? name
             if typed[family] == nil { problems.append("no TYPE for \(name)") }
             samples[key] = value
-            if name.hasSuffix("_bucket") { buckets[family, default: []].append(value) }
-            if name.hasSuffix("_count") { counts[family] = value }
+            // A histogram series: the family and its labels other than `le`.
+            let labels = key.drop { $0 != "{" }.dropFirst().dropLast().split(separator: ",").filter { !$0.hasPrefix("le=") }
+            let series = family + "{" + labels.joined(separator: ",") + "}"
+            if name.hasSuffix("_bucket") { buckets[series, default: []].append(value) }
+            if name.hasSuffix("_count") { counts[series] = value }
         }
         for (family, series) in buckets {
             if zip(series, series.dropFirst()).contains(where: { $0 > $1 }) { problems.append("\(family) buckets not cumulative") }
