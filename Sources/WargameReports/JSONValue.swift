@@ -11,6 +11,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     case uint(UInt64)
     /// A number printed with exactly `decimals` digits; non-finite values render as `null`.
     case number(Double, decimals: Int)
+    /// A number printed to `digits` significant digits (`NumberFormat.significant`): for
+    /// estimates whose magnitude varies by orders; non-finite values render as `null`.
+    case significant(Double, digits: Int)
     case bool(Bool)
     case null
 
@@ -49,6 +52,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .int(let n): out += String(n)
         case .uint(let n): out += String(n)
         case .number(let x, let decimals): out += x.isFinite ? NumberFormat.fixed(x, decimals) : "null"
+        case .significant(let x, let digits): out += x.isFinite ? NumberFormat.significant(x, digits) : "null"
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         }

@@ -1,0 +1,94 @@
+import Foundation
+import WargameCalibration
+import WargameReports
+import WargameScenario
+
+/// `wargame calibrate`: fit a base scenario's directly observed parameters to telemetry and
+/// write a calibrated scenario that extends it, with every estimate's interval, sample size
+/// and goodness of fit (docs/calibration.md).
+enum CalibrateCommand: Command {
+    static let name = "calibrate"
+    static let abstract = "Fit a scenario's parameters to observed telemetry (maximum likelihood, with intervals and goodness of fit)."
+    static let positionalUsage = "BASE_SCENARIO"
+    static let options: [OptionSpec] = [
+        OptionSpec("from", value: "path", help: "Observed data (repeatable): a run's output directory, a saved query_range .json, or a .csv of samples.",
+                   repeatable: true),
+        OptionSpec("seed", value: "n", help: "Seed of the goodness-of-fit bootstrap.", default: "1"),
+        OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-calibration"),
+    ]
+    static let discussion = """
+        Fits, by maximum likelihood: the order arrival rate (and, from a day of data or more, the
+        diurnal amplitude and peak hour), order sizes, every provider's acknowledgement latency
+        and failure probability, every bridge's relay work and loss probability, the policy
+        checks' times, the TSAs' and IPFS's latency and success probability. A parameter the
+        data cannot identify keeps its base value and says why. Writes calibrated.json (a
+        scenario that extends the base), calibration.json and calibration.md.
+        """
+
+    static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
+        try o.expectPositionals(atMost: 1)
+        guard let path = o.positionals.first else { throw UsageError(message: "Missing the base scenario to calibrate.", command: name) }
+        let sources = o.strings("from")
+        guard !sources.isEmpty else { throw UsageError(message: "Missing the observed data: give --from PATH (repeatable).", command: name) }
+        let seed = UInt64(try o.integer("seed", range: 0...Int.max, default: 1))
+        guard let scenario = try RunCommand.loadScenario(path, context) else { return .badInput }
+        var telemetry = Telemetry()
+        for s in sources {
+            do { try TelemetryReader.read(s, into: &telemetry) } catch {
+                throw InputError(message: error.description)
+            }
+        }
+        let outDir = o.string("out") ?? "out/\(scenario.name)-calibration"
+        let outputs = try OutputSet(directory: outDir)
+        let estimates = Calibrator(base: scenario.pipeline, seed: seed).estimates(from: telemetry)
+        let report = CalibrationReport(baseScenario: path, extendsPath: relativePath(from: outDir, to: path), baseName: scenario.name,
+                                       sources: telemetry.sources, window: telemetry.window, seed: seed, estimates: estimates)
+        // The calibrated values must make a valid scenario: loading the base with them as
+        // overrides runs every schema check (ranges, p95 ≥ median) on exactly what is written.
+        let c = scenario.pipeline.policy
+        let checks = (median: c.checkMedian.map(\.milliseconds), p95: c.checkP95.map(\.milliseconds))
+        do {
+            let overrides = try report.settings(base: checks).map { s throws(OverrideError) in
+                try Override(path: s.path, value: s.values.count == 1 && !s.path.hasPrefix("policy.check_") ? Factor.number(s.values[0]) : .array(s.values.map(Factor.number)))
+            }
+            _ = try ScenarioLoader.load(path, overrides: overrides)
+        } catch {
+            context.console.err("Error: internal error: the calibrated values do not make a valid scenario: \(error)\n")
+            return .internalError
+        }
+        try outputs.open("calibrated.json").write(report.calibratedScenario(base: checks))
+        try outputs.open("calibration.json").write(report.json().rendered())
+        try outputs.open("calibration.md").write(report.markdown())
+        let paths = try outputs.commitAll()
+        context.console.out(terminal(report) + "Wrote " + paths.joined(separator: ", ") + "\n")
+        return .success
+    }
+
+    static func terminal(_ r: CalibrationReport) -> String {
+        var out = "wargame calibrate: \(r.baseName), \(NumberFormat.counted(r.fitted.count, "parameter")) fitted, \(r.estimates.count - r.fitted.count) kept\n"
+        var rows = [["parameter", "base", "estimate", "95 % interval", "n", "fit p"]]
+        for e in r.estimates {
+            rows.append([e.path, NumberFormat.significant(e.base, 5), e.fitted ? NumberFormat.significant(e.value, 5) : "kept",
+                         e.estimate.map { NumberFormat.significant($0.low, 4) + " – " + NumberFormat.significant($0.high, 4) } ?? "-",
+                         String(e.n), e.gof.map { NumberFormat.fixed($0.pValue, 3) } ?? "-"])
+        }
+        return out + TextTable.render(rows, indent: "  ")
+    }
+
+    /// `file` as seen from `dir` (both made absolute): `../../scenarios/baseline.json`.
+    static func relativePath(from dir: String, to file: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        func parts(_ p: String) -> [String] {
+            let absolute = p.hasPrefix("/") ? p : cwd + "/" + p
+            var out: [String] = []
+            for c in absolute.split(separator: "/") where c != "." {
+                if c == ".." { if !out.isEmpty { out.removeLast() } } else { out.append(String(c)) }
+            }
+            return out
+        }
+        let d = parts(dir), f = parts(file)
+        var common = 0
+        while common < d.count && common < f.count - 1 && d[common] == f[common] { common += 1 }
+        return (Array(repeating: "..", count: d.count - common) + f[common...]).joined(separator: "/")
+    }
+}

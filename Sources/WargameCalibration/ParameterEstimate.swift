@@ -1,0 +1,28 @@
+/// One scenario field's estimate: the value, its 95 % interval, how it was found and how
+/// well the data fit — or, when the data cannot identify it, the base value kept and why.
+public struct ParameterEstimate: Sendable {
+    public enum Method: String, Sendable { case mle, simulatedMoments = "simulated_moments" }
+
+    /// The scenario path (`providers[akash].ack_median_ms`).
+    public let path: String
+    /// The base scenario's value.
+    public let base: Double
+    /// The estimate and its interval; nil when the base value is kept.
+    public let estimate: Estimate?
+    public let method: Method
+    /// The fitted family: `lognormal`, `binomial`, `poisson`.
+    public let distribution: String
+    /// Observations behind the estimate (values, trials or arrivals).
+    public let n: Int
+    public let gof: GoodnessOfFit?
+    /// Every candidate family by AIC, best first (latencies only).
+    public let ranking: [(family: LatencyFamily, aic: Double)]
+    /// The series read.
+    public let series: String
+    /// What a reader must know: too few samples, a poor fit, a family the data prefer.
+    public let notes: [String]
+
+    public var fitted: Bool { estimate != nil }
+    /// The value the calibrated scenario carries.
+    public var value: Double { estimate?.value ?? base }
+}
