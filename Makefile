@@ -7,10 +7,10 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check live-alerts slurm-test fuzz tsan golden docs studies-figures bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check calibrate-test live-alerts slurm-test fuzz tsan golden docs studies-figures bench clean help
 
 help:
-	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check live-alerts slurm-test fuzz tsan golden docs bench clean"
+	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check calibrate-test live-alerts slurm-test fuzz tsan golden docs bench clean"
 	@echo "         (sim-run honours SEED= and STEPS=)"
 
 build:
@@ -43,6 +43,13 @@ slo-check: release
 # simulator fired, at every step). Installs Debian's prometheus package if promtool is missing.
 promtool-check: release
 	.ci/promtool-check
+
+# The calibration loop against a real Prometheus (docs/calibration.md): a day of
+# scenarios/calibration-drill.json exported with --openmetrics, backfilled with promtool,
+# served by prometheus on a loopback port; calibrate must recover the values the drill set.
+# Installs Debian's prometheus package if missing. About 10 seconds.
+calibrate-test: release
+	.ci/calibrate-test
 
 # docs/live.md's recipe run for real: a Prometheus server (Debian's, installed if missing) on
 # a free loopback port scrapes 'serve alert-drill --speed 60 --start scrape' with the rules of

@@ -13,6 +13,11 @@ enum CalibrateCommand: Command {
     static let options: [OptionSpec] = [
         OptionSpec("from", value: "path", help: "Observed data (repeatable): a run's output directory, a saved query_range .json, or a .csv of samples.",
                    repeatable: true),
+        OptionSpec("prometheus", value: "url", help: "Read the data from a Prometheus server's HTTP API (http://host:port), over --start…--end."),
+        OptionSpec("start", value: "time", help: "With --prometheus: the window's start, RFC 3339 or Unix seconds."),
+        OptionSpec("end", value: "time", help: "With --prometheus: the window's end."),
+        OptionSpec("step", value: "duration", help: "With --prometheus: the query resolution (the arrival counts' interval).", default: "60s"),
+        OptionSpec("timeout", value: "duration", help: "With --prometheus: the longest wait for each request.", default: "30s"),
         OptionSpec("seed", value: "n", help: "Seed of the goodness-of-fit bootstrap.", default: "1"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-calibration"),
     ]
@@ -29,7 +34,10 @@ enum CalibrateCommand: Command {
         try o.expectPositionals(atMost: 1)
         guard let path = o.positionals.first else { throw UsageError(message: "Missing the base scenario to calibrate.", command: name) }
         let sources = o.strings("from")
-        guard !sources.isEmpty else { throw UsageError(message: "Missing the observed data: give --from PATH (repeatable).", command: name) }
+        let prometheus = try prometheusSource(o)
+        guard !sources.isEmpty || prometheus != nil else {
+            throw UsageError(message: "Missing the observed data: give --from PATH (repeatable) or --prometheus URL --start T --end T.", command: name)
+        }
         let seed = UInt64(try o.integer("seed", range: 0...Int.max, default: 1))
         guard let scenario = try RunCommand.loadScenario(path, context) else { return .badInput }
         var telemetry = Telemetry()
@@ -38,6 +46,7 @@ enum CalibrateCommand: Command {
                 throw InputError(message: error.description)
             }
         }
+        try prometheus?.fetch(SeriesMapping(), into: &telemetry)
         let outDir = o.string("out") ?? "out/\(scenario.name)-calibration"
         let outputs = try OutputSet(directory: outDir)
         let estimates = Calibrator(base: scenario.pipeline, seed: seed).estimates(from: telemetry)
@@ -62,6 +71,26 @@ enum CalibrateCommand: Command {
         let paths = try outputs.commitAll()
         context.console.out(terminal(report) + "Wrote " + paths.joined(separator: ", ") + "\n")
         return .success
+    }
+
+    /// The Prometheus source of `--prometheus`, `--start`, `--end` and `--step`, checked together.
+    static func prometheusSource(_ o: ParsedOptions) throws -> PrometheusSource? {
+        guard let url = o.string("prometheus") else {
+            for option in ["start", "end", "step", "timeout"] where o.string(option) != nil {
+                throw UsageError(message: "'--\(option)' belongs to '--prometheus'; give the server's URL too.", command: name)
+            }
+            return nil
+        }
+        guard let startText = o.string("start"), let endText = o.string("end") else {
+            throw UsageError(message: "'--prometheus' needs the window: give --start and --end.", command: name)
+        }
+        let start = try PrometheusSource.time(startText, option: "start", command: name)
+        let end = try PrometheusSource.time(endText, option: "end", command: name)
+        guard end > start else { throw UsageError(message: "The window is empty: --end (\(endText)) must be after --start (\(startText)).", command: name) }
+        let step = try PrometheusSource.duration(o.string("step") ?? "60s", option: "step", command: name)
+        let timeout = try PrometheusSource.duration(o.string("timeout") ?? "30s", option: "timeout", command: name)
+        do { _ = try HTTPClient.Endpoint(url) } catch { throw UsageError(message: "The value '\(url)' is invalid for '--prometheus': \(error.message).", command: name) }
+        return PrometheusSource(base: url.hasSuffix("/") ? String(url.dropLast()) : url, start: start, end: end, step: step, client: HTTPClient(timeout: timeout))
     }
 
     static func terminal(_ r: CalibrationReport) -> String {

@@ -16,6 +16,8 @@ enum RunCommand: Command {
         OptionSpec("report", value: nil, help: "Also write report.html (see 'wargame report')."),
         LogSelection.option(default: .all, help: "Decision logs to write: both, routing_decisions.csv only, or none beyond the KPI files."),
         OptionSpec("rules-test", value: nil, help: "Also write alert_rules.yml and its promtool unit test, alert_rules_test.yml."),
+        OptionSpec("openmetrics", value: nil, help: "Also write series.om: every metric at every step, timestamped, for promtool tsdb create-blocks-from openmetrics."),
+        OptionSpec("start-time", value: "RFC3339", help: "The wall-clock time of the run's start in series.om (a midnight keeps the diurnal clock).", default: "2026-01-01T00:00:00Z"),
         .set,
         .warmup,
     ]
@@ -44,12 +46,28 @@ enum RunCommand: Command {
             throw UsageError(message: "'--rules-test' records at most \(AlertRulesTest.maximumSteps) steps, found --steps \(steps).", command: name)
         }
         let logs = try LogSelection.parse(o, default: .all, command: name)
+        if o.string("start-time") != nil && !o.has("openmetrics") {
+            throw UsageError(message: "'--start-time' times series.om; give it with '--openmetrics'.", command: name)
+        }
+        let start = o.has("openmetrics") ? try parseStartTime(o.string("start-time") ?? "2026-01-01T00:00:00Z") : nil
         let result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps,
-                                                write: .init(directory: outDir, logs: logs, rulesTest: o.has("rules-test")),
+                                                write: .init(directory: outDir, logs: logs, rulesTest: o.has("rules-test"), openMetricsStart: start),
                                                 console: context.console)
         context.console.out(summary(result, path: path))
         if o.has("report") { context.console.out("Wrote \(try ReportCommand.write(outDir))\n") }
         return result.report.allPass ? .success : .sloBreached
+    }
+
+    /// An RFC 3339 time (`2026-01-01T00:00:00Z`, `2026-01-01T01:00:00+01:00`) in whole Unix
+    /// seconds, from 1970 to 9999.
+    static func parseStartTime(_ text: String) throws(UsageError) -> Int64 {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        guard let date = f.date(from: text), date.timeIntervalSince1970 >= 0, date.timeIntervalSince1970 < 253_402_300_800,
+              date.timeIntervalSince1970 == date.timeIntervalSince1970.rounded() else {
+            throw UsageError(message: "The value '\(text)' is invalid for '--start-time': expected an RFC 3339 time in whole seconds such as 2026-01-01T00:00:00Z.", command: name)
+        }
+        return Int64(date.timeIntervalSince1970)
     }
 
     /// The scenario, or `nil` after printing why it is invalid.

@@ -17,6 +17,7 @@ enum ScenarioRunner {
                         "kpi_summary.json", "kpi_summary.md", "metrics.prom", "order_events.csv"]
     /// Written too with `--rules-test`.
     static let rulesFiles = ["alert_rules.yml", "alert_rules_test.yml"]
+    static let openMetricsFile = "series.om"
 
     struct Result {
         let report: RunReport
@@ -31,6 +32,8 @@ enum ScenarioRunner {
         var logs = LogSelection.all
         /// Also `alert_rules.yml` and `alert_rules_test.yml`, the run as a promtool rule test.
         var rulesTest = false
+        /// Also `series.om`, every metric at every step timestamped from this Unix time.
+        var openMetricsStart: Int64?
     }
 
     /// `write == nil` runs without writing anything (for `check`, sweeps, `serve`).
@@ -42,7 +45,7 @@ enum ScenarioRunner {
         let outputs = try write.map { w throws(OutputError) in try OutputSet(directory: w.directory) }
         // The files of an earlier run in that directory that this one does not write (its
         // report, its decision logs when they are left out) would describe other results.
-        outputs?.replaces(files + rulesFiles + ["report.html"])
+        outputs?.replaces(files + rulesFiles + ["report.html", openMetricsFile])
         do {
             return try run(scenario, seed: seed, steps: steps, outputs: outputs, options: write, console: console,
                            onStep: onStep, onSnapshot: onSnapshot)
@@ -72,6 +75,8 @@ enum ScenarioRunner {
         }
         // Written on its own queue, as the decision logs are: drained before this returns.
         defer { _ = try? series?.finish() }
+        let openMetrics = try options?.openMetricsStart.flatMap { _ in try outputs.map { o throws(OutputError) in try OpenMetricsSeries(directory: o.directory) } }
+        defer { openMetrics?.discard() }
         var actionsCSV = try outputs.map { o throws(OutputError) in
             try CSVWriter(file: try o.open(files[2]), header: WarGameOutcome.actionsHeader)
         }
@@ -155,14 +160,17 @@ enum ScenarioRunner {
                 atWarmupEnd = totals(pipeline, events: 0)
             }
             onStep?(kpis)
-            if let onSnapshot {
+            if onSnapshot != nil || openMetrics != nil {
                 let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd),
                                        recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                        lastStepSignals: history.latest)
                 var snapshot = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
                 snapshot.inputs = pipeline.inputTelemetry
                 snapshot.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)
-                onSnapshot(snapshot)
+                onSnapshot?(snapshot)
+                if let openMetrics, let start = options?.openMetricsStart {
+                    try openMetrics.add(PrometheusText.render(snapshot), at: start + end.microseconds / 1_000_000)
+                }
             }
             if step >= warmupSteps {
                 BudgetWindow.add(kpis, end: end, step: stepLength, to: &windows)
@@ -194,6 +202,7 @@ enum ScenarioRunner {
         final.inputs = pipeline.inputTelemetry
         final.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: nil)
         try outputs.open(files[6]).write(PrometheusText.render(final))
+        if let openMetrics { try openMetrics.finish(into: try outputs.open(openMetricsFile)) }
         if let promtoolTest {
             try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: stepLength, policy: scenario.response))
             try outputs.open(rulesFiles[1]).write(promtoolTest.render(ruleFile: rulesFiles[0]))

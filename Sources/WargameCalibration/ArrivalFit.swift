@@ -39,7 +39,7 @@ public struct ArrivalCounts: Sendable, Equatable {
 public enum ArrivalFit {
     public struct Result: Sendable, Equatable {
         public let rate: Estimate
-        /// Nil when the window is shorter than a day: the shape is then not identified and
+        /// Nil when the window is shorter than `windowForShape`: the shape is then not identified and
         /// is held at the base scenario's.
         public let amplitude: Estimate?
         public let peakHour: Estimate?
@@ -51,8 +51,10 @@ public enum ArrivalFit {
         public let gof: GoodnessOfFit?
     }
 
-    /// A day of data: the least that identifies a 24-hour cycle's amplitude and phase.
-    public static let windowForShape = 86_400.0
+    /// The least data that identifies a 24-hour cycle's amplitude and phase apart from the
+    /// rate: most of a cycle (20 h). Less, and a rise looks the same as a higher rate; a
+    /// day read back from Prometheus is a step short of 24 h, so a day must pass.
+    public static let windowForShape = 72_000.0
 
     /// Fits the rate, and the shape when the window covers a day. `baseShape` is the base
     /// scenario's (amplitude, peak hour), used when the shape is not fitted.

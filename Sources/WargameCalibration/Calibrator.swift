@@ -105,7 +105,7 @@ public struct Calibrator: Sendable {
             let hours = NumberFormat.significant(counts.window / 3_600, 3)
             for i in 1...2 {
                 out.append(keptEstimate(paths[i], bases[i], "poisson", series: series, n: fit.arrivals,
-                                        "\(hours) h of data: a diurnal shape needs at least 24 h (the rate was fitted under the base's shape)"))
+                                        "\(hours) h of data: a diurnal shape needs at least 20 h (the rate was fitted under the base's shape)"))
             }
         }
         return out

@@ -1,0 +1,96 @@
+import Foundation
+import WargameCalibration
+import WargameScenario
+
+/// Reads calibration data from a Prometheus server's HTTP API: `/api/v1/series` to learn
+/// which of the mapped families exist over the window, then one `/api/v1/query_range` per
+/// family (histograms by their `_bucket` and `_count` series), each parsed as a saved
+/// response would be. HTTP, API and network failures are `InputError`s naming the URL.
+struct PrometheusSource {
+    let base: String
+    let start: Double, end: Double, step: Double
+    let client: HTTPClient
+
+    func fetch(_ mapping: SeriesMapping, into t: inout Telemetry) throws {
+        let histograms = [mapping.providerAck, mapping.bridgeRelay, mapping.policyCheck, mapping.tsaRequest, mapping.ipfsPin, mapping.orderSize].map(\.metric)
+        let counters = [mapping.providerAcks, mapping.bridgeMessages, mapping.tsaRequests, mapping.ipfsPins, mapping.ordersSubmitted].map(\.metric)
+        let wanted = histograms.flatMap { [$0 + "_bucket", $0 + "_count"] } + counters
+        let present = try seriesNames(wanted)
+        for name in wanted where present.contains(name) {
+            let url = endpoint("/api/v1/query_range", [("query", name), ("start", Self.number(start)), ("end", Self.number(end)), ("step", Self.number(step))])
+            let text = try get(url)
+            do { try PrometheusResponse.parse(text, file: url, arrivalsMetric: mapping.ordersSubmitted.metric, into: &t) } catch {
+                throw InputError(message: error.description)
+            }
+        }
+        t.sources.append("\(base) (\(present.count) of \(wanted.count) series, \(Self.number(start))…\(Self.number(end)) step \(Self.number(step)) s)")
+        if t.window == nil { t.window = end - start }
+    }
+
+    /// Which of `names` have series over the window (`/api/v1/series`).
+    func seriesNames(_ names: [String]) throws -> Set<String> {
+        let url = endpoint("/api/v1/series", names.map { ("match[]", $0) } + [("start", Self.number(start)), ("end", Self.number(end))])
+        let json: JSON
+        do { json = try JSONParser.parse(try get(url)) } catch let e as JSONSyntaxError {
+            throw InputError(message: "\(url): line \(e.line), column \(e.column): \(e.message)")
+        }
+        guard case .array(let items)? = json["data"] else { throw InputError(message: "\(url): data: expected an array of series, found \(json["data"]?.described ?? "nothing")") }
+        var found = Set<String>()
+        for item in items { if case .string(let n)? = item["__name__"] { found.insert(n) } }
+        return found
+    }
+
+    /// The body of a 200 answer; an API error's message otherwise.
+    func get(_ url: String) throws -> String {
+        let r: HTTPClient.Response
+        do { r = try client.get(url) } catch { throw InputError(message: "cannot query Prometheus: \(error.description)") }
+        if r.status == 200 { return r.text }
+        if let json = try? JSONParser.parse(r.text), case .string(let e)? = json["error"] {
+            throw InputError(message: "\(url): the API answered HTTP \(r.status): \(e)")
+        }
+        throw InputError(message: "\(url): expected HTTP 200 from the Prometheus API, found HTTP \(r.status)")
+    }
+
+    func endpoint(_ path: String, _ query: [(String, String)]) -> String {
+        base + path + "?" + query.map { Self.encode($0.0) + "=" + Self.encode($0.1) }.joined(separator: "&")
+    }
+
+    static func encode(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E {
+                out.append(Character(UnicodeScalar(b)))
+            } else {
+                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+
+    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x) }
+
+    /// `--start`/`--end`: RFC 3339 or Unix seconds.
+    static func time(_ text: String, option: String, command: String) throws(UsageError) -> Double {
+        if let x = Double(text), x.isFinite, x >= 0 { return x }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: text) { return d.timeIntervalSince1970 }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: text) { return d.timeIntervalSince1970 }
+        throw UsageError(message: "The value '\(text)' is invalid for '--\(option)': expected an RFC 3339 time (2026-01-01T00:00:00Z) or Unix seconds.", command: command)
+    }
+
+    /// `--step`: `60s`, `5m`, `1h` or plain seconds.
+    static func duration(_ text: String, option: String, command: String) throws(UsageError) -> Double {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let x = Double(text.dropLast(suffix.count)), x > 0, x.isFinite { return x * scale }
+        }
+        if let x = Double(text), x > 0, x.isFinite { return x }
+        throw UsageError(message: "The value '\(text)' is invalid for '--\(option)': expected a duration such as 60s, 5m or 1h.", command: command)
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
