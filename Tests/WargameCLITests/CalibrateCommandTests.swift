@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+@testable import WargameCLI
+import WargameReports
+import WargameScenario
+
+/// The parameters of `calibration.json`, by path.
+func calibration(_ dir: String) throws -> [String: JSON] {
+    let json = try JSONParser.parse(try String(contentsOfFile: dir + "/calibration.json", encoding: .utf8))
+    guard case .array(let items)? = json["parameters"] else { return [:] }
+    var out: [String: JSON] = [:]
+    for item in items { if case .string(let p)? = item["path"] { out[p] = item } }
+    return out
+}
+
+func number(_ j: JSON?) -> Double? { if case .number(let n)? = j { return n.value }; return nil }
+
+/// (estimate − truth) / se, the standard error read back from the 95 % interval (on the log
+/// scale for lognormal fits, whose intervals are exp of a normal interval).
+func zScore(_ p: JSON, truth: Double) -> Double? {
+    guard let est = number(p["estimate"]), case .array(let ci)? = p["ci95"], ci.count == 2,
+          let lo = number(ci[0]), let hi = number(ci[1]) else { return nil }
+    let log = { () -> Bool in if case .string("lognormal")? = p["distribution"] { return true }; return false }()
+    let se = (log ? Foundation.log(hi / lo) : hi - lo) / (2 * 1.959963984540054)
+    return (log ? Foundation.log(est / truth) : est - truth) / se
+}
+
+@Suite struct CalibrateCommandTests {
+    /// Eight hours of the drill (the diurnal shape needs 20): every changed value the data
+    /// can identify is recovered within 4 standard errors (a 6·10⁻⁵ chance per check).
+    @Test func recoversTheDrillFromARunDirectoryAndWritesAValidScenario() throws {
+        let dir = scratchDirectory()
+        let run = runCLI(["run", packageRoot + "/scenarios/calibration-drill.json", "--steps", "480", "--logs", "none", "--out", dir + "/run"])
+        #expect(run.code == .success || run.code == .sloBreached, "\(run.err)")
+        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--out", dir + "/cal"])
+        #expect(r.code == .success, "\(r.err)")
+        #expect(r.out.hasPrefix("wargame calibrate: baseline, "))
+        let params = try calibration(dir + "/cal")
+        let truths: [(String, Double)] = [("demand.orders_per_second", 1.3 * (1 + 0.25 * Self.meanCosine(hours: 8, peak: 15))),
+                                          ("providers[akash].ack_median_ms", 450), ("providers[akash].ack_p95_ms", 1600),
+                                          ("providers[akash].failure_probability", 0.008), ("demand.gpu_hours.median", 0.09),
+                                          ("provenance.tsa.latency_median_ms", 320), ("providers[vast].ack_median_ms", 250)]
+        for (path, truth) in truths {
+            let p = try #require(params[path], "\(path) missing")
+            #expect(p["status"] == .string("fitted"))
+            let z = try #require(zScore(p, truth: truth))
+            #expect(abs(z) < 4, "\(path): z = \(z)")
+        }
+        // Eight hours cannot place a 24-hour cycle: the shape is kept, and says why.
+        let amplitude = try #require(params["demand.diurnal_amplitude"])
+        #expect(amplitude["status"] == .string("kept"))
+        #expect(amplitude["notes"].map { "\($0)" }?.contains("needs at least 20 h") == true)
+        // The calibrated scenario extends the base, is valid, and the same inputs give the same bytes.
+        #expect(runCLI(["validate", dir + "/cal/calibrated.json"]).code == .success)
+        let text = try String(contentsOfFile: dir + "/cal/calibrated.json", encoding: .utf8)
+        #expect(text.contains("\"extends\": \"") && text.contains("scenarios/baseline.json\""))
+        #expect(runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--out", dir + "/cal2"]).code == .success)
+        for f in ["calibrated.json", "calibration.json", "calibration.md"] {
+            #expect(FileManager.default.contents(atPath: dir + "/cal/" + f) == FileManager.default.contents(atPath: dir + "/cal2/" + f), "\(f) differs")
+        }
+    }
+
+    /// The drill's rate is 1.3 × (1 + 0.25 cos(2π(h − 15)/24)): under the base's flat shape,
+    /// calibrate estimates its mean over the window, 1.3 × (1 + 0.25 × this).
+    static func meanCosine(hours: Double, peak: Double) -> Double {
+        let n = 10_000
+        var sum = 0.0
+        for i in 0..<n {
+            let h: Double = (Double(i) + 0.5) * hours / Double(n)
+            sum += cos(2 * Double.pi * (h - peak) / 24)
+        }
+        return sum / Double(n)
+    }
+
+    /// Raw samples in the documented CSV layout are fitted raw (Anderson–Darling), and a
+    /// saved query_range response's histogram by its buckets (chi-square).
+    @Test func readsSampleCSVsAndSavedQueryRangeResponses() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // 400 values at the lognormal's own quantiles: median 0.2 s, σ 0.5.
+        var csv = "metric,labels,value\n"
+        for i in 0..<400 { csv += "wargame_provider_ack_seconds,provider=akash;instance=a,\(0.2 * exp(0.5 * Self.probit((Double(i) + 0.5) / 400)))\n" }
+        try csv.write(toFile: dir + "/acks.csv", atomically: true, encoding: .utf8)
+        let bounds = [0.1, 0.2, 0.3, 0.5, 1, 2]
+        let counts = [30, 170, 160, 90, 40, 8]
+        var series: [String] = []
+        var cumulative = 0
+        for (b, c) in zip(bounds, counts) {
+            cumulative += c
+            series.append(#"{"metric":{"__name__":"wargame_provider_ack_seconds_bucket","provider":"flux","le":"\#(NumberFormat.roundTrip(b))"},"values":[[1767225600,"0"],[1767229200,"\#(cumulative)"]]}"#)
+        }
+        series.append(#"{"metric":{"__name__":"wargame_provider_ack_seconds_bucket","provider":"flux","le":"+Inf"},"values":[[1767225600,"0"],[1767229200,"\#(cumulative + 2)"]]}"#)
+        series.append(#"{"metric":{"__name__":"wargame_provider_ack_seconds_count","provider":"flux"},"values":[[1767225600,"0"],[1767229200,"\#(cumulative + 2)"]]}"#)
+        try (#"{"status":"success","data":{"resultType":"matrix","result":["# + series.joined(separator: ",") + "]}}")
+            .write(toFile: dir + "/flux.json", atomically: true, encoding: .utf8)
+        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/acks.csv", "--from", dir + "/flux.json", "--out", dir + "/cal"])
+        #expect(r.code == .success, "\(r.err)")
+        let params = try calibration(dir + "/cal")
+        let akash = try #require(params["providers[akash].ack_median_ms"])
+        #expect(abs(try #require(number(akash["estimate"])) - 200) < 0.5)
+        #expect(akash["gof"]?["test"] == .string("anderson_darling"))
+        #expect(try #require(number(akash["gof"]?["p_value"])) > 0.5)  // values at the quantiles fit as well as any sample can
+        let flux = try #require(params["providers[flux].ack_median_ms"])
+        #expect(flux["status"] == .string("fitted") && number(flux["n"]) == 500)
+        #expect(flux["gof"]?["test"] == .string("chi_square"))
+        // Series the data lack keep their base values, saying so.
+        let vast = try #require(params["providers[vast].ack_median_ms"])
+        #expect(vast["status"] == .string("kept") && number(vast["estimate"]) == 250)
+    }
+
+    /// Φ⁻¹ by bisection on erfc (tests only).
+    static func probit(_ p: Double) -> Double {
+        var lo = -10.0, hi = 10.0
+        for _ in 0..<100 { let mid = (lo + hi) / 2; if 0.5 * erfc(-mid / 2.0.squareRoot()) < p { lo = mid } else { hi = mid } }
+        return (lo + hi) / 2
+    }
+
+    @Test func badInputIsNamedAndLeavesNothing() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let base = packageRoot + "/scenarios/baseline.json"
+        func fails(_ args: [String], _ message: String) {
+            let r = runCLI(["calibrate", base] + args + ["--out", dir + "/out"])
+            #expect(r.code == .badInput, "\(args): \(r.err)")
+            #expect(r.err.contains(message), "\(args): \(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+        }
+        fails(["--from", dir + "/missing"], dir + "/missing: expected a run's output directory, a .json query_range response or a .csv of samples, found nothing at this path")
+        try "metric,labels,value\nwargame_provider_ack_seconds,provider=akash,0.3\nwargame_provider_ack_seconds,provider=akash,abc\n"
+            .write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        fails(["--from", dir + "/bad.csv"], dir + "/bad.csv: line 3, column value: expected a finite number, found \"abc\"")
+        try #"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected end of input"}"#.write(toFile: dir + "/err.json", atomically: true, encoding: .utf8)
+        fails(["--from", dir + "/err.json"], "err.json: error: the API answered \"status\": \"error\" (bad_data): 1:5: parse error: unexpected end of input")
+        try #"{"status":"success","data":{"resultType":"vector","result":[]}}"#.write(toFile: dir + "/vector.json", atomically: true, encoding: .utf8)
+        fails(["--from", dir + "/vector.json"], "vector.json: data.resultType: expected \"matrix\" (a query_range response), found the string \"vector\"")
+        fails([], "Missing the observed data")
+        fails(["--prometheus", "https://prom.example:9090", "--start", "0", "--end", "60"], "https is not supported")
+        fails(["--prometheus", "http://127.0.0.1:9090"], "'--prometheus' needs the window: give --start and --end.")
+        fails(["--start", "0"], "'--start' belongs to '--prometheus'")
+        fails(["--prometheus", "http://127.0.0.1:1", "--start", "100", "--end", "60"], "The window is empty")
+        fails(["--prometheus", "http://127.0.0.1:1", "--start", "0", "--end", "3600", "--timeout", "2s"], "cannot query Prometheus: http://127.0.0.1:1/api/v1/series")
+    }
+
+    /// `--prometheus` end to end against a stand-in server (the real one is `make
+    /// calibrate-test`): the series list, one query_range, and an API error's message.
+    @Test func readsThePrometheusHTTPAPI() throws {
+        let queryRange = #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"wargame_provider_acks_total","provider":"akash","outcome":"accepted"},"values":[[60,"0"],[3600,"990"]]},{"metric":{"__name__":"wargame_provider_acks_total","provider":"akash","outcome":"refused"},"values":[[60,"0"],[3600,"10"]]}]}}"#
+        let server = try HTTPServer(bind: "127.0.0.1", port: 0) { path in
+            switch path {
+            case "/api/v1/series": HTTPServer.Response(status: 200, contentType: "application/json",
+                                                       body: #"{"status":"success","data":[{"__name__":"wargame_provider_acks_total","provider":"akash"}]}"#)
+            case "/api/v1/query_range": HTTPServer.Response(status: 200, contentType: "application/json", body: queryRange)
+            default: nil
+            }
+        }
+        defer { server.stop() }
+        let dir = scratchDirectory()
+        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--prometheus", "http://127.0.0.1:\(server.port)",
+                        "--start", "1970-01-01T00:01:00Z", "--end", "3600", "--out", dir])
+        #expect(r.code == .success, "\(r.err)")
+        let p = try #require(try calibration(dir)["providers[akash].failure_probability"])
+        #expect(number(p["estimate"]) == 0.01 && number(p["n"]) == 1_000)
+
+        let failing = try HTTPServer(bind: "127.0.0.1", port: 0) { _ in
+            HTTPServer.Response(status: 400, contentType: "application/json", body: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"start\""}"#)
+        }
+        defer { failing.stop() }
+        let e = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--prometheus", "http://127.0.0.1:\(failing.port)",
+                        "--start", "0", "--end", "3600", "--out", dir + "-2"])
+        #expect(e.code == .badInput)
+        #expect(e.err.contains("the API answered HTTP 400: invalid parameter \"start\""), "\(e.err)")
+    }
+
+    @Test func httpClientDechunksAndTimesOut() throws {
+        let body = try HTTPClient.dechunk(Array("4\r\nWiki\r\n6;x=y\r\npedia \r\n0\r\n\r\n".utf8), url: "u")
+        #expect(String(decoding: body, as: UTF8.self) == "Wikipedia ")
+        #expect(throws: HTTPClient.Failure.self) { try HTTPClient.dechunk(Array("zz\r\n".utf8), url: "u") }
+        // A server that accepts the connection (the kernel's backlog) and never answers.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) } }
+        listen(listener, 4)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
+        let started = Date()
+        do {
+            _ = try HTTPClient(timeout: 0.5).get("http://127.0.0.1:\(UInt16(bigEndian: addr.sin_port))/api/v1/series")
+            Issue.record("a silent server answered")
+        } catch {
+            #expect(error.message.contains("(timeout)"), "\(error)")
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+}
