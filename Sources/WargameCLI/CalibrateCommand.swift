@@ -27,7 +27,8 @@ enum CalibrateCommand: Command {
         and failure probability, every bridge's relay work and loss probability, the policy
         checks' times, the TSAs' and IPFS's latency and success probability. A parameter the
         data cannot identify keeps its base value and says why. Writes calibrated.json (a
-        scenario that extends the base), calibration.json and calibration.md.
+        scenario that extends the base), calibration.json, calibration.md and report.html
+        (observed against fitted CDF and a Q–Q plot for every fitted latency). See docs/calibration.md.
         """
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
@@ -68,6 +69,7 @@ enum CalibrateCommand: Command {
         try outputs.open("calibrated.json").write(report.calibratedScenario(base: checks))
         try outputs.open("calibration.json").write(report.json().rendered())
         try outputs.open("calibration.md").write(report.markdown())
+        try outputs.open("report.html").write(report.html())
         let paths = try outputs.commitAll()
         context.console.out(terminal(report) + "Wrote " + paths.joined(separator: ", ") + "\n")
         return .success

@@ -45,7 +45,7 @@ public struct Calibrator: Sendable {
         }
         for (i, name) in PolicyConfig.checkNames.enumerated() where i < c.policy.checkMedian.count {
             out += latency(t, "policy", ("check_median_ms[\(i)]", "check_p95_ms[\(i)]"), mapping.policyCheck, label(mapping.policyCheck, name),
-                           base: (c.policy.checkMedian[i].milliseconds, c.policy.checkP95[i].milliseconds))
+                           base: (c.policy.checkMedian[i].milliseconds, c.policy.checkP95[i].milliseconds), title: "policy \(name) check")
         }
         let tsas = [("tsa", "primary", c.provenance.primaryTSA)] + (c.provenance.backupTSA.map { [("backup_tsa", "backup", $0)] } ?? [])
         for (field, name, tsa) in tsas {
@@ -59,6 +59,7 @@ public struct Calibrator: Sendable {
                        base: (c.provenance.ipfsLatencyMedian.milliseconds, c.provenance.ipfsLatencyP95.milliseconds))
         out.append(probability(t, "provenance.ipfs.success_probability", mapping.ipfsPins, [:],
                                events: ["success"], of: ["success", "failure"], base: c.provenance.ipfsSuccessProbability))
+        Self.flagPoorFits(&out)
         return out
     }
 
@@ -83,7 +84,7 @@ public struct Calibrator: Sendable {
         guard let fit = ArrivalFit.fit(counts, baseShape: (d.diurnalAmplitude, d.peakHour)) else { return kept("the arrival counts give no fit") }
         var notes: [String] = []
         if let gof = fit.gof, gof.rejected {
-            notes.append("the counts vary more than a Poisson process of this rate would (dispersion χ² p = \(pText(gof.pValue))): bursts the model does not have")
+            notes.append("the counts vary more than a Poisson process of this rate would (dispersion χ² p \(gof.pText)): bursts the model does not have")
         }
         if !d.surges.isEmpty { notes.append("the base scenario's \(d.surges.count) surge(s) are taken as known and divided out") }
         let series = mapping.ordersSubmitted.metric
@@ -124,8 +125,6 @@ public struct Calibrator: Sendable {
         return total / Double(pieces)
     }
 }
-
-func pText(_ p: Double) -> String { p < 0.001 ? "< 0.001" : NumberFormat.fixed(p, 3) }
 
 func keptEstimate(_ path: String, _ base: Double, _ distribution: String, series: String, n: Int, _ why: String) -> ParameterEstimate {
     ParameterEstimate(path: path, base: base, estimate: nil, method: .mle, distribution: distribution, n: n, gof: nil, ranking: [],

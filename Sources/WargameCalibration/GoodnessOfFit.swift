@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import SimKernel
+import WargameReports
 
 /// A goodness-of-fit verdict: the test, its statistic and p-value, on how many values.
 public struct GoodnessOfFit: Sendable, Equatable {
@@ -20,6 +21,13 @@ public struct GoodnessOfFit: Sendable, Equatable {
 
     /// The conventional reading at 5 %.
     public var rejected: Bool { pValue < 0.05 }
+
+    /// The p-value as a reader should take it: a bootstrap p at its floor, 1/(B + 1) (no
+    /// replicate as far off as the data), is only known to be at most that.
+    public var pText: String {
+        if test == .andersonDarling && pValue <= 1 / Double(detail + 1) { return "≤ " + NumberFormat.fixed(pValue, 3) }
+        return pValue < 0.001 ? "< 0.001" : "= " + NumberFormat.fixed(pValue, 3)
+    }
 }
 
 extension GoodnessOfFit {

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import SimKernel
+import WargameReports
 
 /// A point estimate with its 95 % interval.
 public struct Estimate: Sendable, Equatable {
@@ -23,15 +24,13 @@ public struct Estimate: Sendable, Equatable {
 /// z for a two-sided 95 % interval.
 let z975 = NormalQuantile.of(0.975)
 
-/// Wilson's score interval for a binomial proportion (Wilson 1927): unlike the Wald
-/// interval it stays inside [0, 1] and keeps its coverage near 0 or 1 and for small n —
-/// the case of failure probabilities of 0.3 % seen a handful of times.
+/// Wilson's score interval for a binomial proportion (Wilson 1927, the one sweeps use):
+/// unlike the Wald interval it stays inside [0, 1] and keeps its coverage near 0 or 1 and
+/// for small n — failure probabilities of 0.3 % seen a handful of times.
 public func wilsonInterval(successes k: Int, trials n: Int) -> Estimate? {
     guard n > 0, k >= 0, k <= n else { return nil }
-    let p = Double(k) / Double(n), z2 = z975 * z975, nn = Double(n)
-    let centre = (p + z2 / (2 * nn)) / (1 + z2 / nn)
-    let half = z975 / (1 + z2 / nn) * (p * (1 - p) / nn + z2 / (4 * nn * nn)).squareRoot()
-    return Estimate(p, max(0, centre - half), min(1, centre + half))
+    let w = SweepStatistics.wilson(successes: k, trials: n)
+    return Estimate(Double(k) / Double(n), w.low, w.high)
 }
 
 /// A lognormal fitted by maximum likelihood, with the asymptotic covariance of (μ̂, σ̂),

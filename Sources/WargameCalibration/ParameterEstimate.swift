@@ -20,9 +20,30 @@ public struct ParameterEstimate: Sendable {
     /// The series read.
     public let series: String
     /// What a reader must know: too few samples, a poor fit, a family the data prefer.
-    public let notes: [String]
+    public internal(set) var notes: [String]
+    /// The data against the fit, for the report's figures (latencies only).
+    public var curve: FitCurve? = nil
 
     public var fitted: Bool { estimate != nil }
     /// The value the calibrated scenario carries.
     public var value: Double { estimate?.value ?? base }
+}
+
+/// A fitted latency and the data it was fitted to, in the field's unit: what the report
+/// draws (observed against fitted CDF, and a Q–Q plot).
+public struct FitCurve: Sendable {
+    public enum Observed: Sendable {
+        /// A sorted simple random sample of the raw values (at most `plotSample`).
+        case sample([Double])
+        /// Bucket upper bounds and the observed fraction at or below each.
+        case buckets(bounds: [Double], cumulative: [Double])
+    }
+    /// The fields' prefix and names: `providers[akash]` ack_median_ms/ack_p95_ms.
+    public let title: String
+    public let unit: String
+    public let distribution: LatencyDistribution
+    public let observed: Observed
+    public let n: Int
+
+    public static let plotSample = 400
 }

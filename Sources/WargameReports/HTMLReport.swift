@@ -49,7 +49,7 @@ public enum HTMLReport {
         .ci { font-size: 11px; color: #555; white-space: nowrap; }
         """
 
-    static func page(_ title: String, _ body: String) -> String {
+    public static func page(_ title: String, _ body: String) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
         <!DOCTYPE html>
@@ -65,7 +65,7 @@ public enum HTMLReport {
     /// Headers may break after '_' and '.' (`provenance_coverage`, `demand.orders_per_second`),
     /// so tables of many named columns fit the page. A cell's text after a line break is a
     /// note, shown on a second line in small type (a count above its interval).
-    static func table(_ header: [String], _ rows: [[String]], verdictColumn: Int? = nil) -> String {
+    public static func table(_ header: [String], _ rows: [[String]], verdictColumn: Int? = nil) -> String {
         let breakable = { (name: String) in HTML.escape(name).map { $0 == "_" || $0 == "." ? "\($0)<wbr/>" : String($0) }.joined() }
         var s = "<table><tr>" + header.map { "<th>\(breakable($0))</th>" }.joined() + "</tr>\n"
         for r in rows {
@@ -116,7 +116,7 @@ public enum HTMLReport {
         return chart
     }
 
-    static func figure(_ chart: SVGChart, _ caption: String) -> String {
+    public static func figure(_ chart: SVGChart, _ caption: String) -> String {
         "<figure>\n" + chart.render() + "<figcaption>\(HTML.escape(caption))</figcaption>\n</figure>\n"
     }
 

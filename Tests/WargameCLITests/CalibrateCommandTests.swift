@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 @testable import WargameCLI
 import WargameReports
@@ -80,6 +83,8 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         // 400 values at the lognormal's own quantiles: median 0.2 s, σ 0.5.
         var csv = "metric,labels,value\n"
         for i in 0..<400 { csv += "wargame_provider_ack_seconds,provider=akash;instance=a,\(0.2 * exp(0.5 * Self.probit((Double(i) + 0.5) / 400)))\n" }
+        // Two modes a decade apart behind one name: no lognormal fits them.
+        for i in 0..<400 { csv += "wargame_provider_ack_seconds,provider=golem,\((i % 2 == 0 ? 0.1 : 1.0) * exp(0.2 * Self.probit((Double(i / 2) + 0.5) / 200)))\n" }
         try csv.write(toFile: dir + "/acks.csv", atomically: true, encoding: .utf8)
         let bounds = [0.1, 0.2, 0.3, 0.5, 1, 2]
         let counts = [30, 170, 160, 90, 40, 8]
@@ -103,6 +108,16 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         let flux = try #require(params["providers[flux].ack_median_ms"])
         #expect(flux["status"] == .string("fitted") && number(flux["n"]) == 500)
         #expect(flux["gof"]?["test"] == .string("chi_square"))
+        // The bimodal series is fitted (the model has no other family) and called a poor fit.
+        let golem = try #require(params["providers[golem].ack_median_ms"])
+        #expect(golem["status"] == .string("fitted"))
+        #expect(golem["notes"].map { "\($0)" }?.contains("poor fit: Anderson–Darling p ≤ 0.005") == true, "\(String(describing: golem["notes"]))")
+        #expect(akash["notes"].map { "\($0)" }?.contains("poor fit") == false)
+        // report.html is well-formed XHTML with a CDF and a Q–Q figure per fitted latency.
+        let html = try #require(FileManager.default.contents(atPath: dir + "/cal/report.html"))
+        #expect(XMLParser(data: html).parse())
+        let page = String(decoding: html, as: UTF8.self)
+        #expect(page.components(separatedBy: "<figure>").count - 1 == 2 * 3)  // akash, flux, golem
         // Series the data lack keep their base values, saying so.
         let vast = try #require(params["providers[vast].ack_median_ms"])
         #expect(vast["status"] == .string("kept") && number(vast["estimate"]) == 250)
