@@ -1,5 +1,6 @@
 import Foundation
 import WargameCalibration
+import WargameReports
 import WargameScenario
 
 /// Reads calibration data from a Prometheus server's HTTP API: `/api/v1/series` to learn
@@ -93,4 +94,40 @@ struct PrometheusSource {
 
 extension String {
     func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
+
+extension PrometheusSource {
+    /// The observed window's KPIs: the simulator's run-level KPI gauges at the window's end
+    /// (`wargame_fill_rate_p50`, …, as `metrics.prom` names them), and the order rate from
+    /// the submitted-orders counter's increase over the window.
+    func kpis() throws -> ObservedKPIs {
+        let gauges: [KPI: String] = [.fillRateP50: "wargame_fill_rate_p50", .fillRateP95: "wargame_fill_rate_p95",
+                                     .provenanceCoverage: "wargame_provenance_coverage", .droppedRatio: "wargame_dropped_ratio",
+                                     .failoversPer5mMax: "wargame_failover_events_per_5m_max"]
+        var values: [Double?] = []
+        for kpi in KPI.allCases {
+            switch kpi {
+            case .bridgeRTTP95: values.append(try instant("histogram_quantile(0.95, wargame_bridge_rtt_seconds_bucket)").map { $0 * 1_000 })
+            case .policyDecisionP95: values.append(try instant("histogram_quantile(0.95, wargame_policy_decision_seconds_bucket)").map { $0 * 1_000 })
+            default: values.append(try instant(gauges[kpi]!))
+            }
+        }
+        let first = try instant("wargame_orders_submitted_total", at: start), last = try instant("wargame_orders_submitted_total")
+        values.append(last.map { ($0 - (first ?? 0)) / (end - start) })
+        var k = ObservedKPIs(values: values, window: end - start, source: base)
+        k.quantilesFromBuckets = true
+        return k
+    }
+
+    /// One value of `query` at `time` (default: the window's end), nil when it has none.
+    func instant(_ query: String, at time: Double? = nil) throws -> Double? {
+        let url = endpoint("/api/v1/query", [("query", query), ("time", Self.number(time ?? end))])
+        let json: JSON
+        do { json = try JSONParser.parse(try get(url)) } catch let e as JSONSyntaxError {
+            throw InputError(message: "\(url): line \(e.line), column \(e.column): \(e.message)")
+        }
+        guard case .array(let result)? = json["data"]?["result"], let first = result.first,
+              case .array(let pair)? = first["value"], pair.count == 2, case .string(let v) = pair[1], let x = Double(v), x.isFinite else { return nil }
+        return x
+    }
 }

@@ -7,7 +7,7 @@ public enum Wargame {
     public static let version = "0.1.0"
 
     static var commands: [any Command.Type] {
-        [RunCommand.self, ValidateCommand.self, CheckCommand.self, SweepCommand.self, MergeCommand.self, StudyCommand.self, SearchCommand.self, SensitivityCommand.self, CalibrateCommand.self, WarmupCommand.self, CompareCommand.self, HuntCommand.self, ServeCommand.self, ReportCommand.self,
+        [RunCommand.self, ValidateCommand.self, CheckCommand.self, SweepCommand.self, MergeCommand.self, StudyCommand.self, SearchCommand.self, SensitivityCommand.self, CalibrateCommand.self, ValidateModelCommand.self, WarmupCommand.self, CompareCommand.self, HuntCommand.self, ServeCommand.self, ReportCommand.self,
          AlertRulesCommand.self, GoldenCommand.self, SchemaCommand.self,
          MMcCommand.self, BenchMMcCommand.self, BenchRunCommand.self, BenchSweepCommand.self, BenchStudyCommand.self, BenchServeCommand.self]
     }

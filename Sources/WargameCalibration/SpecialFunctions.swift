@@ -81,3 +81,54 @@ enum Special {
         gammaQ(Double(k) / 2, x / 2)
     }
 }
+
+extension Special {
+    /// I_x(a, b), the regularised incomplete beta function, by its continued fraction
+    /// (Numerical Recipes §6.4), using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) where
+    /// the fraction converges slowly.
+    static func incompleteBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        guard x > 0 else { return 0 }
+        guard x < 1 else { return 1 }
+        let front = exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * log(x) + b * log1p(-x))
+        if x < (a + 1) / (a + b + 2) { return front * betaFraction(x, a, b) / a }
+        return 1 - front * betaFraction(1 - x, b, a) / b
+    }
+
+    private static func betaFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        let tiny = 1e-300
+        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var h = d
+        for m in 1...10_000 {
+            let m = Double(m), m2 = 2 * m
+            var aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
+            d = 1 + aa * d; if abs(d) < tiny { d = tiny }
+            c = 1 + aa / c; if abs(c) < tiny { c = tiny }
+            d = 1 / d; h *= d * c
+            aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
+            d = 1 + aa * d; if abs(d) < tiny { d = tiny }
+            c = 1 + aa / c; if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-15 { break }
+        }
+        return h
+    }
+
+    /// P(|T| ≥ |t|) for Student's t with ν degrees of freedom: I_{ν/(ν+t²)}(ν/2, 1/2).
+    static func studentTwoSided(_ t: Double, degreesOfFreedom nu: Double) -> Double {
+        incompleteBeta(nu / (nu + t * t), nu / 2, 0.5)
+    }
+
+    /// The q-quantile of Student's t (q > 0.5), by bisection on the two-sided tail.
+    static func studentQuantile(_ q: Double, degreesOfFreedom nu: Double) -> Double {
+        var lo = 0.0, hi = 1_000.0
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if studentTwoSided(mid, degreesOfFreedom: nu) / 2 > 1 - q { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
+    }
+}
