@@ -19,6 +19,8 @@ enum CalibrateCommand: Command {
         OptionSpec("step", value: "duration", help: "With --prometheus: the query resolution (the arrival counts' interval).", default: "60s"),
         OptionSpec("timeout", value: "duration", help: "With --prometheus: the longest wait for each request.", default: "30s"),
         OptionSpec("seed", value: "n", help: "Seed of the goodness-of-fit bootstrap.", default: "1"),
+        OptionSpec("moments-seeds", value: "A..B", help: "Seeds of the simulated-moments runs (common random numbers at every value tried); none skips them.", default: "1..8"),
+        OptionSpec("jobs", value: "n", help: "Parallel simulated-moments runs.", default: "cores"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-calibration"),
     ]
     static let discussion = """
@@ -50,19 +52,26 @@ enum CalibrateCommand: Command {
         try prometheus?.fetch(SeriesMapping(), into: &telemetry)
         let outDir = o.string("out") ?? "out/\(scenario.name)-calibration"
         let outputs = try OutputSet(directory: outDir)
-        let estimates = Calibrator(base: scenario.pipeline, seed: seed).estimates(from: telemetry)
-        let report = CalibrationReport(baseScenario: path, extendsPath: relativePath(from: outDir, to: path), baseName: scenario.name,
-                                       sources: telemetry.sources, window: telemetry.window, seed: seed, estimates: estimates)
-        // The calibrated values must make a valid scenario: loading the base with them as
-        // overrides runs every schema check (ranges, p95 ≥ median) on exactly what is written.
+        let direct = Calibrator(base: scenario.pipeline, seed: seed).estimates(from: telemetry)
+        func report(_ estimates: [ParameterEstimate]) -> CalibrationReport {
+            CalibrationReport(baseScenario: path, extendsPath: relativePath(from: outDir, to: path), baseName: scenario.name,
+                              sources: telemetry.sources, window: telemetry.window, seed: seed, estimates: estimates)
+        }
         let c = scenario.pipeline.policy
         let checks = (median: c.checkMedian.map(\.milliseconds), p95: c.checkP95.map(\.milliseconds))
+        // The calibrated values must make a valid scenario: loading the base with them as
+        // overrides runs every schema check (ranges, p95 ≥ median) on exactly what is written.
+        let directOverrides: [Override]
         do {
-            let overrides = try report.settings(base: checks).map { s throws(OverrideError) in
-                try Override(path: s.path, value: s.values.count == 1 && !s.path.hasPrefix("policy.check_") ? Factor.number(s.values[0]) : .array(s.values.map(Factor.number)))
-            }
-            _ = try ScenarioLoader.load(path, overrides: overrides)
+            directOverrides = try overrides(report(direct).settings(base: checks))
+            _ = try ScenarioLoader.load(path, overrides: directOverrides)
         } catch {
+            context.console.err("Error: internal error: the calibrated values do not make a valid scenario: \(error)\n")
+            return .internalError
+        }
+        let moments = try simulatedMoments(o, path: path, scenario: scenario, telemetry: telemetry, applying: directOverrides)
+        let report = report(direct + moments)
+        do { _ = try ScenarioLoader.load(path, overrides: try overrides(report.settings(base: checks))) } catch {
             context.console.err("Error: internal error: the calibrated values do not make a valid scenario: \(error)\n")
             return .internalError
         }
@@ -73,6 +82,64 @@ enum CalibrateCommand: Command {
         let paths = try outputs.commitAll()
         context.console.out(terminal(report) + "Wrote " + paths.joined(separator: ", ") + "\n")
         return .success
+    }
+
+    static func overrides(_ settings: [(path: String, values: [Double])]) throws(OverrideError) -> [Override] {
+        try settings.map { s throws(OverrideError) in
+            try Override(path: s.path, value: s.values.count == 1 && !s.path.hasPrefix("policy.check_") ? Factor.number(s.values[0]) : .array(s.values.map(Factor.number)))
+        }
+    }
+
+    /// Parameters seen only through outcomes, by simulated moments: each bridge's background
+    /// load (other applications' messages on its relayers) from its mean round trip, with
+    /// the directly fitted values applied, over the observed window's length.
+    static func simulatedMoments(_ o: ParsedOptions, path: String, scenario: Scenario, telemetry: Telemetry, applying direct: [Override]) throws -> [ParameterEstimate] {
+        if o.string("moments-seeds") == "none" {
+            return scenario.pipeline.bridges.map {
+                keptEstimate("bridges[\($0.name)].background_messages_per_s", $0.backgroundMessagesPerSecond,
+                             series: "\(SeriesMapping().bridgeRoundTrip.metric) (mean)", "simulated moments skipped (--moments-seeds none)")
+            }
+        }
+        let seeds = try parseSeeds(o.string("moments-seeds") ?? "1..8", command: name)
+        guard seeds.count >= 3 else { throw UsageError(message: "Simulated moments need at least 3 seeds, found \(seeds.count).", command: name) }
+        let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
+        let mapping = SeriesMapping()
+        let stepSeconds = scenario.run.stepLength.seconds
+        var targets: [SimulatedMoments.Target] = [], bridges: [Int] = [], kept: [ParameterEstimate] = []
+        for (b, bridge) in scenario.pipeline.bridges.enumerated() {
+            let target = "bridges[\(bridge.name)].background_messages_per_s", base = bridge.backgroundMessagesPerSecond
+            let series = Telemetry.key(mapping.bridgeRoundTrip.metric, [("bridge", bridge.name)])
+            guard let window = telemetry.window, window >= stepSeconds else {
+                kept.append(keptEstimate(target, base, series: series, "the data do not say how long they cover (no arrival counts): a simulated moment needs the window"))
+                continue
+            }
+            guard let h = telemetry.histogram(mapping.bridgeRoundTrip.metric, ["bridge": bridge.name]), let mean = h.mean else {
+                kept.append(keptEstimate(target, base, series: series, "no series \(series) with its _sum in the data")); continue
+            }
+            guard h.count >= Double(Calibrator.minimumSamples) else {
+                kept.append(keptEstimate(target, base, series: series, "too few round trips: \(Int(h.count)) (at least \(Calibrator.minimumSamples))")); continue
+            }
+            targets.append(.init(path: target, base: base, range: 0...max(4 * base, 10), observed: mean, n: Int(h.count), series: series + " (mean)"))
+            bridges.append(b)
+        }
+        guard !targets.isEmpty, let window = telemetry.window else { return kept }
+        let steps = max(1, Int((window / stepSeconds).rounded()))
+        let measured = bridges
+        let all = try SimulatedMoments.solve(targets) { values in
+            var overrides = direct
+            for (t, v) in zip(targets, values) { overrides.append(try Override(path: t.path, value: Factor.number(v))) }
+            let sc = try ScenarioLoader.load(path, overrides: overrides)
+            let rows = try ParallelRuns.map(count: seeds.count, jobs: jobs, progress: nil) { i -> [Double?] in
+                let r = try ScenarioRunner.execute(sc, seed: seeds[i], steps: steps)
+                return measured.map { b in r.inputs.flatMap { $0.roundTrips[b].count > 0 ? $0.roundTrips[b].sum / Double($0.roundTrips[b].count) : nil } }
+            }
+            return targets.indices.map { t in rows.compactMap { $0[t] } }
+        }
+        return all + kept
+    }
+
+    static func keptEstimate(_ path: String, _ base: Double, series: String, _ why: String) -> ParameterEstimate {
+        WargameCalibration.keptEstimate(path, base, "simulated", series: series, n: 0, why)
     }
 
     /// The Prometheus source of `--prometheus`, `--start`, `--end` and `--step`, checked together.

@@ -13,9 +13,10 @@ struct PrometheusSource {
     let client: HTTPClient
 
     func fetch(_ mapping: SeriesMapping, into t: inout Telemetry) throws {
-        let histograms = [mapping.providerAck, mapping.bridgeRelay, mapping.policyCheck, mapping.tsaRequest, mapping.ipfsPin, mapping.orderSize].map(\.metric)
+        let histograms = [mapping.providerAck, mapping.bridgeRelay, mapping.bridgeRoundTrip, mapping.policyCheck, mapping.tsaRequest, mapping.ipfsPin,
+                          mapping.orderSize].map(\.metric)
         let counters = [mapping.providerAcks, mapping.bridgeMessages, mapping.tsaRequests, mapping.ipfsPins, mapping.ordersSubmitted].map(\.metric)
-        let wanted = histograms.flatMap { [$0 + "_bucket", $0 + "_count"] } + counters
+        let wanted = histograms.flatMap { [$0 + "_bucket", $0 + "_count", $0 + "_sum"] } + counters
         let present = try seriesNames(wanted)
         for name in wanted where present.contains(name) {
             let url = endpoint("/api/v1/query_range", [("query", name), ("start", Self.number(start)), ("end", Self.number(end)), ("step", Self.number(step))])

@@ -22,6 +22,8 @@ enum ScenarioRunner {
     struct Result {
         let report: RunReport
         let paths: [String]
+        /// The models' draws and per-bridge round trips (what calibration's simulated moments read).
+        var inputs: InputTelemetry? = nil
     }
 
     /// What a run writes, and where.
@@ -195,7 +197,7 @@ enum ScenarioRunner {
         let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
                                recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                warGame: warGame, lastStepSignals: history.latest)
-        guard let outputs else { return Result(report: report, paths: []) }
+        guard let outputs else { return Result(report: report, paths: [], inputs: pipeline.inputTelemetry) }
         try outputs.open(files[4]).write(report.json().rendered())
         try outputs.open(files[5]).write(report.markdown())
         var final = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: sim.now.seconds)
@@ -207,7 +209,7 @@ enum ScenarioRunner {
             try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: stepLength, policy: scenario.response))
             try outputs.open(rulesFiles[1]).write(promtoolTest.render(ruleFile: rulesFiles[0]))
         }
-        return Result(report: report, paths: try outputs.commitAll())
+        return Result(report: report, paths: try outputs.commitAll(), inputs: pipeline.inputTelemetry)
     }
 
     /// A warm-up as long as the run would leave nothing to measure: refused, not run.

@@ -13,7 +13,7 @@ extension CalibrationReport {
         body += HTMLReport.table(["Parameter", "Base", "Estimate", "95 % interval", "n", "Fit", "Notes"], estimates.map { e in
             [e.path, NumberFormat.significant(e.base, 6), e.fitted ? NumberFormat.significant(e.value, 6) : "(kept)",
              e.estimate.map { "\(NumberFormat.significant($0.low, 4)) – \(NumberFormat.significant($0.high, 4))" } ?? "—", String(e.n),
-             e.gof.map { "\($0.test == .andersonDarling ? "A²" : "χ²") p \($0.pText)" } ?? "—", e.notes.joined(separator: "; ")]
+             e.gof.map { "\($0.test.symbol) p \($0.pText)" } ?? "—", e.notes.joined(separator: "; ")]
         })
         let curves = estimates.compactMap(\.curve)
         if !curves.isEmpty {

@@ -64,7 +64,7 @@ public struct CalibrationReport: Sendable {
         var rows = [["Parameter", "Base", "Estimate", "95 % interval", "n", "Fit", "Notes"]]
         for e in estimates {
             let ci = e.estimate.map { "\(NumberFormat.significant($0.low, 4)) – \(NumberFormat.significant($0.high, 4))" } ?? "—"
-            let fit = e.gof.map { "\($0.test == .andersonDarling ? "A²" : "χ²") p \($0.pText)" } ?? "—"
+            let fit = e.gof.map { "\($0.test.symbol) p \($0.pText)" } ?? "—"
             rows.append(["`\(e.path)`", NumberFormat.significant(e.base, 6), e.fitted ? NumberFormat.significant(e.value, 6) : "(kept)",
                          ci, String(e.n), fit, e.notes.joined(separator: "; ")])
         }

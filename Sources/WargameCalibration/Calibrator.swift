@@ -126,7 +126,7 @@ public struct Calibrator: Sendable {
     }
 }
 
-func keptEstimate(_ path: String, _ base: Double, _ distribution: String, series: String, n: Int, _ why: String) -> ParameterEstimate {
+public func keptEstimate(_ path: String, _ base: Double, _ distribution: String, series: String, n: Int, _ why: String) -> ParameterEstimate {
     ParameterEstimate(path: path, base: base, estimate: nil, method: .mle, distribution: distribution, n: n, gof: nil, ranking: [],
                       series: series, notes: ["kept at the base value: " + why])
 }

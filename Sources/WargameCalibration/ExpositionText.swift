@@ -9,7 +9,7 @@ enum ExpositionText {
 
     static func parse(_ text: String, file: String, into t: inout Telemetry) throws(TelemetryError) {
         var types: [String: String] = [:]
-        var buckets: [String: [(le: Double, count: Double)]] = [:], counts: [String: Double] = [:]
+        var buckets: [String: [(le: Double, count: Double)]] = [:], counts: [String: Double] = [:], sums: [String: Double] = [:]
         var lineNumber = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -32,11 +32,14 @@ enum ExpositionText {
                 if le.1 != "+Inf", let bound = Double(le.1) { buckets[key, default: []].append((bound, value)) }
             } else if name.hasSuffix("_count"), types[String(name.dropLast(6))] == "histogram" {
                 counts[Telemetry.key(String(name.dropLast(6)), labels)] = value
+            } else if name.hasSuffix("_sum"), types[String(name.dropLast(4))] == "histogram" {
+                sums[Telemetry.key(String(name.dropLast(4)), labels)] = value
             }
         }
         for (key, points) in buckets {
             let sorted = points.sorted { $0.le < $1.le }
-            t.histograms[key] = Telemetry.Histogram(bounds: sorted.map(\.le), cumulative: sorted.map(\.count), count: counts[key] ?? sorted.last?.count ?? 0)
+            t.histograms[key] = Telemetry.Histogram(bounds: sorted.map(\.le), cumulative: sorted.map(\.count), count: counts[key] ?? sorted.last?.count ?? 0,
+                                                    sum: sums[key])
         }
     }
 

@@ -10,13 +10,26 @@ import WargameReports
 
 /// A goodness-of-fit verdict: the test, its statistic and p-value, on how many values.
 public struct GoodnessOfFit: Sendable, Equatable {
-    public enum Test: String, Sendable { case andersonDarling = "anderson_darling", chiSquare = "chi_square" }
+    public enum Test: String, Sendable {
+        case andersonDarling = "anderson_darling", chiSquare = "chi_square"
+        /// Simulated moments: the observed moment as one more run at the estimate (t, n − 1 df).
+        case prediction = "t_prediction"
+
+        /// How the statistic is written in tables: A², χ², t.
+        public var symbol: String {
+            switch self {
+            case .andersonDarling: "A²"
+            case .chiSquare: "χ²"
+            case .prediction: "t"
+            }
+        }
+    }
     public let test: Test
     public let statistic: Double
     public let pValue: Double
     /// Values the test was computed on (a raw sample is subsampled, see `andersonDarling`).
     public let n: Int
-    /// Chi-square: degrees of freedom; Anderson–Darling: bootstrap replicates.
+    /// Chi-square and t prediction: degrees of freedom; Anderson–Darling: bootstrap replicates.
     public let detail: Int
 
     /// The conventional reading at 5 %.

@@ -30,7 +30,7 @@ public enum PrometheusResponse {
         guard case .array(let series)? = json["data"]?["result"] else {
             throw TelemetryError(file: file, location: "data.result", message: "expected an array of series, found \(json["data"]?["result"]?.described ?? "nothing")")
         }
-        var buckets: [String: [(le: Double, count: Double)]] = [:], counts: [String: Double] = [:]
+        var buckets: [String: [(le: Double, count: Double)]] = [:], counts: [String: Double] = [:], sums: [String: Double] = [:]
         for (i, s) in series.enumerated() {
             let here = "data.result[\(i)]"
             guard case .object(let members)? = s["metric"] else {
@@ -53,6 +53,8 @@ public enum PrometheusResponse {
                 if le.1 != "+Inf", let bound = Double(le.1) { buckets[key, default: []].append((bound, increase)) }
             } else if name.hasSuffix("_count") {
                 counts[Telemetry.key(String(name.dropLast(6)), labels)] = increase
+            } else if name.hasSuffix("_sum") {
+                sums[Telemetry.key(String(name.dropLast(4)), labels)] = increase
             } else {
                 t.counters[Telemetry.key(name, labels), default: 0] += increase
             }
@@ -61,9 +63,20 @@ public enum PrometheusResponse {
         for (key, points) in buckets {
             let sorted = points.sorted { $0.le < $1.le }
             t.histograms[key] = Telemetry.Histogram(bounds: sorted.map(\.le), cumulative: sorted.map(\.count),
-                                                    count: counts[key] ?? sorted.last?.count ?? 0)
+                                                    count: counts[key] ?? sorted.last?.count ?? 0, sum: sums[key])
         }
-        for (key, c) in counts where t.histograms[key] == nil { t.counters[key + "_count"] = c }
+        // A histogram's `_count` and `_sum` may come in queries of their own (one per family
+        // and suffix): they complete the histogram read before, or wait for it.
+        for (key, c) in counts {
+            if t.histograms[key] != nil { t.histograms[key]!.count = c } else { t.counters[key + "_count"] = c }
+        }
+        for (key, v) in sums {
+            if t.histograms[key] != nil { t.histograms[key]!.sum = v } else { t.counters[key + "_sum"] = v }
+        }
+        for key in buckets.keys {
+            if let c = t.counters.removeValue(forKey: key + "_count") { t.histograms[key]!.count = c }
+            if let v = t.counters.removeValue(forKey: key + "_sum") { t.histograms[key]!.sum = v }
+        }
     }
 
     static func values(_ j: JSON?, file: String, at path: String) throws(TelemetryError) -> [(time: Double, value: Double)] {

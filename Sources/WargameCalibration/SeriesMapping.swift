@@ -34,6 +34,7 @@ public struct SeriesMapping: Sendable, Equatable {
     public var providerAcks = Source("wargame_provider_acks_total", label: "provider")
     public var bridgeRelay = Source("wargame_bridge_relay_seconds", label: "bridge", unit: .seconds)
     public var bridgeMessages = Source("wargame_bridge_messages_total", label: "bridge")
+    public var bridgeRoundTrip = Source("wargame_bridge_round_trip_seconds", label: "bridge", unit: .seconds)
     public var policyCheck = Source("wargame_policy_check_seconds", label: "check", unit: .seconds)
     public var tsaRequest = Source("wargame_tsa_request_seconds", label: "tsa", unit: .seconds)
     public var tsaRequests = Source("wargame_tsa_requests_total", label: "tsa")
@@ -47,7 +48,7 @@ public struct SeriesMapping: Sendable, Equatable {
     public init() {}
 
     /// The sources by the names a mapping file uses, in a fixed order.
-    public static let names = ["provider_ack", "provider_acks", "bridge_relay", "bridge_messages", "policy_check", "tsa_request",
+    public static let names = ["provider_ack", "provider_acks", "bridge_relay", "bridge_messages", "bridge_round_trip", "policy_check", "tsa_request",
                                "tsa_requests", "ipfs_pin", "ipfs_pins", "order_size", "orders_submitted"]
 
     public subscript(name: String) -> Source? {
@@ -57,6 +58,7 @@ public struct SeriesMapping: Sendable, Equatable {
             case "provider_acks": providerAcks
             case "bridge_relay": bridgeRelay
             case "bridge_messages": bridgeMessages
+            case "bridge_round_trip": bridgeRoundTrip
             case "policy_check": policyCheck
             case "tsa_request": tsaRequest
             case "tsa_requests": tsaRequests
@@ -74,6 +76,7 @@ public struct SeriesMapping: Sendable, Equatable {
             case "provider_acks": providerAcks = newValue
             case "bridge_relay": bridgeRelay = newValue
             case "bridge_messages": bridgeMessages = newValue
+            case "bridge_round_trip": bridgeRoundTrip = newValue
             case "policy_check": policyCheck = newValue
             case "tsa_request": tsaRequest = newValue
             case "tsa_requests": tsaRequests = newValue

@@ -10,10 +10,15 @@ public struct Telemetry: Sendable {
         public var bounds: [Double]
         public var cumulative: [Double]
         public var count: Double
+        /// The observations' sum (`_sum`), when the source has it.
+        public var sum: Double?
 
-        public init(bounds: [Double], cumulative: [Double], count: Double) {
-            self.bounds = bounds; self.cumulative = cumulative; self.count = count
+        public init(bounds: [Double], cumulative: [Double], count: Double, sum: Double? = nil) {
+            self.bounds = bounds; self.cumulative = cumulative; self.count = count; self.sum = sum
         }
+
+        /// The exact mean, `_sum / _count`.
+        public var mean: Double? { sum.flatMap { count > 0 ? $0 / count : nil } }
 
         /// Per-bucket counts and the overflow above the last bound, as integers (counts of
         /// observations; a fractional count from an extrapolated `increase` is rounded).
@@ -27,6 +32,7 @@ public struct Telemetry: Sendable {
         mutating func add(_ o: Histogram) {
             for i in cumulative.indices { cumulative[i] += o.cumulative[i] }
             count += o.count
+            sum = sum.flatMap { a in o.sum.map { a + $0 } }
         }
     }
 

@@ -20,6 +20,10 @@ public struct InputTelemetry: Sendable, Equatable {
     /// Policy check evaluation times, in seconds (medians 0.15–1.8 ms).
     public static let checkBounds: [Double] = [0.00005, 0.0001, 0.00015, 0.0002, 0.0003, 0.0004, 0.0005, 0.00075,
                                                0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.02, 0.05]
+    /// Bridge round trips, in seconds: 10 ms steps over the defaults' 150–350 ms and the
+    /// 350 ms SLO, coarser out to the 2 s timeout.
+    public static let roundTripBounds: [Double] = [0.1, 0.125, 0.15, 0.16, 0.17, 0.18, 0.19, 0.2, 0.21, 0.22, 0.23, 0.24, 0.25,
+                                                   0.26, 0.27, 0.28, 0.29, 0.3, 0.32, 0.35, 0.4, 0.5, 0.75, 1, 1.5, 2]
     /// Order sizes in GPU-seconds (base units; 0.01 to 10 GPU hours).
     public static let orderSizeBounds: [Double] = [36, 72, 108, 180, 270, 360, 540, 720, 1_080, 1_440, 1_800, 2_700,
                                                    3_600, 5_400, 7_200, 10_800, 18_000, 36_000]
@@ -37,6 +41,8 @@ public struct InputTelemetry: Sendable, Equatable {
     public var providers: [Series]
     /// Per bridge: relay work of our messages; outcomes `delivered`, `lost` (per try).
     public var bridges: [Series]
+    /// Per bridge (in `bridges`' order): round trips of successful tries, queueing included.
+    public var roundTrips: [BucketHistogram]
     /// Per policy check: evaluation time of every check that ran (no outcomes).
     public var checks: [Series]
     /// Per TSA (`primary`, `backup`): latency of tries outside outages; outcomes
@@ -71,6 +77,7 @@ extension OrderPipeline {
         InputTelemetry(
             providers: providers.map { $0.acks.series($0.config.id) },
             bridges: bridges.map { $0.messages.series($0.config.name) },
+            roundTrips: statistics.roundTrips,
             checks: zip(PolicyConfig.checkNames, policy.checkDraws).map { $1.series($0) },
             tsas: zip(["primary", "backup"], provenance.tsaTries).map { $1.series($0) },
             ipfs: provenance.pins.series("ipfs"),

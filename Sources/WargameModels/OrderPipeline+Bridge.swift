@@ -35,6 +35,7 @@ extension OrderPipeline {
         let rtt = sim.now - order.tryStartedAt
         order.bridgeRTT = rtt
         statistics.bridgeRTT.add(rtt.microseconds)
+        statistics.roundTrips[order.bridge].add(rtt.seconds)
         orders[ref] = order
         emit(.accepted, .bridged, order, at: sim.now, attempt: attempt, bridgeRTT: rtt)
         submitToPolicy(ref, in: &sim)

@@ -68,6 +68,7 @@ public struct OrderPipeline: EventHandler {
         self.sink = sink
         let tenants = config.demand.tenants
         statistics = PipelineStatistics(tenants: tenants)
+        statistics.roundTrips = Array(repeating: BucketHistogram(bounds: InputTelemetry.roundTripBounds), count: config.bridges.count)
         demand = Demand(config: config.demand, streams: streams)
         gateway = Gateway(tenants: tenants, perTenant: config.tenantLimit, global: config.globalLimit)
         bridges = config.bridges.map {

@@ -19,6 +19,9 @@ public struct PipelineStatistics: Sendable {
     public internal(set) var bridgeRTT = LogLinearHistogram()
     /// Policy decision times (waiting for a worker + evaluation), in microseconds.
     public internal(set) var policyTime = LogLinearHistogram()
+    /// Successful tries' round trips per bridge, in seconds (`InputTelemetry.roundTripBounds`):
+    /// what calibration reads a bridge's load from.
+    public internal(set) var roundTrips: [BucketHistogram] = []
     var reasonCounts: [Int]
 
     public init(tenants: Int) {

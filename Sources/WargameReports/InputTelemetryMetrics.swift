@@ -11,6 +11,7 @@ extension PrometheusText {
         public static let providerAcks = "wargame_provider_acks_total"
         public static let bridgeRelay = "wargame_bridge_relay_seconds"
         public static let bridgeMessages = "wargame_bridge_messages_total"
+        public static let bridgeRoundTrip = "wargame_bridge_round_trip_seconds"
         public static let policyCheck = "wargame_policy_check_seconds"
         public static let tsaRequest = "wargame_tsa_request_seconds"
         public static let tsaRequests = "wargame_tsa_requests_total"
@@ -48,6 +49,8 @@ extension PrometheusText {
                  label: "provider", t.providers, names: InputTelemetry.ackOutcomes)
         histograms(F.bridgeRelay, help: "Relayer work of each of our bridge messages (before queueing and the network leg).",
                    label: "bridge", t.bridges.map { ($0.label, $0.latency) })
+        histograms(F.bridgeRoundTrip, help: "Round trip of each successful bridge try, per bridge, warm-up included (wargame_bridge_rtt_seconds is the KPI's: all bridges, after warm-up).",
+                   label: "bridge", zip(t.bridges, t.roundTrips).map { ($0.label, $1) })
         outcomes(F.bridgeMessages, help: "Bridge message tries by fate (delivered, lost).", label: "bridge", t.bridges, names: InputTelemetry.messageOutcomes)
         histograms(F.policyCheck, help: "vault-law evaluation time of each check that ran.", label: "check", t.checks.map { ($0.label, $0.latency) })
         histograms(F.tsaRequest, help: "RFC 3161 time-stamp request latency, outside outages.", label: "tsa", t.tsas.map { ($0.label, $0.latency) })

@@ -36,15 +36,16 @@ public enum NumberFormat {
 
     /// `x` to `digits` significant digits, trailing zeros dropped (`0.30012`, `1250`,
     /// `0.000183`): for estimates whose magnitude varies by orders (a rate, a 0.2 ms check
-    /// time) where fixed decimals would print too many digits or none. Scientific notation
-    /// only outside 1e-9…1e15.
+    /// time) where fixed decimals would print too many digits or none. Never more than 9
+    /// decimals (fewer digits below 1e-4); scientific notation only outside 1e-9…1e15.
     public static func significant(_ x: Double, _ digits: Int = 6) -> String {
         guard x.isFinite else { return "" }
         guard x != 0 else { return "0" }
         let magnitude = Int((abs(x)).log10Floor)
         let decimals = digits - 1 - magnitude
         guard abs(x) >= 1e-9 && abs(x) < 1e15 else { return String(format: "%.\(digits - 1)e", x) }
-        var s = fixed(x, max(0, decimals))
+        // At most 9 decimals (what fixed writes): below 1e-4 the last digits go.
+        var s = fixed(x, min(9, max(0, decimals)))
         if s.contains(".") {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }

@@ -37,6 +37,8 @@ func scratchDirectory() -> String {
               study                     Run a factorial design of variants on common random numbers; KPIs, pass fractions, main effects.
               search                    Find where an SLO's pass fraction crosses a target as one parameter moves.
               sensitivity               Rank parameters by their paired effect on each KPI (one at a time, ±δ).
+              calibrate                 Fit a scenario's parameters to observed telemetry (maximum likelihood, with intervals and goodness of fit).
+              validate-model            Check that a scenario reproduces observed KPIs (prediction intervals over seeds, Holm–Bonferroni at 5 %).
               warmup                    Suggest a warm-up from the time series by MSER-5 over the seeds.
               compare                   Compare two scenarios on the same seeds (common random numbers): paired KPI differences.
               hunt                      Find seeds that breach an SLO, with the first breaching step and the shortest replay.
@@ -51,6 +53,7 @@ func scratchDirectory() -> String {
               bench sweep               Benchmark a seed sweep with 1 job and with N jobs (build with -c release).
               bench study               Benchmark a 3 × 3 study (demand × router strategy) over a simulated day (build with -c release).
               bench serve               Benchmark /metrics latency with idle connections held open (build with -c release).
+              bench calibrate           Benchmark fitting raw latency samples and histogram buckets (build with -c release).
 
               See 'wargame help <subcommand>' for detailed help.
               Exit codes: 0 success, 1 SLO breached, 2 bad usage or input, 3 internal error,

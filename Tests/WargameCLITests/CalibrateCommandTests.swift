@@ -35,7 +35,7 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         let dir = scratchDirectory()
         let run = runCLI(["run", packageRoot + "/scenarios/calibration-drill.json", "--steps", "480", "--logs", "none", "--out", dir + "/run"])
         #expect(run.code == .success || run.code == .sloBreached, "\(run.err)")
-        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--out", dir + "/cal"])
+        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--moments-seeds", "none", "--out", dir + "/cal"])
         #expect(r.code == .success, "\(r.err)")
         #expect(r.out.hasPrefix("wargame calibrate: baseline, "))
         let params = try calibration(dir + "/cal")
@@ -57,10 +57,31 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         #expect(runCLI(["validate", dir + "/cal/calibrated.json"]).code == .success)
         let text = try String(contentsOfFile: dir + "/cal/calibrated.json", encoding: .utf8)
         #expect(text.contains("\"extends\": \"") && text.contains("scenarios/baseline.json\""))
-        #expect(runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--out", dir + "/cal2"]).code == .success)
+        #expect(runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--moments-seeds", "none", "--out", dir + "/cal2"]).code == .success)
         for f in ["calibrated.json", "calibration.json", "calibration.md"] {
             #expect(FileManager.default.contents(atPath: dir + "/cal/" + f) == FileManager.default.contents(atPath: dir + "/cal2/" + f), "\(f) differs")
         }
+    }
+
+    /// A bridge's background load, seen only through its round trips, by simulated moments:
+    /// an hour of the drill (axelar's relayers carry 18 other messages/s, not the base's 14).
+    @Test func backgroundLoadBySimulatedMoments() throws {
+        let dir = scratchDirectory()
+        #expect([.success, .sloBreached].contains(runCLI(["run", packageRoot + "/scenarios/calibration-drill.json", "--steps", "60", "--logs", "none",
+                                                          "--out", dir + "/run"]).code))
+        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--moments-seeds", "1..4", "--jobs", "2",
+                        "--out", dir + "/cal"])
+        #expect(r.code == .success, "\(r.err)")
+        let p = try #require(try calibration(dir + "/cal")["bridges[axelar].background_messages_per_s"])
+        #expect(p["method"] == .string("simulated_moments") && p["status"] == .string("fitted"))
+        guard case .array(let ci)? = p["ci95"], let lo = number(ci[0]), let hi = number(ci[1]), let est = number(p["estimate"]) else {
+            Issue.record("no interval"); return
+        }
+        #expect(lo <= est && est <= hi && lo < 18 && 18 < hi, "\(lo) … \(est) … \(hi)")
+        #expect(hi < 56, "the interval must be found, not the search range's end")
+        let skipped = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--moments-seeds", "none", "--out", dir + "/cal2"])
+        #expect(skipped.code == .success)
+        #expect(try calibration(dir + "/cal2")["bridges[axelar].background_messages_per_s"]?["status"] == .string("kept"))
     }
 
     /// The drill's rate is 1.3 × (1 + 0.25 cos(2π(h − 15)/24)): under the base's flat shape,

@@ -279,7 +279,7 @@ func writeScenario(_ name: String, _ body: String, in dir: String) -> String {
         }
         // The KPI histograms, and one per latency the model draws (`InputTelemetry`).
         #expect(Set(buckets.keys.map { String($0.prefix { $0 != "{" }) }).sorted() == [
-            "wargame_bridge_relay_seconds", "wargame_bridge_rtt_seconds", "wargame_ipfs_pin_seconds", "wargame_order_gpu_seconds",
+            "wargame_bridge_relay_seconds", "wargame_bridge_round_trip_seconds", "wargame_bridge_rtt_seconds", "wargame_ipfs_pin_seconds", "wargame_order_gpu_seconds",
             "wargame_policy_check_seconds", "wargame_policy_decision_seconds", "wargame_provider_ack_seconds", "wargame_tsa_request_seconds"])
         #expect(buckets.keys.filter { $0.hasPrefix("wargame_provider_ack_seconds{") }.count == 7)
         for (series, points) in buckets {

@@ -130,6 +130,23 @@ func temporaryDirectory() -> String {
 }
 
 @Suite struct FormattingTests {
+    /// Significant digits for estimates of any magnitude; never a trap (1e-5 once asked
+    /// `fixed` for 10 decimals and crashed validate-model).
+    @Test func significantDigitsAtEveryMagnitude() {
+        #expect(NumberFormat.significant(0.300123456) == "0.300123")
+        #expect(NumberFormat.significant(1250) == "1250")
+        #expect(NumberFormat.significant(0.000183) == "0.000183")
+        #expect(NumberFormat.significant(1e-5) == "0.00001")
+        #expect(NumberFormat.significant(1.23456789e-7) == "0.000000123")
+        #expect(NumberFormat.significant(3.5e-10) == "3.50000e-10")
+        #expect(NumberFormat.significant(123456789) == "123456789")
+        #expect(NumberFormat.significant(-2.5) == "-2.5")
+        #expect(NumberFormat.significant(1000, 3) == "1000")
+        #expect(NumberFormat.significant(0.1, 3) == "0.1")
+        #expect(NumberFormat.significant(.infinity) == "" && NumberFormat.significant(0) == "0")
+        for e in -12...16 { _ = NumberFormat.significant(1.234567 * pow(10, Double(e))) }
+    }
+
     @Test func fixedDecimalsAreExactAndLocaleFree() {
         #expect(NumberFormat.fixed(1.23456, 3) == "1.235")
         #expect(NumberFormat.fixed(2, 0) == "2")
