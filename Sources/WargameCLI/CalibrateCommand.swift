@@ -18,6 +18,8 @@ enum CalibrateCommand: Command {
         OptionSpec("end", value: "time", help: "With --prometheus: the window's end."),
         OptionSpec("step", value: "duration", help: "With --prometheus: the query resolution (the arrival counts' interval).", default: "60s"),
         OptionSpec("timeout", value: "duration", help: "With --prometheus: the longest wait for each request.", default: "30s"),
+        OptionSpec("mapping", value: "file", help: "Which series feed which parameter, for a production whose names differ (docs/calibration.md).",
+                   default: "the wargame_* names"),
         OptionSpec("seed", value: "n", help: "Seed of the goodness-of-fit bootstrap.", default: "1"),
         OptionSpec("moments-seeds", value: "A..B", help: "Seeds of the simulated-moments runs (common random numbers at every value tried); none skips them.", default: "1..8"),
         OptionSpec("jobs", value: "n", help: "Parallel simulated-moments runs.", default: "cores"),
@@ -43,16 +45,20 @@ enum CalibrateCommand: Command {
         }
         let seed = UInt64(try o.integer("seed", range: 0...Int.max, default: 1))
         guard let scenario = try RunCommand.loadScenario(path, context) else { return .badInput }
+        let mapping: SeriesMapping
+        do { mapping = try o.string("mapping").map { p throws(TelemetryError) in try SeriesMapping.load(p) } ?? SeriesMapping() } catch {
+            throw InputError(message: error.description)
+        }
         var telemetry = Telemetry()
         for s in sources {
-            do { try TelemetryReader.read(s, into: &telemetry) } catch {
+            do { try TelemetryReader.read(s, arrivalsMetric: mapping.ordersSubmitted.metric, into: &telemetry) } catch {
                 throw InputError(message: error.description)
             }
         }
-        try prometheus?.fetch(SeriesMapping(), into: &telemetry)
+        try prometheus?.fetch(mapping, into: &telemetry)
         let outDir = o.string("out") ?? "out/\(scenario.name)-calibration"
         let outputs = try OutputSet(directory: outDir)
-        let direct = Calibrator(base: scenario.pipeline, seed: seed).estimates(from: telemetry)
+        let direct = Calibrator(base: scenario.pipeline, mapping: mapping, seed: seed).estimates(from: telemetry)
         func report(_ estimates: [ParameterEstimate]) -> CalibrationReport {
             CalibrationReport(baseScenario: path, extendsPath: relativePath(from: outDir, to: path), baseName: scenario.name,
                               sources: telemetry.sources, window: telemetry.window, seed: seed, estimates: estimates)
@@ -69,7 +75,7 @@ enum CalibrateCommand: Command {
             context.console.err("Error: internal error: the calibrated values do not make a valid scenario: \(error)\n")
             return .internalError
         }
-        let moments = try simulatedMoments(o, path: path, scenario: scenario, telemetry: telemetry, applying: directOverrides)
+        let moments = try simulatedMoments(o, path: path, scenario: scenario, telemetry: telemetry, mapping: mapping, applying: directOverrides)
         let report = report(direct + moments)
         do { _ = try ScenarioLoader.load(path, overrides: try overrides(report.settings(base: checks))) } catch {
             context.console.err("Error: internal error: the calibrated values do not make a valid scenario: \(error)\n")
@@ -93,33 +99,36 @@ enum CalibrateCommand: Command {
     /// Parameters seen only through outcomes, by simulated moments: each bridge's background
     /// load (other applications' messages on its relayers) from its mean round trip, with
     /// the directly fitted values applied, over the observed window's length.
-    static func simulatedMoments(_ o: ParsedOptions, path: String, scenario: Scenario, telemetry: Telemetry, applying direct: [Override]) throws -> [ParameterEstimate] {
+    static func simulatedMoments(_ o: ParsedOptions, path: String, scenario: Scenario, telemetry: Telemetry, mapping: SeriesMapping,
+                                 applying direct: [Override]) throws -> [ParameterEstimate] {
         if o.string("moments-seeds") == "none" {
             return scenario.pipeline.bridges.map {
                 keptEstimate("bridges[\($0.name)].background_messages_per_s", $0.backgroundMessagesPerSecond,
-                             series: "\(SeriesMapping().bridgeRoundTrip.metric) (mean)", "simulated moments skipped (--moments-seeds none)")
+                             series: "\(mapping.bridgeRoundTrip.metric) (mean)", "simulated moments skipped (--moments-seeds none)")
             }
         }
         let seeds = try parseSeeds(o.string("moments-seeds") ?? "1..8", command: name)
         guard seeds.count >= 3 else { throw UsageError(message: "Simulated moments need at least 3 seeds, found \(seeds.count).", command: name) }
         let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
-        let mapping = SeriesMapping()
         let stepSeconds = scenario.run.stepLength.seconds
         var targets: [SimulatedMoments.Target] = [], bridges: [Int] = [], kept: [ParameterEstimate] = []
         for (b, bridge) in scenario.pipeline.bridges.enumerated() {
             let target = "bridges[\(bridge.name)].background_messages_per_s", base = bridge.backgroundMessagesPerSecond
-            let series = Telemetry.key(mapping.bridgeRoundTrip.metric, [("bridge", bridge.name)])
+            let series = Telemetry.key(mapping.bridgeRoundTrip.metric, mapping.bridgeRoundTrip.label.map { [($0, bridge.name)] } ?? [])
             guard let window = telemetry.window, window >= stepSeconds else {
                 kept.append(keptEstimate(target, base, series: series, "the data do not say how long they cover (no arrival counts): a simulated moment needs the window"))
                 continue
             }
-            guard let h = telemetry.histogram(mapping.bridgeRoundTrip.metric, ["bridge": bridge.name]), let mean = h.mean else {
+            let labels = mapping.bridgeRoundTrip.label.map { [$0: bridge.name] } ?? [:]
+            guard let h = telemetry.histogram(mapping.bridgeRoundTrip.metric, labels), let mean = h.mean else {
                 kept.append(keptEstimate(target, base, series: series, "no series \(series) with its _sum in the data")); continue
             }
             guard h.count >= Double(Calibrator.minimumSamples) else {
                 kept.append(keptEstimate(target, base, series: series, "too few round trips: \(Int(h.count)) (at least \(Calibrator.minimumSamples))")); continue
             }
-            targets.append(.init(path: target, base: base, range: 0...max(4 * base, 10), observed: mean, n: Int(h.count), series: series + " (mean)"))
+            // The simulated round trips are in seconds; a production series may be in milliseconds.
+            let scale = Calibrator.factor(from: mapping.bridgeRoundTrip.unit ?? .seconds, to: .seconds) ?? 1
+            targets.append(.init(path: target, base: base, range: 0...max(4 * base, 10), observed: mean * scale, n: Int(h.count), series: series + " (mean)"))
             bridges.append(b)
         }
         guard !targets.isEmpty, let window = telemetry.window else { return kept }

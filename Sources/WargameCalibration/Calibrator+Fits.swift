@@ -135,7 +135,7 @@ extension Calibrator {
     }
 
     /// The factor from one unit to another, nil across kinds (time against GPU time).
-    static func factor(from: SeriesMapping.Unit, to: SeriesMapping.Unit) -> Double? {
+    public static func factor(from: SeriesMapping.Unit, to: SeriesMapping.Unit) -> Double? {
         func seconds(_ u: SeriesMapping.Unit) -> (kind: Int, value: Double) {
             switch u {
             case .seconds: (0, 1)

@@ -1,3 +1,5 @@
+import WargameScenario
+
 /// Which observed series feeds which parameter: the default reads the families Wargame
 /// itself exposes (`wargame_*` on `/metrics` and in `metrics.prom`); a production whose
 /// names differ gives a mapping file (`docs/calibration.md`) naming its own.
@@ -87,5 +89,60 @@ public struct SeriesMapping: Sendable, Equatable {
             default: break
             }
         }
+    }
+}
+
+extension SeriesMapping {
+    /// A mapping file: `{"version": 1, "series": {NAME: {"metric": …, "label": …, "unit": …}},
+    /// "outcome_label": …}`, every part optional but `version`; what it leaves out keeps the
+    /// default. Mistakes name the file and the JSON path.
+    public static func load(_ path: String) throws(TelemetryError) -> SeriesMapping {
+        let json: JSON
+        do { json = try JSONParser.parse(try TelemetryReader.text(path)) } catch let e as JSONSyntaxError {
+            throw TelemetryError(file: path, location: "line \(e.line), column \(e.column)", message: e.message)
+        } catch let e as TelemetryError { throw e } catch { throw TelemetryError(file: path, location: "", message: "\(error)") }
+        func fail(_ at: String, _ message: String) -> TelemetryError { TelemetryError(file: path, location: at, message: message) }
+        guard case .object(let top) = json else { throw fail("", "expected an object, found \(json.described)") }
+        var m = SeriesMapping()
+        for member in top {
+            switch member.key {
+            case "version":
+                guard case .number(let n) = member.value, n.int == 1 else { throw fail("version", "expected 1, found \(member.value.described)") }
+            case "outcome_label":
+                guard case .string(let s) = member.value, !s.isEmpty else { throw fail("outcome_label", "expected a label name, found \(member.value.described)") }
+                m.outcomeLabel = s
+            case "series":
+                guard case .object(let entries) = member.value else { throw fail("series", "expected an object of sources by name, found \(member.value.described)") }
+                for entry in entries {
+                    let at = "series." + entry.key
+                    guard var source = m[entry.key] else {
+                        throw fail(at, "expected one of " + names.joined(separator: ", ") + ", found \"\(entry.key)\"")
+                    }
+                    guard case .object(let fields) = entry.value else { throw fail(at, "expected an object with metric, label, unit, found \(entry.value.described)") }
+                    for f in fields {
+                        switch (f.key, f.value) {
+                        case ("metric", .string(let s)) where !s.isEmpty: source.metric = s
+                        case ("label", .string(let s)) where !s.isEmpty: source.label = s
+                        case ("label", .null): source.label = nil
+                        case ("unit", .string(let s)):
+                            guard let u = Unit(rawValue: s), source.unit != nil else {
+                                throw fail(at + ".unit", source.unit == nil ? "expected no unit (\(entry.key) counts events), found \"\(s)\""
+                                                                              : "expected one of " + Unit.allCases.map(\.rawValue).joined(separator: ", ") + ", found \"\(s)\"")
+                            }
+                            source.unit = u
+                        case ("metric", _), ("label", _), ("unit", _):
+                            throw fail(at + "." + f.key, "expected a non-empty string, found \(f.value.described)")
+                        default:
+                            throw fail(at + "." + f.key, "expected metric, label or unit, found \"\(f.key)\"")
+                        }
+                    }
+                    m[entry.key] = source
+                }
+            default:
+                throw fail(member.key, "expected version, series or outcome_label, found \"\(member.key)\"")
+            }
+        }
+        guard top.contains(where: { $0.key == "version" }) else { throw fail("version", "expected \"version\": 1, found none") }
+        return m
     }
 }

@@ -144,6 +144,39 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         #expect(vast["status"] == .string("kept") && number(vast["estimate"]) == 250)
     }
 
+    /// A production whose names differ: a mapping file points a parameter at its own series,
+    /// label and unit; a unit that contradicts the series' name is refused for that series.
+    @Test func aMappingFileReadsAProductionsOwnNames() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var csv = "metric,labels,value\n"
+        for i in 0..<300 {
+            let v = 250 * exp(0.6 * Self.probit((Double(i) + 0.5) / 300))
+            csv += "aurora_provider_ack_milliseconds,svc=vast,\(v)\n" + "aurora_relay_seconds,bridge=ibc,\(v)\n"
+        }
+        try csv.write(toFile: dir + "/prod.csv", atomically: true, encoding: .utf8)
+        let mapping = #"{"version": 1, "series": {"provider_ack": {"metric": "aurora_provider_ack_milliseconds", "label": "svc", "unit": "milliseconds"},"#
+            + #" "bridge_relay": {"metric": "aurora_relay_seconds", "unit": "milliseconds"}}}"#
+        try mapping.write(toFile: dir + "/mapping.json", atomically: true, encoding: .utf8)
+        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/prod.csv", "--mapping", dir + "/mapping.json",
+                        "--out", dir + "/cal"])
+        #expect(r.code == .success, "\(r.err)")
+        let params = try calibration(dir + "/cal")
+        #expect(abs(try #require(number(params["providers[vast].ack_median_ms"]?["estimate"])) - 250) < 1)
+        let relay = try #require(params["bridges[ibc].relay_median_ms"])
+        #expect(relay["status"] == .string("kept"))
+        #expect("\(relay["notes"]!)".contains("mismatched units: aurora_relay_seconds is named in seconds but the mapping reads it as milliseconds"))
+        // Mistakes in the mapping file name its path.
+        for (text, message) in [(#"{"version": 1, "series": {"provider_ack": {"unit": "s"}}}"#, "series.provider_ack.unit: expected one of seconds, milliseconds, gpu_seconds, gpu_hours, found \"s\""),
+                                (#"{"version": 1, "series": {"provider_acks": {"unit": "seconds"}}}"#, "series.provider_acks.unit: expected no unit"),
+                                (#"{"version": 1, "series": {"ack": {}}}"#, "series.ack: expected one of provider_ack,"),
+                                (#"{"series": {}}"#, "version: expected \"version\": 1, found none")] {
+            try text.write(toFile: dir + "/bad.json", atomically: true, encoding: .utf8)
+            let e = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/prod.csv", "--mapping", dir + "/bad.json", "--out", dir + "/x"])
+            #expect(e.code == .badInput && e.err.contains(dir + "/bad.json: " + message), "\(e.err)")
+        }
+    }
+
     /// Φ⁻¹ by bisection on erfc (tests only).
     static func probit(_ p: Double) -> Double {
         var lo = -10.0, hi = 10.0
