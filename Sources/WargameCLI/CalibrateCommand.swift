@@ -26,11 +26,12 @@ enum CalibrateCommand: Command {
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario>-calibration"),
     ]
     static let discussion = """
-        Fits, by maximum likelihood: the order arrival rate (and, from a day of data or more, the
-        diurnal amplitude and peak hour), order sizes, every provider's acknowledgement latency
-        and failure probability, every bridge's relay work and loss probability, the policy
-        checks' times, the TSAs' and IPFS's latency and success probability. A parameter the
-        data cannot identify keeps its base value and says why. Writes calibrated.json (a
+        Fits, by maximum likelihood: the order arrival rate (and, from 20 hours of data or more,
+        the diurnal amplitude and peak hour), order sizes, every provider's acknowledgement
+        latency and failure probability, every bridge's relay work and loss probability, the
+        policy checks' times, the TSAs' and IPFS's latency and success probability; by
+        simulated moments, each bridge's background load from its mean round trip. A parameter
+        the data cannot identify keeps its base value and says why. Writes calibrated.json (a
         scenario that extends the base), calibration.json, calibration.md and report.html
         (observed against fitted CDF and a Q–Q plot for every fitted latency). See docs/calibration.md.
         """
@@ -172,7 +173,7 @@ enum CalibrateCommand: Command {
     }
 
     static func terminal(_ r: CalibrationReport) -> String {
-        var out = "wargame calibrate: \(r.baseName), \(NumberFormat.counted(r.fitted.count, "parameter")) fitted, \(r.estimates.count - r.fitted.count) kept\n"
+        let out = "wargame calibrate: \(r.baseName), \(NumberFormat.counted(r.fitted.count, "parameter")) fitted, \(r.estimates.count - r.fitted.count) kept\n"
         var rows = [["parameter", "base", "estimate", "95 % interval", "n", "fit p"]]
         for e in r.estimates {
             rows.append([e.path, NumberFormat.significant(e.base, 5), e.fitted ? NumberFormat.significant(e.value, 5) : "kept",

@@ -52,7 +52,7 @@ extension Calibrator {
         for e in [estimate.median, estimate.p95] where e.value < range.0 || e.value > range.1 {
             return kept("the fitted value \(NumberFormat.significant(e.value)) \(unit == .gpuHours ? "GPU h" : "ms") is outside the field's range — are the units right?", n: data.count)
         }
-        let notes = Self.shapeNotes(fits, gof: gof)
+        let notes = Self.shapeNotes(fits)
         let ranking = fits.map { (family: $0.distribution.family, aic: $0.aic) }
         var median = ParameterEstimate(path: paths[0], base: base.median, estimate: estimate.median, method: .mle, distribution: "lognormal",
                                        n: data.count, gof: gof, ranking: ranking, series: series, notes: notes)
@@ -83,8 +83,9 @@ extension Calibrator {
         return what.isEmpty ? prefix : prefix + " " + what
     }
 
-    /// What the family ranking and the goodness of fit tell a reader, in plain words.
-    static func shapeNotes(_ ranked: [LatencyFit.Result], gof: GoodnessOfFit?) -> [String] {  // gof: see `flagPoorFits`
+    /// What the family ranking tells a reader, in plain words (a poor fit is judged over
+    /// every fit at once, `flagPoorFits`).
+    static func shapeNotes(_ ranked: [LatencyFit.Result]) -> [String] {
         var notes: [String] = []
         let best = ranked[0]
         if best.distribution.family != .lognormal, let own = ranked.first(where: { $0.distribution.family == .lognormal }) {
