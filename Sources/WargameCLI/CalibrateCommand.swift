@@ -129,23 +129,47 @@ enum CalibrateCommand: Command {
             }
             // The simulated round trips are in seconds; a production series may be in milliseconds.
             let scale = Calibrator.factor(from: mapping.bridgeRoundTrip.unit ?? .seconds, to: .seconds) ?? 1
-            targets.append(.init(path: target, base: base, range: 0...max(4 * base, 10), observed: mean * scale, n: Int(h.count), series: series + " (mean)"))
+            targets.append(.init(path: target, base: base, range: 0...max(4 * base, 10), observed: mean * scale, n: Int(h.count), series: series + " (mean)",
+                                 given: "the load at the base's \(bridge.relayers) relayers: more relayers carrying more load can give the same round trips"))
             bridges.append(b)
         }
         guard !targets.isEmpty, let window = telemetry.window else { return kept }
         let steps = max(1, Int((window / stepSeconds).rounded()))
         let measured = bridges
-        let all = try SimulatedMoments.solve(targets) { values in
+        // Each bridge's mean and 95th-percentile round trip (seconds) over the seeds, at one
+        // vector of loads.
+        func runs(_ values: [Double]) throws -> (means: [[Double]], p95s: [[Double]]) {
             var overrides = direct
             for (t, v) in zip(targets, values) { overrides.append(try Override(path: t.path, value: Factor.number(v))) }
             let sc = try ScenarioLoader.load(path, overrides: overrides)
-            let rows = try ParallelRuns.map(count: seeds.count, jobs: jobs, progress: nil) { i -> [Double?] in
+            let rows = try ParallelRuns.map(count: seeds.count, jobs: jobs, progress: nil) { i -> [(Double, Double)?] in
                 let r = try ScenarioRunner.execute(sc, seed: seeds[i], steps: steps)
-                return measured.map { b in r.inputs.flatMap { $0.roundTrips[b].count > 0 ? $0.roundTrips[b].sum / Double($0.roundTrips[b].count) : nil } }
+                return measured.map { b in
+                    guard let h = r.inputs?.roundTrips[b], h.count > 0, let p95 = histogramQuantile(0.95, h) else { return nil }
+                    return (h.sum / Double(h.count), p95)
+                }
             }
-            return targets.indices.map { t in rows.compactMap { $0[t] } }
+            return (targets.indices.map { t in rows.compactMap { $0[t]?.0 } }, targets.indices.map { t in rows.compactMap { $0[t]?.1 } })
         }
-        return all + kept
+        let loads = try SimulatedMoments.solve(targets) { try runs($0).means }
+        // The relayer count is not fitted: one mean identifies the load per relayer, not
+        // both. The round trips' tail says whether the base count is consistent with the
+        // fitted load — more relayers at the same load queue less, and the p95 shows it.
+        let atEstimate = try runs(loads.map(\.value))
+        var relayers: [ParameterEstimate] = []
+        for (k, b) in measured.enumerated() {
+            let bridge = scenario.pipeline.bridges[b], labels = mapping.bridgeRoundTrip.label.map { [$0: bridge.name] } ?? [:]
+            let scale = Calibrator.factor(from: mapping.bridgeRoundTrip.unit ?? .seconds, to: .seconds) ?? 1
+            guard loads[k].fitted, let observed = telemetry.histogram(mapping.bridgeRoundTrip.metric, labels)?.quantile(0.95).map({ $0 * scale }) else { continue }
+            let p = SimulatedMoments.pValue(observed, atEstimate.p95s[k])
+            let simulated = atEstimate.p95s[k].reduce(0, +) / Double(max(1, atEstimate.p95s[k].count))
+            let why = p >= 0.05
+                ? "not fitted (a mean round trip identifies the load per relayer, not both); the base \(bridge.relayers) relayers are consistent with the round trips' p95 at the fitted load, a check of little power (observed \(NumberFormat.significant(observed * 1_000, 4)) ms, simulated \(NumberFormat.significant(simulated * 1_000, 4)) ms, p = \(NumberFormat.fixed(p, 3)))"
+                : "not fitted (a mean round trip identifies the load per relayer, not both), and the base \(bridge.relayers) relayers are NOT consistent with the round trips' p95 at the fitted load (observed \(NumberFormat.significant(observed * 1_000, 4)) ms, simulated \(NumberFormat.significant(simulated * 1_000, 4)) ms, p = \(NumberFormat.fixed(p, 3))): compare relayer counts with wargame study --vary 'bridges[\(bridge.name)].relayers=…'"
+            relayers.append(keptEstimate("bridges[\(bridge.name)].relayers", Double(bridge.relayers),
+                                         series: Telemetry.key(mapping.bridgeRoundTrip.metric, labels.map { ($0.key, $0.value) }) + " (p95)", why))
+        }
+        return loads + relayers + kept
     }
 
     static func keptEstimate(_ path: String, _ base: Double, series: String, _ why: String) -> ParameterEstimate {

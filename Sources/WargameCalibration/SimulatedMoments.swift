@@ -22,8 +22,10 @@ public struct SimulatedMoments: Sendable {
         /// The observation's size (values behind the observed moment), for the report.
         public let n: Int
         public let series: String
-        public init(path: String, base: Double, range: ClosedRange<Double>, observed: Double, n: Int, series: String) {
-            self.path = path; self.base = base; self.range = range; self.observed = observed; self.n = n; self.series = series
+        /// What the estimate is conditional on, for its notes.
+        public let given: String?
+        public init(path: String, base: Double, range: ClosedRange<Double>, observed: Double, n: Int, series: String, given: String? = nil) {
+            self.path = path; self.base = base; self.range = range; self.observed = observed; self.n = n; self.series = series; self.given = given
         }
     }
 
@@ -86,7 +88,7 @@ public struct SimulatedMoments: Sendable {
                 return keptEstimate(t.path, t.base, "simulated", series: t.series, n: t.n,
                                     "the observed moment (\(g(t.observed))) lies outside what \(g(lows[i]))…\(g(highs[i])) give (\(g(mLow[i]))…\(g(mHigh[i])))")
             }
-            var notes: [String] = []
+            var notes: [String] = t.given.map { [$0] } ?? []
             let low = ends[0][i], high = ends[1][i]
             if low.rejected == nil || high.rejected == nil {
                 notes.append("the interval reaches \(g(low.rejected == nil ? low.accepted : high.accepted)) without the data rejecting it: they hardly constrain this parameter")
@@ -115,7 +117,7 @@ public struct SimulatedMoments: Sendable {
     }
 
     /// Two-sided p of "x is one more draw like `values`" (t prediction, n − 1 df).
-    static func pValue(_ x: Double, _ values: [Double]) -> Double {
+    public static func pValue(_ x: Double, _ values: [Double]) -> Double {
         let t = tStatistic(x, values)
         guard t.isFinite else { return t.isNaN ? 1 : 0 }
         return Special.studentTwoSided(t, degreesOfFreedom: Double(values.count - 1))

@@ -79,6 +79,11 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         }
         #expect(lo <= est && est <= hi && lo < 18 && 18 < hi, "\(lo) … \(est) … \(hi)")
         #expect(hi < 56, "the interval must be found, not the search range's end")
+        // The relayer count is not fitted, but checked against the round trips' tail.
+        let relayers = try #require(try calibration(dir + "/cal")["bridges[axelar].relayers"])
+        #expect(relayers["status"] == .string("kept") && number(relayers["estimate"]) == 2)
+        guard case .array(let notes)? = relayers["notes"], case .string(let note)? = notes.first else { Issue.record("no note"); return }
+        #expect(note.contains("the base 2 relayers are consistent with the round trips' p95 at the fitted load"), "\(note)")
         let skipped = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--moments-seeds", "none", "--out", dir + "/cal2"])
         #expect(skipped.code == .success)
         #expect(try calibration(dir + "/cal2")["bridges[axelar].background_messages_per_s"]?["status"] == .string("kept"))
