@@ -30,7 +30,8 @@ enum CalibrateCommand: Command {
         the diurnal amplitude and peak hour), order sizes, every provider's acknowledgement
         latency and failure probability, every bridge's relay work and loss probability, the
         policy checks' times, the TSAs' and IPFS's latency and success probability; by
-        simulated moments, each bridge's background load from its mean round trip. A parameter
+        simulated moments, each bridge's background load from its mean round trip and one scale
+        of the providers' capacities from the fill rate, when the load reached them. A parameter
         the data cannot identify keeps its base value and says why. Writes calibrated.json (a
         scenario that extends the base), calibration.json, calibration.md and report.html
         (observed against fitted CDF and a Q–Q plot for every fitted latency). See docs/calibration.md.
@@ -95,81 +96,6 @@ enum CalibrateCommand: Command {
         try settings.map { s throws(OverrideError) in
             try Override(path: s.path, value: s.values.count == 1 && !s.path.hasPrefix("policy.check_") ? Factor.number(s.values[0]) : .array(s.values.map(Factor.number)))
         }
-    }
-
-    /// Parameters seen only through outcomes, by simulated moments: each bridge's background
-    /// load (other applications' messages on its relayers) from its mean round trip, with
-    /// the directly fitted values applied, over the observed window's length.
-    static func simulatedMoments(_ o: ParsedOptions, path: String, scenario: Scenario, telemetry: Telemetry, mapping: SeriesMapping,
-                                 applying direct: [Override]) throws -> [ParameterEstimate] {
-        if o.string("moments-seeds") == "none" {
-            return scenario.pipeline.bridges.map {
-                keptEstimate("bridges[\($0.name)].background_messages_per_s", $0.backgroundMessagesPerSecond,
-                             series: "\(mapping.bridgeRoundTrip.metric) (mean)", "simulated moments skipped (--moments-seeds none)")
-            }
-        }
-        let seeds = try parseSeeds(o.string("moments-seeds") ?? "1..8", command: name)
-        guard seeds.count >= 3 else { throw UsageError(message: "Simulated moments need at least 3 seeds, found \(seeds.count).", command: name) }
-        let jobs = try o.integer("jobs", range: 1...1_024, default: ProcessInfo.processInfo.activeProcessorCount)
-        let stepSeconds = scenario.run.stepLength.seconds
-        var targets: [SimulatedMoments.Target] = [], bridges: [Int] = [], kept: [ParameterEstimate] = []
-        for (b, bridge) in scenario.pipeline.bridges.enumerated() {
-            let target = "bridges[\(bridge.name)].background_messages_per_s", base = bridge.backgroundMessagesPerSecond
-            let series = Telemetry.key(mapping.bridgeRoundTrip.metric, mapping.bridgeRoundTrip.label.map { [($0, bridge.name)] } ?? [])
-            guard let window = telemetry.window, window >= stepSeconds else {
-                kept.append(keptEstimate(target, base, series: series, "the data do not say how long they cover (no arrival counts): a simulated moment needs the window"))
-                continue
-            }
-            let labels = mapping.bridgeRoundTrip.label.map { [$0: bridge.name] } ?? [:]
-            guard let h = telemetry.histogram(mapping.bridgeRoundTrip.metric, labels), let mean = h.mean else {
-                kept.append(keptEstimate(target, base, series: series, "no series \(series) with its _sum in the data")); continue
-            }
-            guard h.count >= Double(Calibrator.minimumSamples) else {
-                kept.append(keptEstimate(target, base, series: series, "too few round trips: \(Int(h.count)) (at least \(Calibrator.minimumSamples))")); continue
-            }
-            // The simulated round trips are in seconds; a production series may be in milliseconds.
-            let scale = Calibrator.factor(from: mapping.bridgeRoundTrip.unit ?? .seconds, to: .seconds) ?? 1
-            targets.append(.init(path: target, base: base, range: 0...max(4 * base, 10), observed: mean * scale, n: Int(h.count), series: series + " (mean)",
-                                 given: "the load at the base's \(bridge.relayers) relayers: more relayers carrying more load can give the same round trips"))
-            bridges.append(b)
-        }
-        guard !targets.isEmpty, let window = telemetry.window else { return kept }
-        let steps = max(1, Int((window / stepSeconds).rounded()))
-        let measured = bridges
-        // Each bridge's mean and 95th-percentile round trip (seconds) over the seeds, at one
-        // vector of loads.
-        func runs(_ values: [Double]) throws -> (means: [[Double]], p95s: [[Double]]) {
-            var overrides = direct
-            for (t, v) in zip(targets, values) { overrides.append(try Override(path: t.path, value: Factor.number(v))) }
-            let sc = try ScenarioLoader.load(path, overrides: overrides)
-            let rows = try ParallelRuns.map(count: seeds.count, jobs: jobs, progress: nil) { i -> [(Double, Double)?] in
-                let r = try ScenarioRunner.execute(sc, seed: seeds[i], steps: steps)
-                return measured.map { b in
-                    guard let h = r.inputs?.roundTrips[b], h.count > 0, let p95 = histogramQuantile(0.95, h) else { return nil }
-                    return (h.sum / Double(h.count), p95)
-                }
-            }
-            return (targets.indices.map { t in rows.compactMap { $0[t]?.0 } }, targets.indices.map { t in rows.compactMap { $0[t]?.1 } })
-        }
-        let loads = try SimulatedMoments.solve(targets) { try runs($0).means }
-        // The relayer count is not fitted: one mean identifies the load per relayer, not
-        // both. The round trips' tail says whether the base count is consistent with the
-        // fitted load — more relayers at the same load queue less, and the p95 shows it.
-        let atEstimate = try runs(loads.map(\.value))
-        var relayers: [ParameterEstimate] = []
-        for (k, b) in measured.enumerated() {
-            let bridge = scenario.pipeline.bridges[b], labels = mapping.bridgeRoundTrip.label.map { [$0: bridge.name] } ?? [:]
-            let scale = Calibrator.factor(from: mapping.bridgeRoundTrip.unit ?? .seconds, to: .seconds) ?? 1
-            guard loads[k].fitted, let observed = telemetry.histogram(mapping.bridgeRoundTrip.metric, labels)?.quantile(0.95).map({ $0 * scale }) else { continue }
-            let p = SimulatedMoments.pValue(observed, atEstimate.p95s[k])
-            let simulated = atEstimate.p95s[k].reduce(0, +) / Double(max(1, atEstimate.p95s[k].count))
-            let why = p >= 0.05
-                ? "not fitted (a mean round trip identifies the load per relayer, not both); the base \(bridge.relayers) relayers are consistent with the round trips' p95 at the fitted load, a check of little power (observed \(NumberFormat.significant(observed * 1_000, 4)) ms, simulated \(NumberFormat.significant(simulated * 1_000, 4)) ms, p = \(NumberFormat.fixed(p, 3)))"
-                : "not fitted (a mean round trip identifies the load per relayer, not both), and the base \(bridge.relayers) relayers are NOT consistent with the round trips' p95 at the fitted load (observed \(NumberFormat.significant(observed * 1_000, 4)) ms, simulated \(NumberFormat.significant(simulated * 1_000, 4)) ms, p = \(NumberFormat.fixed(p, 3))): compare relayer counts with wargame study --vary 'bridges[\(bridge.name)].relayers=…'"
-            relayers.append(keptEstimate("bridges[\(bridge.name)].relayers", Double(bridge.relayers),
-                                         series: Telemetry.key(mapping.bridgeRoundTrip.metric, labels.map { ($0.key, $0.value) }) + " (p95)", why))
-        }
-        return loads + relayers + kept
     }
 
     static func keptEstimate(_ path: String, _ base: Double, series: String, _ why: String) -> ParameterEstimate {

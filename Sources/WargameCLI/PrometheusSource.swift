@@ -15,7 +15,7 @@ struct PrometheusSource {
     func fetch(_ mapping: SeriesMapping, into t: inout Telemetry) throws {
         let histograms = [mapping.providerAck, mapping.bridgeRelay, mapping.bridgeRoundTrip, mapping.policyCheck, mapping.tsaRequest, mapping.ipfsPin,
                           mapping.orderSize].map(\.metric)
-        let counters = [mapping.providerAcks, mapping.bridgeMessages, mapping.tsaRequests, mapping.ipfsPins, mapping.ordersSubmitted].map(\.metric)
+        let counters = [mapping.providerAcks, mapping.bridgeMessages, mapping.tsaRequests, mapping.ipfsPins, mapping.ordersSubmitted, mapping.ordersFilled].map(\.metric)
         let wanted = histograms.flatMap { [$0 + "_bucket", $0 + "_count", $0 + "_sum"] } + counters
         let present = try seriesNames(wanted)
         for name in wanted where present.contains(name) {

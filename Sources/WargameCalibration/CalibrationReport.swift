@@ -43,7 +43,7 @@ public struct CalibrationReport: Sendable {
         m.append(("gof", e.gof.map { g in
             .object([("test", .string(g.test.rawValue)), ("statistic", .significant(g.statistic, digits: 5)),
                      ("p_value", .number(g.pValue, decimals: 4)), ("n", .int(Int64(g.n))),
-                     (g.test == .chiSquare ? "df" : "replicates", .int(Int64(g.detail)))])
+                     (g.test == .andersonDarling ? "replicates" : "df", .int(Int64(g.detail)))])
         } ?? .null))
         if !e.ranking.isEmpty {
             m.append(("families", .array(e.ranking.map { .object([("family", .string($0.family.rawValue)), ("aic", .number($0.aic, decimals: 2))]) })))

@@ -24,6 +24,12 @@ public struct ParameterEstimate: Sendable {
     /// The data against the fit, for the report's figures (latencies only).
     public var curve: FitCurve? = nil
 
+    public init(path: String, base: Double, estimate: Estimate?, method: Method, distribution: String, n: Int, gof: GoodnessOfFit?,
+                ranking: [(family: LatencyFamily, aic: Double)], series: String, notes: [String]) {
+        self.path = path; self.base = base; self.estimate = estimate; self.method = method; self.distribution = distribution
+        self.n = n; self.gof = gof; self.ranking = ranking; self.series = series; self.notes = notes
+    }
+
     public var fitted: Bool { estimate != nil }
     /// The value the calibrated scenario carries.
     public var value: Double { estimate?.value ?? base }

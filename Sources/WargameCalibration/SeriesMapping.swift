@@ -44,6 +44,7 @@ public struct SeriesMapping: Sendable, Equatable {
     public var ipfsPins = Source("wargame_ipfs_pins_total")
     public var orderSize = Source("wargame_order_gpu_seconds", unit: .gpuSeconds)
     public var ordersSubmitted = Source("wargame_orders_submitted_total")
+    public var ordersFilled = Source("wargame_orders_filled_total")
     /// The label of outcome counters, and the values the model's outcomes go by.
     public var outcomeLabel = "outcome"
 
@@ -51,7 +52,7 @@ public struct SeriesMapping: Sendable, Equatable {
 
     /// The sources by the names a mapping file uses, in a fixed order.
     public static let names = ["provider_ack", "provider_acks", "bridge_relay", "bridge_messages", "bridge_round_trip", "policy_check", "tsa_request",
-                               "tsa_requests", "ipfs_pin", "ipfs_pins", "order_size", "orders_submitted"]
+                               "tsa_requests", "ipfs_pin", "ipfs_pins", "order_size", "orders_submitted", "orders_filled"]
 
     public subscript(name: String) -> Source? {
         get {
@@ -68,6 +69,7 @@ public struct SeriesMapping: Sendable, Equatable {
             case "ipfs_pins": ipfsPins
             case "order_size": orderSize
             case "orders_submitted": ordersSubmitted
+            case "orders_filled": ordersFilled
             default: nil
             }
         }
@@ -86,6 +88,7 @@ public struct SeriesMapping: Sendable, Equatable {
             case "ipfs_pins": ipfsPins = newValue
             case "order_size": orderSize = newValue
             case "orders_submitted": ordersSubmitted = newValue
+            case "orders_filled": ordersFilled = newValue
             default: break
             }
         }

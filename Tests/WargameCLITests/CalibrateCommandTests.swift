@@ -84,9 +84,30 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         #expect(relayers["status"] == .string("kept") && number(relayers["estimate"]) == 2)
         guard case .array(let notes)? = relayers["notes"], case .string(let note)? = notes.first else { Issue.record("no note"); return }
         #expect(note.contains("the base 2 relayers are consistent with the round trips' p95 at the fitted load"), "\(note)")
+        // A healthy hour never reaches capacity: kept, and why.
+        let capacity = try #require(try calibration(dir + "/cal")["providers[akash].capacity"])
+        #expect(capacity["status"] == .string("kept") && "\(capacity["notes"]!)".contains("the load never reached capacity"))
         let skipped = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--moments-seeds", "none", "--out", dir + "/cal2"])
         #expect(skipped.code == .success)
         #expect(try calibration(dir + "/cal2")["bridges[axelar].background_messages_per_s"]?["status"] == .string("kept"))
+    }
+
+    /// Capacity, seen only through the fill rate once the load reaches it: an hour of the drill
+    /// with every provider at half its capacity (akash 110 of 220) gives a scale near 0.5.
+    @Test func capacityFromTheFillRateUnderLoad() throws {
+        let dir = scratchDirectory()
+        let half = [("akash", 110), ("flux", 65), ("vast", 80), ("aethir", 75), ("ionet", 60), ("render", 55), ("golem", 45)]
+            .flatMap { ["--set", "providers[\($0.0)].capacity=\($0.1)"] }
+        #expect([.success, .sloBreached].contains(runCLI(["run", packageRoot + "/scenarios/calibration-drill.json", "--steps", "60", "--logs", "none",
+                                                          "--out", dir + "/run"] + half).code))
+        let r = runCLI(["calibrate", packageRoot + "/scenarios/baseline.json", "--from", dir + "/run", "--moments-seeds", "1..4", "--jobs", "2",
+                        "--out", dir + "/cal"])
+        #expect(r.code == .success, "\(r.err)")
+        let p = try #require(try calibration(dir + "/cal")["providers[akash].capacity"])
+        #expect(p["method"] == .string("simulated_moments") && p["status"] == .string("fitted"), "\(p)")
+        guard case .array(let ci)? = p["ci95"], let lo = number(ci[0]), let hi = number(ci[1]) else { Issue.record("no interval"); return }
+        #expect(lo <= 110 && 110 <= hi && hi < 220, "\(lo) … \(hi)")
+        #expect(runCLI(["validate", dir + "/cal/calibrated.json"]).code == .success)
     }
 
     /// The drill's rate is 1.3 × (1 + 0.25 cos(2π(h − 15)/24)): under the base's flat shape,
