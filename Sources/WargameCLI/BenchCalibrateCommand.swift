@@ -25,7 +25,7 @@ enum BenchCalibrateCommand: Command {
         let values = (0..<n).map { _ in truth.sample(&rng) }
         let clock = ContinuousClock()
         let start = clock.now
-        let fits = LatencyFamily.allCases.compactMap { LatencyFit.fit($0, .raw(values)) }.sorted { $0.aic < $1.aic }
+        let fits = LatencyFit.fitAll(.raw(values))
         let fitted = clock.now
         let lognormal = try require_(fits.first { $0.distribution.family == .lognormal })
         let estimate = LognormalEstimate(raw: lognormal.distribution, n: n)
@@ -36,7 +36,7 @@ enum BenchCalibrateCommand: Command {
         var h = BucketHistogram(bounds: InputTelemetry.serviceBounds.map { $0 * 1_000 })
         for v in values { h.add(v) }
         let binnedStart = clock.now
-        let binned = LatencyFamily.allCases.compactMap { LatencyFit.fit($0, .binned(bounds: h.bounds, counts: h.counts, overflow: h.overflow)) }
+        let binned = LatencyFit.fitAll(.binned(bounds: h.bounds, counts: h.counts, overflow: h.overflow))
         let binnedLognormal = try require_(binned.first { $0.distribution.family == .lognormal })
         let binnedEstimate = LognormalEstimate(binned: binnedLognormal.distribution, bounds: h.bounds, counts: h.counts, overflow: h.overflow)
         let chi = GoodnessOfFit.chiSquare(bounds: h.bounds, counts: h.counts, overflow: h.overflow, binnedLognormal.distribution)

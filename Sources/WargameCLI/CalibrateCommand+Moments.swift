@@ -60,8 +60,17 @@ extension CalibrateCommand {
         guard !targets.isEmpty else { return kept }
         let steps = max(1, Int((window / stepSeconds).rounded()))
         let bridgeIndices = knobs.map { if case .background(let b) = $0 { return b } else { return -1 } }
-        // Per target, the moment and (bridges) the round trips' p95 over the seeds, at one vector of values.
+        // Per target, the moment and (bridges) the round trips' p95 over the seeds, at one
+        // vector of values; remembered, since the estimate `solve` ran last is asked again
+        // for the relayer check (runs are deterministic, so a repeat is the same result).
+        var memo: [[Double]: (moments: [[Double]], p95s: [[Double]])] = [:]  // looked up only
         func runs(_ values: [Double]) throws -> (moments: [[Double]], p95s: [[Double]]) {
+            if let known = memo[values] { return known }
+            let result = try simulate(values)
+            memo[values] = result
+            return result
+        }
+        func simulate(_ values: [Double]) throws -> (moments: [[Double]], p95s: [[Double]]) {
             var overrides = direct
             for (k, v) in zip(knobs, values) {
                 switch k {
@@ -150,7 +159,10 @@ extension CalibrateCommand {
     static func capacities(_ scale: ParameterEstimate, scenario: Scenario, series: String) -> [ParameterEstimate] {
         let providers = scenario.pipeline.providers
         guard let e = scale.estimate else {
-            return providers.map { keptEstimate("providers[\($0.id)].capacity", Double($0.capacity), series: series, scale.notes.first.map { String($0.dropFirst("kept at the base value: ".count)) } ?? "not identified") }
+            return providers.map {
+                ParameterEstimate(path: "providers[\($0.id)].capacity", base: Double($0.capacity), estimate: nil, method: .simulatedMoments,
+                                  distribution: "simulated", n: scale.n, gof: nil, ranking: [], series: series, notes: scale.notes)
+            }
         }
         if e.high >= 4 * 0.999 {
             let why = "not identified: the fill rate over \(scale.n) orders is the same at every capacity above \(NumberFormat.significant(e.low, 3)) × the base (the load never reached it); capacity is at least that"

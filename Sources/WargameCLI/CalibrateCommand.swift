@@ -92,9 +92,12 @@ enum CalibrateCommand: Command {
         return .success
     }
 
-    static func overrides(_ settings: [(path: String, values: [Double])]) throws(OverrideError) -> [Override] {
+    static func overrides(_ settings: [(path: String, setting: CalibrationReport.Setting)]) throws(OverrideError) -> [Override] {
         try settings.map { s throws(OverrideError) in
-            try Override(path: s.path, value: s.values.count == 1 && !s.path.hasPrefix("policy.check_") ? Factor.number(s.values[0]) : .array(s.values.map(Factor.number)))
+            switch s.setting {
+            case .number(let x): try Override(path: s.path, value: Factor.number(x))
+            case .list(let xs): try Override(path: s.path, value: .array(xs.map(Factor.number)))
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import WargameReports
 
 /// A minimal HTTP/1.1 client for `GET` over plain TCP: enough for the Prometheus HTTP API,
 /// without a package. One request per connection (`Connection: close`), no compression;
@@ -70,7 +71,7 @@ struct HTTPClient {
 
     private func remaining(_ deadline: Date, _ url: String) throws(Failure) -> Int32 {
         let ms = deadline.timeIntervalSinceNow * 1_000
-        guard ms > 0 else { throw Failure(url: url, message: "no answer within \(NumberFormatText.seconds(timeout)) (timeout)") }
+        guard ms > 0 else { throw Failure(url: url, message: "no answer within \(NumberFormat.significant(timeout) + " s") (timeout)") }
         return Int32(min(ms.rounded(.up), 1e9))
     }
 
@@ -107,7 +108,7 @@ struct HTTPClient {
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
         guard ready > 0, err == 0 else {
             close(fd)
-            throw Failure(url: url, message: ready == 0 ? "no connection to \(e.host):\(e.port) within \(NumberFormatText.seconds(timeout)) (timeout)"
+            throw Failure(url: url, message: ready == 0 ? "no connection to \(e.host):\(e.port) within \(NumberFormat.significant(timeout) + " s") (timeout)"
                                                          : "cannot connect to \(e.host):\(e.port) (\(String(cString: strerror(err))))")
         }
         return fd
@@ -196,8 +197,4 @@ private func Glibc_send(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
     #else
     send(fd, p, n, 0)
     #endif
-}
-
-enum NumberFormatText {
-    static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : "\(s) s" }
 }

@@ -63,7 +63,7 @@ struct PrometheusSource {
             if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E {
                 out.append(Character(UnicodeScalar(b)))
             } else {
-                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+                out += String(format: "%%%02X", b)
             }
         }
         return out
@@ -91,10 +91,6 @@ struct PrometheusSource {
         if let x = Double(text), x > 0, x.isFinite { return x }
         throw UsageError(message: "The value '\(text)' is invalid for '--\(option)': expected a duration such as 60s, 5m or 1h.", command: command)
     }
-}
-
-extension String {
-    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }
 
 extension PrometheusSource {

@@ -72,35 +72,28 @@ public struct CalibrationReport: Sendable {
         return out
     }
 
-    /// A scenario that `extends` the base and sets every fitted field. Lists that replace as
-    /// a whole (the policy checks' times) carry every element, the fitted ones changed.
+    /// A scenario that `extends` the base and sets every fitted field: `settings`, written as
+    /// a scenario layer (list elements by id, dotted fields nested, lists whole).
     public func calibratedScenario(base checks: (median: [Double], p95: [Double])) -> String {
         var top: [(String, JSONValue)] = [("version", .int(1)), ("extends", .string(extendsPath)),
                                           ("name", .string(String((baseName + "-calibrated").prefix(100)))),
                                           ("description", .string("\(baseName) with \(NumberFormat.counted(fitted.count, "parameter")) fitted by wargame calibrate (see calibration.md)."))]
         var objects: [String: [(String, JSONValue)]] = [:], order: [String] = []
         var lists: [String: [(id: String, key: String, fields: [(String, JSONValue)])]] = [:]
-        var medians = checks.median, p95s = checks.p95, checksFitted = false
-        for e in fitted {
-            let value = Self.number(e.value)
-            if let (list, id, field) = Self.keyed(e.path) {
+        for (path, setting) in settings(base: checks) {
+            let value: JSONValue = switch setting {
+            case .number(let x): Self.number(x)
+            case .list(let xs): .array(xs.map(Self.number))
+            }
+            if let (list, id, field) = Self.keyed(path) {
                 let key = list == "providers" ? "id" : "name"
                 if let i = lists[list]?.firstIndex(where: { $0.id == id }) { lists[list]![i].fields.append((field, value)) }
                 else { lists[list, default: []].append((id, key, [(field, value)])); if !order.contains(list) { order.append(list) } }
-            } else if let i = Self.index(e.path, "policy.check_median_ms") {
-                medians[i] = e.value; checksFitted = true
-            } else if let i = Self.index(e.path, "policy.check_p95_ms") {
-                p95s[i] = e.value; checksFitted = true
             } else {
-                let parts = e.path.split(separator: ".").map(String.init)
-                let section = parts[0]
-                if !order.contains(section) { order.append(section) }
-                objects[section, default: []].append((parts.dropFirst().joined(separator: "."), value))
+                let parts = path.split(separator: ".").map(String.init)
+                if !order.contains(parts[0]) { order.append(parts[0]) }
+                objects[parts[0], default: []].append((parts.dropFirst().joined(separator: "."), value))
             }
-        }
-        if checksFitted {
-            if !order.contains("policy") { order.append("policy") }
-            objects["policy", default: []] += [("check_median_ms", .array(medians.map(Self.number))), ("check_p95_ms", .array(p95s.map(Self.number)))]
         }
         for section in order {
             if let items = lists[section] {
@@ -112,17 +105,24 @@ public struct CalibrationReport: Sendable {
         return JSONValue.object(top).rendered()
     }
 
+    /// One field's new value: a number, or a list written whole (the policy checks' times,
+    /// which a scenario layer replaces as a list).
+    public enum Setting: Sendable, Equatable {
+        case number(Double)
+        case list([Double])
+    }
+
     /// What `calibrated.json` sets, as `--set` would: one path per fitted field, the policy
     /// checks' lists whole. Values are rounded as the file writes them.
-    public func settings(base checks: (median: [Double], p95: [Double])) -> [(path: String, values: [Double])] {
-        var out: [(String, [Double])] = [], medians = checks.median, p95s = checks.p95, checksFitted = false
+    public func settings(base checks: (median: [Double], p95: [Double])) -> [(path: String, setting: Setting)] {
+        var out: [(String, Setting)] = [], medians = checks.median, p95s = checks.p95, checksFitted = false
         func written(_ x: Double) -> Double { Double(NumberFormat.significant(x)) ?? x }
         for e in fitted {
             if let i = Self.index(e.path, "policy.check_median_ms") { medians[i] = e.value; checksFitted = true }
             else if let i = Self.index(e.path, "policy.check_p95_ms") { p95s[i] = e.value; checksFitted = true }
-            else { out.append((e.path, [written(e.value)])) }
+            else { out.append((e.path, .number(written(e.value)))) }
         }
-        if checksFitted { out += [("policy.check_median_ms", medians.map(written)), ("policy.check_p95_ms", p95s.map(written))] }
+        if checksFitted { out += [("policy.check_median_ms", .list(medians.map(written))), ("policy.check_p95_ms", .list(p95s.map(written)))] }
         return out
     }
 

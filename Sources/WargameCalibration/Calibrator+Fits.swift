@@ -30,7 +30,7 @@ extension Calibrator {
             return kept("no series \(series) in the data")
         }
         guard data.count >= Self.minimumSamples else { return kept("too few samples: \(data.count) (at least \(Self.minimumSamples))", n: data.count) }
-        let fits = LatencyFamily.allCases.compactMap { LatencyFit.fit($0, data) }.sorted { $0.aic < $1.aic }
+        let fits = LatencyFit.fitAll(data)
         guard let lognormal = fits.first(where: { $0.distribution.family == .lognormal }) else {
             return kept("the data give no lognormal fit (all values equal, or all in one bucket)", n: data.count)
         }
@@ -163,7 +163,7 @@ extension Calibrator {
             guard estimates[i].gof!.pValue <= 0.05 / Double(ordered.count - k) else { break }
             rejected.insert(estimates[i].series)
         }
-        for i in estimates.indices where estimates[i].curve != nil || estimates[i].distribution == "lognormal" {
+        for i in estimates.indices where estimates[i].distribution == "lognormal" {
             guard rejected.contains(estimates[i].series), let gof = estimates[i].gof, estimates[i].fitted else { continue }
             estimates[i].notes.append("poor fit: \(gof.test == .andersonDarling ? "Anderson–Darling" : "chi-square") p \(gof.pText), "
                 + "rejected at a family-wise 5 % over \(ordered.count) fits (Holm): the values are not lognormal (several modes, or another tail)")

@@ -46,6 +46,20 @@ public enum LatencyFit {
         }
     }
 
+    /// Every family's MLE that exists, best (lowest AIC) first. Raw samples are summarised
+    /// once for all four (their logs are most of the work at millions of values).
+    public static func fitAll(_ data: Observations) -> [Result] {
+        let fits: [Result]
+        switch data {
+        case .raw(let values):
+            let summary = RawSummary(values)
+            fits = LatencyFamily.allCases.compactMap { fitRaw($0, summary) }
+        case .binned:
+            fits = LatencyFamily.allCases.compactMap { fit($0, data) }
+        }
+        return fits.sorted { $0.aic < $1.aic }
+    }
+
     // MARK: Raw samples
 
     /// What the raw fits need, in one pass: n, Σ ln x, Σ (ln x)², Σ x, and the logs (for

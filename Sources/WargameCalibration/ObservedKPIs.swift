@@ -49,17 +49,22 @@ public struct ObservedKPIs: Sendable {
     }
 }
 
-/// Prometheus's `histogram_quantile(q, …)` over one histogram (milliseconds in, out): the
-/// bucket holding rank q·count, linearly interpolated between its bounds (the first
-/// bucket's lower bound 0); a rank in `+Inf` gives the highest finite bound.
+/// Prometheus's `histogram_quantile(q, …)` over one histogram (`prometheusQuantile`).
 public func histogramQuantile(_ q: Double, _ h: BucketHistogram) -> Double? {
-    guard h.count > 0 else { return nil }
-    let rank = q * Double(h.count)
+    prometheusQuantile(q, bounds: h.bounds, cumulative: h.cumulative.map(Double.init), count: Double(h.count))
+}
+
+/// Prometheus's `histogram_quantile`: the bucket holding rank q·count, linearly
+/// interpolated between its bounds (the first bucket's lower bound 0); a rank in `+Inf`
+/// gives the highest finite bound. One implementation for the simulated and the observed
+/// side, so a validation compares like with like.
+func prometheusQuantile(_ q: Double, bounds: [Double], cumulative: [Double], count: Double) -> Double? {
+    guard count > 0, !bounds.isEmpty else { return nil }
+    let rank = q * count
     var below = 0.0, lower = 0.0
-    for (bound, c) in zip(h.bounds, h.counts) {
-        let upto = below + Double(c)
-        if upto >= rank && c > 0 { return lower + (bound - lower) * (rank - below) / Double(c) }
-        below = upto; lower = bound
+    for (bound, c) in zip(bounds, cumulative) {
+        if c >= rank && c > below { return lower + (bound - lower) * (rank - below) / (c - below) }
+        below = c; lower = bound
     }
-    return h.bounds.last
+    return bounds.last
 }

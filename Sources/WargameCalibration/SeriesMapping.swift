@@ -50,47 +50,21 @@ public struct SeriesMapping: Sendable, Equatable {
 
     public init() {}
 
-    /// The sources by the names a mapping file uses, in a fixed order.
-    public static let names = ["provider_ack", "provider_acks", "bridge_relay", "bridge_messages", "bridge_round_trip", "policy_check", "tsa_request",
-                               "tsa_requests", "ipfs_pin", "ipfs_pins", "order_size", "orders_submitted", "orders_filled"]
+    /// The sources by the names a mapping file uses, in a fixed order (computed: key paths
+    /// are not `Sendable`, so they cannot be stored in a static).
+    static var sources: [(name: String, keyPath: WritableKeyPath<SeriesMapping, Source>)] { [
+        ("provider_ack", \.providerAck), ("provider_acks", \.providerAcks), ("bridge_relay", \.bridgeRelay),
+        ("bridge_messages", \.bridgeMessages), ("bridge_round_trip", \.bridgeRoundTrip), ("policy_check", \.policyCheck),
+        ("tsa_request", \.tsaRequest), ("tsa_requests", \.tsaRequests), ("ipfs_pin", \.ipfsPin), ("ipfs_pins", \.ipfsPins),
+        ("order_size", \.orderSize), ("orders_submitted", \.ordersSubmitted), ("orders_filled", \.ordersFilled),
+    ] }
+    public static var names: [String] { sources.map(\.name) }
 
     public subscript(name: String) -> Source? {
-        get {
-            switch name {
-            case "provider_ack": providerAck
-            case "provider_acks": providerAcks
-            case "bridge_relay": bridgeRelay
-            case "bridge_messages": bridgeMessages
-            case "bridge_round_trip": bridgeRoundTrip
-            case "policy_check": policyCheck
-            case "tsa_request": tsaRequest
-            case "tsa_requests": tsaRequests
-            case "ipfs_pin": ipfsPin
-            case "ipfs_pins": ipfsPins
-            case "order_size": orderSize
-            case "orders_submitted": ordersSubmitted
-            case "orders_filled": ordersFilled
-            default: nil
-            }
-        }
+        get { Self.sources.first { $0.name == name }.map { self[keyPath: $0.keyPath] } }
         set {
-            guard let newValue else { return }
-            switch name {
-            case "provider_ack": providerAck = newValue
-            case "provider_acks": providerAcks = newValue
-            case "bridge_relay": bridgeRelay = newValue
-            case "bridge_messages": bridgeMessages = newValue
-            case "bridge_round_trip": bridgeRoundTrip = newValue
-            case "policy_check": policyCheck = newValue
-            case "tsa_request": tsaRequest = newValue
-            case "tsa_requests": tsaRequests = newValue
-            case "ipfs_pin": ipfsPin = newValue
-            case "ipfs_pins": ipfsPins = newValue
-            case "order_size": orderSize = newValue
-            case "orders_submitted": ordersSubmitted = newValue
-            case "orders_filled": ordersFilled = newValue
-            default: break
-            }
+            guard let newValue, let k = Self.sources.first(where: { $0.name == name })?.keyPath else { return }
+            self[keyPath: k] = newValue
         }
     }
 }

@@ -17,19 +17,8 @@ public struct Telemetry: Sendable {
             self.bounds = bounds; self.cumulative = cumulative; self.count = count; self.sum = sum
         }
 
-        /// Prometheus's `histogram_quantile(q, …)`: the bucket holding rank q·count, linearly
-        /// interpolated between its bounds (the first bucket's lower bound 0); a rank in
-        /// `+Inf` gives the highest finite bound.
-        public func quantile(_ q: Double) -> Double? {
-            guard count > 0, !bounds.isEmpty else { return nil }
-            let rank = q * count
-            var below = 0.0, lower = 0.0
-            for (bound, c) in zip(bounds, cumulative) {
-                if c >= rank && c > below { return lower + (bound - lower) * (rank - below) / (c - below) }
-                below = c; lower = bound
-            }
-            return bounds.last
-        }
+        /// Prometheus's `histogram_quantile(q, …)` (`prometheusQuantile`).
+        public func quantile(_ q: Double) -> Double? { prometheusQuantile(q, bounds: bounds, cumulative: cumulative, count: count) }
 
         /// The exact mean, `_sum / _count`.
         public var mean: Double? { sum.flatMap { count > 0 ? $0 / count : nil } }
