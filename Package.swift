@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "WargameModels", dependencies: ["SimKernel"]),
         // Scenario files: JSON → validated model configuration, errors with JSON paths.
         .target(name: "WargameScenario", dependencies: ["WargameReports", "WargameModels", "SimKernel"]),
+        // The user's own monitoring: YAML, a PromQL engine for the expressions alerting rules
+        // use, Prometheus rule files and their alert state. Knows nothing of the models.
+        .target(name: "WargameMonitoring", dependencies: ["SimKernel"]),
         // File outputs: RFC 4180 CSV, atomic files, fixed-format numbers and JSON.
         .target(name: "WargameReports", dependencies: ["WargameModels", "SimKernel"]),
         // Input modelling: maximum-likelihood fits, goodness of fit and intervals for the
@@ -41,6 +44,7 @@ let package = Package(
         .testTarget(name: "WargameModelsTests", dependencies: ["WargameModels", "SimKernel"]),
         .testTarget(name: "WargameScenarioTests", dependencies: ["WargameScenario", "WargameReports", "WargameModels"]),
         .testTarget(name: "SimExamplesTests", dependencies: ["SimExamples", "SimKernel"]),
+        .testTarget(name: "WargameMonitoringTests", dependencies: ["WargameMonitoring"]),
         .testTarget(name: "WargameReportsTests", dependencies: ["WargameReports", "SimKernel"]),
         .testTarget(name: "WargameCalibrationTests", dependencies: ["WargameCalibration", "SimKernel"]),
         .testTarget(name: "WargameCLITests", dependencies: ["WargameCLI", "WargameReports"]),

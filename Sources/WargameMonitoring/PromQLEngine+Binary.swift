@@ -1,0 +1,127 @@
+/// Binary operators: Prometheus 2.x's `VectorBinop`, `VectorscalarBinop` and the set
+/// operators, including their label rules and their errors for ambiguous matches.
+extension PromQLEngine {
+    func binary(_ op: BinaryOp, _ l: PromQLValue, _ r: PromQLValue, _ m: VectorMatching?, _ returnBool: Bool) throws(PromQLError) -> PromQLValue {
+        switch (l, r) {
+        case (.scalar(let a), .scalar(let b)):
+            let (v, keep) = Self.apply(op, a, b)
+            return .scalar(op.isComparison ? (keep ? 1 : 0) : v)
+        case (.vector(let a), .scalar(let b)):
+            return .vector(Self.vectorScalar(op, a, b, swapped: false, returnBool))
+        case (.scalar(let a), .vector(let b)):
+            return .vector(Self.vectorScalar(op, b, a, swapped: true, returnBool))
+        case (.vector(let a), .vector(let b)):
+            let m = m ?? VectorMatching(card: op.isSet ? .manyToMany : .oneToOne, on: false, labels: [], include: [])
+            switch op {
+            case .and: return .vector(Self.and(a, b, m))
+            case .or: return .vector(Self.or(a, b, m))
+            case .unless: return .vector(Self.unless(a, b, m))
+            default: return .vector(try Self.vectorVector(op, a, b, m, returnBool))
+            }
+        }
+    }
+
+    /// `vectorElemBinop`: the value and, for comparisons, whether the sample is kept (the
+    /// value of a comparison is its left operand).
+    static func apply(_ op: BinaryOp, _ a: Double, _ b: Double) -> (Double, Bool) {
+        switch op {
+        case .add: (a + b, true)
+        case .sub: (a - b, true)
+        case .mul: (a * b, true)
+        case .div: (a / b, true)
+        case .pow: (GoMath.pow(a, b), true)
+        case .mod: (GoMath.mod(a, b), true)
+        case .eq: (a, a == b)
+        case .ne: (a, a != b)
+        case .gt: (a, a > b)
+        case .lt: (a, a < b)
+        case .ge: (a, a >= b)
+        case .le: (a, a <= b)
+        case .and, .or, .unless: (a, true)
+        }
+    }
+
+    static func dropsName(_ op: BinaryOp) -> Bool { [.add, .sub, .mul, .div, .mod, .pow].contains(op) }
+
+    static func vectorScalar(_ op: BinaryOp, _ v: [Sample], _ s: Double, swapped: Bool, _ returnBool: Bool) -> [Sample] {
+        var out: [Sample] = []
+        for x in v {
+            var (value, keep) = swapped ? apply(op, s, x.value) : apply(op, x.value, s)
+            // A comparison keeps the vector's value, even with the scalar on the left.
+            if op.isComparison && swapped { value = x.value }
+            if returnBool { value = keep ? 1 : 0 } else if !keep { continue }
+            out.append(Sample(labels: dropsName(op) || returnBool ? x.labels.withoutName : x.labels, value: value))
+        }
+        return out
+    }
+
+    /// The match signature: the `on` labels, or all but the `ignoring` ones and the name.
+    static func signature(_ l: Labels, _ m: VectorMatching) -> Labels {
+        m.on ? l.keeping(m.labels) : l.dropping(m.labels + ["__name__"])
+    }
+
+    static func and(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        guard !l.isEmpty && !r.isEmpty else { return [] }
+        let right = Set(r.map { signature($0.labels, m) })
+        return l.filter { right.contains(signature($0.labels, m)) }
+    }
+
+    static func or(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        if l.isEmpty { return r }
+        if r.isEmpty { return l }
+        let left = Set(l.map { signature($0.labels, m) })
+        return l + r.filter { !left.contains(signature($0.labels, m)) }
+    }
+
+    static func unless(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        guard !l.isEmpty && !r.isEmpty else { return l }
+        let right = Set(r.map { signature($0.labels, m) })
+        return l.filter { !right.contains(signature($0.labels, m)) }
+    }
+
+    static func vectorVector(_ op: BinaryOp, _ lhs: [Sample], _ rhs: [Sample], _ m: VectorMatching, _ returnBool: Bool) throws(PromQLError) -> [Sample] {
+        // One-to-many is many-to-one with the sides swapped (and swapped back for the value).
+        let swapped = m.card == .oneToMany
+        let (many, one) = swapped ? (rhs, lhs) : (lhs, rhs)
+        var oneSide: [Labels: Sample] = [:]  // looked up only
+        for s in one {
+            let sig = signature(s.labels, m)
+            if let dup = oneSide[sig] {
+                throw PromQLError(message: "found duplicate series for the match group \(sig) on the \(swapped ? "left" : "right") hand-side of the operation: [\(s.labels), \(dup.labels)];"
+                                  + "many-to-many matching not allowed: matching labels must be unique on one side")
+            }
+            oneSide[sig] = s
+        }
+        var matched: [Labels: Set<Labels>] = [:]
+        var out: [Sample] = []
+        for s in many {
+            let sig = signature(s.labels, m)
+            guard let o = oneSide[sig] else { continue }
+            let (vl, vr) = swapped ? (o.value, s.value) : (s.value, o.value)
+            var (value, keep) = apply(op, vl, vr)
+            if returnBool { value = keep ? 1 : 0 } else if !keep { continue }
+            var labels = resultLabels(s.labels, o.labels, op, m)
+            if returnBool { labels = labels.withoutName }
+            if m.card == .oneToOne {
+                if matched[sig] != nil { throw PromQLError(message: "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)") }
+                matched[sig] = []
+            } else {
+                if matched[sig, default: []].contains(labels) {
+                    throw PromQLError(message: "multiple matches for labels: grouping labels must ensure unique results")
+                }
+                matched[sig, default: []].insert(labels)
+            }
+            out.append(Sample(labels: labels, value: value))
+        }
+        return out
+    }
+
+    /// `resultMetric`: the "many" side's labels, less the name for arithmetic, restricted by
+    /// one-to-one matching, plus `group_x` labels copied from the "one" side.
+    static func resultLabels(_ many: Labels, _ one: Labels, _ op: BinaryOp, _ m: VectorMatching) -> Labels {
+        var l = dropsName(op) ? many.withoutName : many
+        if m.card == .oneToOne { l = m.on ? l.keeping(m.labels) : l.dropping(m.labels) }
+        for name in m.include { l.set(name, one[name]) }
+        return l
+    }
+}

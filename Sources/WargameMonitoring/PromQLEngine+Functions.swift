@@ -1,0 +1,191 @@
+/// The subset's functions, each as Prometheus 2.x's `functions.go` computes it.
+extension PromQLEngine {
+    mutating func call(_ f: PromQLFunction, _ args: [PromQLExpr], at t: Int64) throws(PromQLError) -> PromQLValue {
+        switch f {
+        case .rate, .irate, .increase, .delta, .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime:
+            guard case .matrix(let sel, let range) = Self.unwrap(args[0]) else { throw PromQLError(message: "\(f.rawValue) needs a range selector") }
+            let end = t - sel.offsetMs, start = end - range
+            var out: [Sample] = []
+            for i in select(sel) {
+                let (times, values) = store.range(i, from: start, to: end)
+                if let v = Self.overRange(f, times, values, start: start, end: end, rangeMs: range) {
+                    out.append(Sample(labels: store.labels(i).withoutName, value: v))
+                }
+            }
+            return .vector(out)
+        case .time:
+            return .scalar(Double(t) / 1_000)
+        case .vector:
+            return .vector([Sample(labels: Labels(), value: try scalarArgument(args[0], at: t))])
+        case .scalar:
+            let v = try vectorArgument(args[0], at: t)
+            return .scalar(v.count == 1 ? v[0].value : .nan)
+        case .abs:
+            return .vector(try vectorArgument(args[0], at: t).map { Sample(labels: $0.labels.withoutName, value: Swift.abs($0.value)) })
+        case .clampMin, .clampMax:
+            let v = try vectorArgument(args[0], at: t), bound = try scalarArgument(args[1], at: t)
+            return .vector(v.map { Sample(labels: $0.labels.withoutName, value: f == .clampMin ? GoMath.max($0.value, bound) : GoMath.min($0.value, bound)) })
+        case .absent:
+            guard try vectorArgument(args[0], at: t).isEmpty else { return .vector([]) }
+            return .vector([Sample(labels: Self.absentLabels(args[0]), value: 1)])
+        case .histogramQuantile:
+            let q = try scalarArgument(args[0], at: t)
+            return .vector(Self.histogramQuantile(q, try vectorArgument(args[1], at: t)))
+        }
+    }
+
+    static func unwrap(_ e: PromQLExpr) -> PromQLExpr {
+        if case .parens(let inner) = e { return unwrap(inner) }
+        return e
+    }
+
+    mutating func scalarArgument(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> Double {
+        guard case .scalar(let v) = try evaluate(e, at: t) else { throw PromQLError(message: "expected a scalar argument") }
+        return v
+    }
+
+    mutating func vectorArgument(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> [Sample] {
+        guard case .vector(let v) = try evaluate(e, at: t) else { throw PromQLError(message: "expected an instant vector argument") }
+        return v
+    }
+
+    /// `absent`'s labels: the selector's equality matchers, less any label matched twice or
+    /// by another operator (`createLabelsForAbsentFunction`).
+    static func absentLabels(_ e: PromQLExpr) -> Labels {
+        guard case .vector(let sel) = e else { return Labels() }
+        var l = Labels(), dropped: [String] = []
+        for m in sel.matchers where m.name != "__name__" {
+            if m.op == .equal && l[m.name].isEmpty { l.set(m.name, m.value) } else { dropped.append(m.name) }
+        }
+        return l.dropping(dropped)
+    }
+
+    static func overRange(_ f: PromQLFunction, _ times: [Int64], _ values: [Double], start: Int64, end: Int64, rangeMs: Int64) -> Double? {
+        guard !values.isEmpty else { return nil }
+        switch f {
+        case .rate: return extrapolatedRate(times, values, start: start, end: end, rangeMs: rangeMs, counter: true, perSecond: true)
+        case .increase: return extrapolatedRate(times, values, start: start, end: end, rangeMs: rangeMs, counter: true, perSecond: false)
+        case .delta: return extrapolatedRate(times, values, start: start, end: end, rangeMs: rangeMs, counter: false, perSecond: false)
+        case .irate:
+            guard values.count >= 2 else { return nil }
+            let (last, previous) = (values[values.count - 1], values[values.count - 2])
+            let interval = times[times.count - 1] - times[times.count - 2]
+            guard interval != 0 else { return nil }
+            return (last < previous ? last : last - previous) / (Double(interval) / 1_000)
+        case .sumOverTime:
+            var sum = 0.0, c = 0.0
+            for v in values { (sum, c) = kahanSumInc(v, sum, c) }
+            return sum.isInfinite ? sum : sum + c
+        case .countOverTime: return Double(values.count)
+        case .maxOverTime:
+            var m = values[0]
+            for v in values where v > m || m.isNaN { m = v }
+            return m
+        case .minOverTime:
+            var m = values[0]
+            for v in values where v < m || m.isNaN { m = v }
+            return m
+        case .avgOverTime:
+            var mean = 0.0, count = 0.0, c = 0.0
+            for v in values {
+                count += 1
+                if mean.isInfinite {
+                    if v.isInfinite && (mean > 0) == (v > 0) { continue }
+                    if !v.isInfinite && !v.isNaN { continue }
+                }
+                (mean, c) = kahanSumInc(v / count - mean / count, mean, c)
+            }
+            return mean.isInfinite ? mean : mean + c
+        default: return nil
+        }
+    }
+
+    /// Kahan–Neumaier compensated addition, as Prometheus sums `sum_over_time` and
+    /// `avg_over_time` (the compensation is added once, at the end).
+    static func kahanSumInc(_ inc: Double, _ sum: Double, _ c: Double) -> (Double, Double) {
+        let t = sum + inc
+        if Swift.abs(sum) >= Swift.abs(inc) { return (t, c + ((sum - t) + inc)) }
+        return (t, c + ((inc - t) + sum))
+    }
+
+    /// Prometheus's `extrapolatedRate`: the increase between the first and last samples
+    /// (counter resets added back), extrapolated towards the window's ends when the samples
+    /// reach within 1.1 average intervals of them, never below a counter's zero.
+    static func extrapolatedRate(_ times: [Int64], _ values: [Double], start: Int64, end: Int64, rangeMs: Int64,
+                                 counter: Bool, perSecond: Bool) -> Double? {
+        guard values.count >= 2 else { return nil }
+        var result = values[values.count - 1] - values[0]
+        if counter {
+            var previous = values[0]
+            for v in values.dropFirst() {
+                if v < previous { result += previous }
+                previous = v
+            }
+        }
+        var durationToStart = Double(times[0] - start) / 1_000
+        let durationToEnd = Double(end - times[times.count - 1]) / 1_000
+        let sampled = Double(times[times.count - 1] - times[0]) / 1_000
+        let averageInterval = sampled / Double(values.count - 1)
+        if counter && result > 0 && values[0] >= 0 {
+            let durationToZero = sampled * (values[0] / result)
+            if durationToZero < durationToStart { durationToStart = durationToZero }
+        }
+        let threshold = averageInterval * 1.1
+        var extrapolateTo = sampled
+        extrapolateTo += durationToStart < threshold ? durationToStart : averageInterval / 2
+        extrapolateTo += durationToEnd < threshold ? durationToEnd : averageInterval / 2
+        var factor = extrapolateTo / sampled
+        if perSecond { factor /= Double(rangeMs) / 1_000 }
+        return result * factor
+    }
+}
+
+extension PromQLEngine {
+    /// `histogram_quantile` over classic buckets: series grouped by their labels but `le`,
+    /// each group's quantile interpolated linearly inside its bucket (`bucketQuantile`).
+    static func histogramQuantile(_ q: Double, _ samples: [Sample]) -> [Sample] {
+        var groups: [Labels: Int] = [:]  // looked up only; output follows `out`
+        var out: [(labels: Labels, buckets: [(upper: Double, count: Double)])] = []
+        for s in samples {
+            guard let upper = GoMath.parseFloat(s.labels["le"]) else { continue }
+            let key = s.labels.dropping(["le"])
+            if let k = groups[key] { out[k].buckets.append((upper, s.value)); continue }
+            groups[key] = out.count
+            out.append((s.labels.dropping(["__name__", "le"]), [(upper, s.value)]))
+        }
+        return out.map { Sample(labels: $0.labels, value: bucketQuantile(q, $0.buckets)) }
+    }
+
+    static func bucketQuantile(_ q: Double, _ input: [(upper: Double, count: Double)]) -> Double {
+        if q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        let sorted = input.enumerated().sorted { $0.element.upper < $1.element.upper || ($0.element.upper == $1.element.upper && $0.offset < $1.offset) }.map(\.element)
+        guard let last = sorted.last, last.upper == .infinity else { return .nan }
+        var buckets: [(upper: Double, count: Double)] = []
+        for b in sorted {
+            if let l = buckets.last, l.upper == b.upper { buckets[buckets.count - 1].count += b.count } else { buckets.append(b) }
+        }
+        var maximum = -Double.infinity
+        for i in buckets.indices {
+            if buckets[i].count > maximum { maximum = buckets[i].count } else if buckets[i].count < maximum { buckets[i].count = maximum }
+        }
+        guard buckets.count >= 2 else { return .nan }
+        let observations = buckets[buckets.count - 1].count
+        guard observations != 0 else { return .nan }
+        var rank = q * observations
+        var b = 0
+        while b < buckets.count - 1 && !(buckets[b].count >= rank) { b += 1 }
+        if b == buckets.count - 1 { return buckets[buckets.count - 2].upper }
+        if b == 0 && buckets[0].upper <= 0 { return buckets[0].upper }
+        var bucketStart = 0.0
+        let bucketEnd = buckets[b].upper
+        var count = buckets[b].count
+        if b > 0 {
+            bucketStart = buckets[b - 1].upper
+            count -= buckets[b - 1].count
+            rank -= buckets[b - 1].count
+        }
+        return bucketStart + (bucketEnd - bucketStart) * (rank / count)
+    }
+}

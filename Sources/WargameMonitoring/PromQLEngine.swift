@@ -1,0 +1,125 @@
+/// The result of an expression at one instant.
+public enum PromQLValue: Sendable, Equatable {
+    case scalar(Double)
+    case vector([Sample])
+
+    /// As a rule sees it: a scalar is one sample without labels (Prometheus's rule manager).
+    public var samples: [Sample] {
+        switch self {
+        case .scalar(let v): [Sample(labels: Labels(), value: v)]
+        case .vector(let s): s
+        }
+    }
+
+    public static func == (a: PromQLValue, b: PromQLValue) -> Bool {
+        switch (a, b) {
+        case (.scalar(let x), .scalar(let y)): x == y || (x.isNaN && y.isNaN)
+        case (.vector(let x), .vector(let y)): x == y
+        default: false
+        }
+    }
+}
+
+/// Evaluates PromQL at an instant over a `SeriesStore`, with Prometheus 2.x's arithmetic
+/// in Prometheus's order — terms summed in series order, means updated incrementally,
+/// `rate` extrapolated as `extrapolatedRate` does — so that a value at a threshold falls
+/// on the same side here as in promtool, bit for bit.
+public struct PromQLEngine {
+    public let store: SeriesStore
+    /// Selections by the selector's text, with the store generation they were made at.
+    private var selections: [String: (generation: Int, series: [Int])] = [:]
+
+    public init(store: SeriesStore) { self.store = store }
+
+    public mutating func evaluate(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
+        switch e {
+        case .number(let v): return .scalar(v)
+        case .parens(let inner): return try evaluate(inner, at: t)
+        case .vector(let sel):
+            var out: [Sample] = []
+            for i in select(sel) {
+                if let v = store.instant(i, at: t - sel.offsetMs) { out.append(Sample(labels: store.labels(i), value: v)) }
+            }
+            return .vector(out)
+        case .matrix:
+            throw PromQLError(message: "a range vector cannot be an expression's result")
+        case .negate(let inner):
+            switch try evaluate(inner, at: t) {
+            case .scalar(let v): return .scalar(-v)
+            case .vector(let s): return .vector(try unique(s.map { Sample(labels: $0.labels.withoutName, value: -$0.value) }))
+            }
+        case .call(let f, let args):
+            return try unique(call(f, args, at: t))
+        case .aggregate(let op, let inner, let grouping):
+            guard case .vector(let s) = try evaluate(inner, at: t) else { throw PromQLError(message: "aggregation over a scalar") }
+            return .vector(Self.aggregate(op, s, grouping))
+        case .binary(let op, let l, let r, let matching, let returnBool):
+            return try unique(binary(op, try evaluate(l, at: t), try evaluate(r, at: t), matching, returnBool))
+        }
+    }
+
+    mutating func select(_ sel: VectorSelector) -> [Int] {
+        let key = sel.matchers.map { $0.name + $0.op.rawValue + $0.value }.joined(separator: "\u{0}")
+        if let c = selections[key], c.generation == store.generation { return c.series }
+        let s = store.matching(sel.matchers)
+        selections[key] = (store.generation, s)
+        return s
+    }
+
+    /// Prometheus refuses a vector whose samples share a label set (after a name was dropped).
+    func unique(_ v: PromQLValue) throws(PromQLError) -> PromQLValue {
+        guard case .vector(let s) = v else { return v }
+        return .vector(try unique(s))
+    }
+
+    func unique(_ s: [Sample]) throws(PromQLError) -> [Sample] {
+        guard s.count > 1 else { return s }
+        var seen = Set<Labels>()
+        for x in s where !seen.insert(x.labels).inserted {
+            throw PromQLError(message: "vector cannot contain metrics with the same labelset (\(x.labels))")
+        }
+        return s
+    }
+
+    /// `sum`, `avg`, `min`, `max`, `count` as Prometheus 2.42's `aggregation` computes them,
+    /// groups in the order their first sample arrives, terms in label order. Prometheus adds
+    /// them in the order its storage created the series, which nothing fixes (promtool's
+    /// loader creates them in map order), so a sum of three or more inexact terms, or a
+    /// mean, can differ from Prometheus's in the last bit — and from one Prometheus run to
+    /// the next (`docs/own-monitoring.md`).
+    static func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?) -> [Sample] {
+        var groups: [Labels: Int] = [:]  // looked up only; output follows `out`
+        var out: [Sample] = [], counts: [Double] = []
+        for s in samples {
+            let key: Labels
+            switch grouping {
+            case nil: key = Labels()
+            case let g? where g.without: key = s.labels.dropping(g.labels + ["__name__"])
+            case let g?: key = s.labels.keeping(g.labels)
+            }
+            guard let k = groups[key] else {
+                groups[key] = out.count
+                out.append(Sample(labels: key, value: op == .count ? 1 : s.value))
+                counts.append(1)
+                continue
+            }
+            let v = s.value
+            switch op {
+            case .sum: out[k].value += v
+            case .count: out[k].value += 1
+            case .max: if out[k].value < v || out[k].value.isNaN { out[k].value = v }
+            case .min: if out[k].value > v || out[k].value.isNaN { out[k].value = v }
+            case .avg:
+                counts[k] += 1
+                let mean = out[k].value
+                if mean.isInfinite {
+                    if v.isInfinite && (mean > 0) == (v > 0) { continue }
+                    if !v.isInfinite && !v.isNaN { continue }
+                }
+                // Each side divided by the count (Prometheus: avoids overflow).
+                out[k].value = mean + (v / counts[k] - mean / counts[k])
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,124 @@
+/// The user's rule files running against simulated scrapes: each group evaluated at every
+/// multiple of its interval (from 0, as promtool evaluates), its rules in file order, a
+/// recording rule's output visible to the rules after it at the same instant.
+///
+/// An evaluation that fails (a many-to-many match, duplicate label sets) leaves the rule's
+/// alerts as they were, as Prometheus does; the first error of each rule is kept for the
+/// run's summary.
+public final class RuleEngine {
+    public let files: [RuleFile]
+    public let store: SeriesStore
+    var engine: PromQLEngine
+    struct Group {
+        let group: RuleGroup
+        let intervalMs: Int64
+        var next: Int64 = 0
+        var alerts: [Int?]  // per rule, index into `states`
+        var recordedBefore: [[Labels]]
+    }
+    var groups: [Group]
+    var states: [AlertState] = []
+    /// Every alert that fired, in firing order (resolution filled in later).
+    public private(set) var episodes: [UserAlert] = []
+    var episodeIndex: [String: Int] = [:]  // rule + labels of firing alerts, looked up only
+    public private(set) var errors: [(rule: String, time: Int64, message: String)] = []
+    /// Called after every evaluation with its time (for `--rules-test`).
+    public var onEvaluation: ((Int64) -> Void)?
+
+    public init(files: [RuleFile], defaultIntervalMs: Int64) {
+        self.files = files
+        var names: Set<String>? = []
+        var retention = SeriesStore.lookbackMs
+        for r in files.flatMap(\.rules) {
+            for (sel, range) in r.expr.selectors {
+                if let n = sel.metricName { names?.insert(n) } else { names = nil }
+                retention = max(retention, max(range, SeriesStore.lookbackMs) + max(0, sel.offsetMs))
+            }
+        }
+        let longestInterval = files.flatMap(\.groups).compactMap(\.intervalMs).max() ?? defaultIntervalMs
+        store = SeriesStore(retentionMs: retention + max(longestInterval, defaultIntervalMs), names: names)
+        engine = PromQLEngine(store: store)
+        groups = []
+        for g in files.flatMap(\.groups) {
+            var alerts: [Int?] = []
+            for r in g.rules {
+                if r.kind == .alert { alerts.append(states.count); states.append(AlertState(rule: r)) } else { alerts.append(nil) }
+            }
+            groups.append(Group(group: g, intervalMs: g.intervalMs ?? defaultIntervalMs, alerts: alerts,
+                                recordedBefore: Array(repeating: [], count: g.rules.count)))
+        }
+    }
+
+    /// Alert rules in file order.
+    public var alertRules: [Rule] { states.map(\.rule) }
+
+    /// Runs every evaluation due at or before `t`, in time order (groups in file order at a
+    /// tie). Returns the alerts that fired and resolved.
+    public func evaluate(upTo t: Int64) -> (fired: [UserAlert], resolved: [UserAlert]) {
+        var fired: [UserAlert] = [], resolved: [UserAlert] = []
+        while let g = groups.indices.filter({ groups[$0].next <= t }).min(by: { groups[$0].next < groups[$1].next }) {
+            let now = groups[g].next
+            let (f, r) = evaluate(group: g, at: now)
+            fired += f
+            resolved += r
+            groups[g].next += groups[g].intervalMs
+            if !groups.contains(where: { $0.next <= now }) { onEvaluation?(now) }
+        }
+        return (fired, resolved)
+    }
+
+    func evaluate(group g: Int, at t: Int64) -> (fired: [UserAlert], resolved: [UserAlert]) {
+        var fired: [UserAlert] = [], resolved: [UserAlert] = []
+        for (k, rule) in groups[g].group.rules.enumerated() {
+            let result: [Sample]
+            do { result = try engine.evaluate(rule.expr, at: t).samples } catch {
+                note(rule, t, error.message)
+                continue
+            }
+            if let s = groups[g].alerts[k] {
+                do {
+                    let (f, r) = try states[s].advance(result, at: t)
+                    for a in f {
+                        episodeIndex[a.rule + "\u{0}" + a.labels.description] = episodes.count
+                        episodes.append(a)
+                    }
+                    for a in r {
+                        let key = a.rule + "\u{0}" + a.labels.description
+                        if let e = episodeIndex.removeValue(forKey: key) { episodes[e].resolvedAt = a.resolvedAt }
+                    }
+                    fired += f
+                    resolved += r
+                } catch {
+                    note(rule, t, error.message)
+                }
+            } else {
+                record(rule, result, group: g, index: k, at: t)
+            }
+        }
+        return (fired, resolved)
+    }
+
+    func record(_ rule: Rule, _ result: [Sample], group g: Int, index k: Int, at t: Int64) {
+        var written: [Labels] = []
+        for s in result {
+            var l = s.labels
+            l.set("__name__", rule.name)
+            for (name, template) in rule.labels { l.set(name, template.source) }
+            if written.contains(l) {
+                note(rule, t, "vector contains metrics with the same labelset after applying rule labels")
+                return
+            }
+            written.append(l)
+        }
+        for (l, s) in zip(written, result) { store.record(l, value: s.value, at: t) }
+        for old in groups[g].recordedBefore[k] where !written.contains(old) { store.recordStale(old, at: t) }
+        groups[g].recordedBefore[k] = written
+    }
+
+    func note(_ rule: Rule, _ t: Int64, _ message: String) {
+        if !errors.contains(where: { $0.rule == rule.name }) { errors.append((rule.name, t, message)) }
+    }
+
+    /// The alerts firing now, per alert rule (for `--rules-test`).
+    public var firing: [[UserAlert]] { states.map(\.firing) }
+}

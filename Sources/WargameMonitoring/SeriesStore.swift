@@ -1,0 +1,145 @@
+/// The simulated Prometheus: series scraped at each step end, kept only as far back as the
+/// rules read (their longest range plus offset, or the 5-minute lookback), so memory is
+/// flat in the run's length. A series missing from a scrape gets a staleness marker, as
+/// Prometheus writes one, and instant selectors stop seeing it.
+///
+/// Selection follows Prometheus 2.x (the semantics of the promtool that checks us): an
+/// instant selector takes the newest sample in `[t − 5m, t]`, a range selector every
+/// sample in `[t − range, t]` — both ends closed (Prometheus 3 made the left end open).
+public final class SeriesStore {
+    public static let lookbackMs: Int64 = 5 * 60_000
+    /// Prometheus's staleness marker: a NaN with this bit pattern, never a real value.
+    static let staleBits: UInt64 = 0x7ff0_0000_0000_0002
+
+    struct Series {
+        let labels: Labels
+        var times: [Int64] = []
+        var values: [Double] = []
+        var start = 0
+        var lastScrape = -1
+        /// Written by a recording rule, not a scrape: goes stale when the rule stops producing it.
+        var recorded = false
+
+        mutating func append(_ t: Int64, _ v: Double, keepAfter: Int64) {
+            times.append(t)
+            values.append(v)
+            while start < times.count - 1 && times[start] < keepAfter { start += 1 }
+            if start > 64 && start * 2 > times.count {
+                times.removeFirst(start)
+                values.removeFirst(start)
+                start = 0
+            }
+        }
+    }
+
+    var series: [Series] = []
+    /// Position in `series` by the exposition key (`name{labels}`), looked up only.
+    var index: [String: Int] = [:]
+    /// Series in `labels.Compare` order: the order selections return them in.
+    var sorted: [Int] = []
+    let retentionMs: Int64
+    /// Metric names kept, or nil to keep every series (a rule selects without a name).
+    let names: Set<String>?
+    var scrapes = 0
+    /// Bumped whenever a series is added, invalidating cached selections.
+    public private(set) var generation = 0
+    public private(set) var lastTime: Int64 = .min
+
+    public init(retentionMs: Int64, names: Set<String>?) {
+        self.retentionMs = max(retentionMs, Self.lookbackMs)
+        self.names = names
+    }
+
+    public func wants(_ metric: String) -> Bool { names?.contains(metric) ?? true }
+
+    /// One scrape at `t` (ms): `key` is any stable text identifying the series.
+    public func beginScrape(at t: Int64) {
+        precondition(t > lastTime, "scrapes in time order")
+        lastTime = t
+        scrapes += 1
+    }
+
+    public func add(key: String, labels: @autoclosure () -> Labels, value: Double) {
+        let i = seriesIndex(key, labels)
+        guard series[i].lastScrape != scrapes else { return }  // a duplicate line keeps the first
+        series[i].lastScrape = scrapes
+        series[i].append(lastTime, value, keepAfter: lastTime - retentionMs)
+    }
+
+    func seriesIndex(_ key: String, _ labels: () -> Labels) -> Int {
+        if let found = index[key] { return found }
+        let i = series.count
+        let l = labels()
+        series.append(Series(labels: l))
+        index[key] = i
+        sorted.insert(i, at: Self.insertionPoint(sorted, l, series))
+        generation += 1
+        return i
+    }
+
+    /// A recording rule's sample at `t` (its series keyed by its labels' text).
+    func record(_ labels: Labels, value: Double, at t: Int64) {
+        let i = seriesIndex("\u{1}" + labels.description) { labels }
+        series[i].recorded = true
+        if let last = series[i].times.last, last >= t { return }
+        series[i].append(t, value, keepAfter: t - retentionMs)
+    }
+
+    /// A staleness marker for a recorded series the rule no longer produces.
+    func recordStale(_ labels: Labels, at t: Int64) {
+        guard let i = index["\u{1}" + labels.description] else { return }
+        if let last = series[i].times.last, last >= t { return }
+        series[i].append(t, Double(bitPattern: Self.staleBits), keepAfter: t - retentionMs)
+    }
+
+    /// Ends the scrape: series it did not carry go stale.
+    public func endScrape() {
+        for i in series.indices where series[i].lastScrape == scrapes - 1 && !series[i].recorded {
+            series[i].append(lastTime, Double(bitPattern: Self.staleBits), keepAfter: lastTime - retentionMs)
+        }
+    }
+
+    static func insertionPoint(_ sorted: [Int], _ l: Labels, _ series: [Series]) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if series[sorted[mid]].labels < l { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    static func isStale(_ v: Double) -> Bool { v.bitPattern == staleBits }
+
+    /// The series a selector's matchers accept, in label order.
+    func matching(_ matchers: [LabelMatch]) -> [Int] {
+        sorted.filter { i in matchers.allSatisfy { $0.matches(series[i].labels[$0.name]) } }
+    }
+
+    /// The newest sample in `[t − 5m, t]`, unless it is a staleness marker.
+    func instant(_ i: Int, at t: Int64) -> Double? {
+        let s = series[i]
+        var k = s.times.count - 1
+        while k >= s.start && s.times[k] > t { k -= 1 }
+        guard k >= s.start, s.times[k] >= t - Self.lookbackMs, !Self.isStale(s.values[k]) else { return nil }
+        return s.values[k]
+    }
+
+    /// Every sample in `[from, to]` but staleness markers.
+    func range(_ i: Int, from: Int64, to: Int64) -> (times: [Int64], values: [Double]) {
+        let s = series[i]
+        var times: [Int64] = [], values: [Double] = []
+        var k = s.times.count - 1
+        while k >= s.start && s.times[k] > to { k -= 1 }
+        var lo = k
+        while lo >= s.start && s.times[lo] >= from { lo -= 1 }
+        if lo + 1 <= k {
+            for j in (lo + 1)...k where !Self.isStale(s.values[j]) {
+                times.append(s.times[j])
+                values.append(s.values[j])
+            }
+        }
+        return (times, values)
+    }
+
+    func labels(_ i: Int) -> Labels { series[i].labels }
+}
