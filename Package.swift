@@ -25,7 +25,7 @@ let package = Package(
         // Knows nothing of files or the command line.
         .target(name: "WargameModels", dependencies: ["SimKernel"]),
         // Scenario files: JSON → validated model configuration, errors with JSON paths.
-        .target(name: "WargameScenario", dependencies: ["WargameReports", "WargameModels", "SimKernel"]),
+        .target(name: "WargameScenario", dependencies: ["WargameReports", "WargameModels", "WargameMonitoring", "SimKernel"]),
         // The user's own monitoring: YAML, a PromQL engine for the expressions alerting rules
         // use, Prometheus rule files and their alert state. Knows nothing of the models.
         .target(name: "WargameMonitoring", dependencies: ["SimKernel"]),
@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "WargameCalibration", dependencies: ["SimKernel", "WargameModels", "WargameReports", "WargameScenario"]),
         // Argument parsing, subcommands and exit codes; a library so tests can drive it.
         .target(name: "WargameCLI", dependencies: ["SimKernel", "SimExamples", "WargameModels", "WargameScenario", "WargameReports",
-                                                   "WargameCalibration"]),
+                                                   "WargameCalibration", "WargameMonitoring"]),
         // The thin executable: hands argv to WargameCLI and exits with its code.
         .executableTarget(name: "wargame", dependencies: ["WargameCLI"]),
 

@@ -25,6 +25,9 @@ extension OptionSpec {
     /// `--set PATH=VALUE`, shared by every command that runs a scenario.
     public static let warmup = OptionSpec("warmup", value: "s", help: "Warm-up seconds left out of KPIs, verdicts and alerts (= --set run.warmup_s=s).",
                                           default: "scenario")
+    public static let alertRules = OptionSpec("alert-rules", value: "file",
+                                              help: "A Prometheus rule file whose alerts run beside the scenario's (repeatable; docs/own-monitoring.md).",
+                                              repeatable: true)
     public static let set = OptionSpec("set", value: "PATH=VALUE",
                                        help: "Override a scenario field (repeatable): demand.orders_per_second=8, providers[akash].capacity=40.",
                                        repeatable: true)

@@ -9,6 +9,7 @@ enum CheckCommand: Command {
     static let abstract = "Run scenarios on their fixed seeds and assert their expected SLO verdicts."
     static let positionalUsage = "[PATH...]"
     static let options: [OptionSpec] = [
+        .alertRules,
         OptionSpec("rules-test", value: "dir", help: "Also write each run's metrics.prom, alerts.csv and promtool rule test to DIR/<scenario>/seed-<n>/."),
         OptionSpec("junit", value: "file", help: "Also write the results as JUnit XML (a suite per scenario, a case per seed)."),
     ]
@@ -54,7 +55,8 @@ enum CheckCommand: Command {
                     if !names.contains(e.rule) { names.append(e.rule) }
                 } ?? []
                 var problems = s.expect.alerts.filter { !fired.contains($0) }.map { "missing " + $0 }
-                problems += fired.filter { !s.expect.alerts.contains($0) && !s.expect.alertsMayFire.contains($0) }.map { "unexpected " + $0 }
+                let unjudged = s.monitoring.commandLineAlertNames
+                problems += fired.filter { !s.expect.alerts.contains($0) && !s.expect.alertsMayFire.contains($0) && !unjudged.contains($0) }.map { "unexpected " + $0 }
                 problems += scorecardProblems(r.report.warGame?.scores ?? [], s.expect)
                 if let wg = r.report.warGame { problems += qualityProblems(wg, s.expect) }
                 rows.append(Row(scenario: s.name, seed: seed,

@@ -2,6 +2,9 @@
 public struct CommandContext {
     public var environment: [String: String]
     public var console: Console
+    /// `--alert-rules FILE…` of the commands that run scenarios: every scenario they load
+    /// gets these rule files beside its own (`RunCommand.loadScenario`).
+    public var alertRules: [String] = []
 
     public init(environment: [String: String], console: Console) {
         self.environment = environment

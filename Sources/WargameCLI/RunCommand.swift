@@ -10,6 +10,7 @@ enum RunCommand: Command {
     static let abstract = "Run a scenario, write decision logs and KPI summaries, check its SLOs."
     static let positionalUsage = "[SCENARIO]"
     static let options: [OptionSpec] = [
+        .alertRules,
         OptionSpec("seed", value: "n", help: "Run seed; the SEED environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
@@ -73,7 +74,7 @@ enum RunCommand: Command {
     /// The scenario, or `nil` after printing why it is invalid.
     static func loadScenario(_ path: String, _ context: CommandContext, overrides: [Override] = []) throws -> Scenario? {
         do {
-            return try ScenarioLoader.load(path, overrides: overrides)
+            return try ScenarioLoader.load(path, overrides: overrides, alertRules: context.alertRules)
         } catch {
             context.console.err(error.report)
             return nil

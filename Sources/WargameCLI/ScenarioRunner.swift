@@ -17,6 +17,10 @@ enum ScenarioRunner {
                         "kpi_summary.json", "kpi_summary.md", "metrics.prom", "order_events.csv"]
     /// Written too with `--rules-test`.
     static let rulesFiles = ["alert_rules.yml", "alert_rules_test.yml"]
+    /// Written too with `--rules-test` when the scenario has rule files: a copy of each, and
+    /// the promtool test of their alerts.
+    static let userRulesTest = "user_rules_test.yml"
+    static func userRulesCopy(_ i: Int) -> String { "user_rules_\(i + 1).yml" }
     static let openMetricsFile = "series.om"
 
     struct Result {
@@ -47,7 +51,7 @@ enum ScenarioRunner {
         let outputs = try write.map { w throws(OutputError) in try OutputSet(directory: w.directory) }
         // The files of an earlier run in that directory that this one does not write (its
         // report, its decision logs when they are left out) would describe other results.
-        outputs?.replaces(files + rulesFiles + ["report.html", openMetricsFile])
+        outputs?.replaces(files + rulesFiles + ["report.html", openMetricsFile, userRulesTest] + (0..<64).map(userRulesCopy))
         do {
             return try run(scenario, seed: seed, steps: steps, outputs: outputs, options: write, console: console,
                            onStep: onStep, onSnapshot: onSnapshot)
@@ -102,7 +106,11 @@ enum ScenarioRunner {
         }.sorted { $0.0 < $1.0 }
         var nextScripted = 0
         var triggers = TriggerEvaluator(rules: scenario.playbook)
-        var alerts = AlertEvaluator(rules: scenario.alerts)
+        let builtin = scenario.monitoring.builtinAlerts ? scenario.alerts : []
+        var alerts = AlertEvaluator(rules: builtin)
+        let warmupEnd = SimTime.zero + stepLength * Int64(scenario.run.warmupSteps)
+        let user = scenario.monitoring.ruleFiles.isEmpty ? nil
+            : UserRules(scenario.monitoring, stepLength: stepLength, origin: warmupEnd, recordTest: options?.rulesTest == true)
         let conditions = scenario.alerts.map(\.condition) + scenario.playbook.compactMap { r -> Condition? in
             if case .when(let c, _) = r.trigger { return c } else { return nil }
         }
@@ -114,13 +122,13 @@ enum ScenarioRunner {
         var atWarmupEnd = RunTotals()
         // Which incidents each alert belongs to: known from the schedule, so alerts.csv streams it.
         let attribution = IncidentAttribution(incidents: scenario.pipeline.incidents, detection: scenario.detection,
-                                              rules: scenario.alerts, policy: scenario.response)
+                                              rules: builtin, policy: scenario.response)
         // Each incident's share of the error budget: bad events inside its window.
         var windows = attribution.windows.map { BudgetWindow(from: $0.lowerBound, to: $0.upperBound) }
         func alertRow(_ e: AlertEpisode) -> [String] {
             WarGameOutcome.row(e, level: scenario.response.level(for: e.severity), incident: attribution.cell(e))
         }
-        var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: scenario.alerts, stepLength: stepLength, policy: scenario.response) : nil
+        var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: builtin, stepLength: stepLength, policy: scenario.response) : nil
         var actions: [ActionRecord] = []
         func act(_ rule: PlaybookRule, trigger: String) throws {
             for action in rule.actions {
@@ -162,19 +170,25 @@ enum ScenarioRunner {
                 atWarmupEnd = totals(pipeline, events: 0)
             }
             onStep?(kpis)
-            if onSnapshot != nil || openMetrics != nil {
+            var snapshot: MetricsSnapshot? = nil
+            if onSnapshot != nil || openMetrics != nil || (user != nil && step >= warmupSteps) {
                 let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd),
                                        recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                        lastStepSignals: history.latest)
-                var snapshot = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
-                snapshot.inputs = pipeline.inputTelemetry
-                snapshot.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)
-                onSnapshot?(snapshot)
+                var s = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
+                s.inputs = pipeline.inputTelemetry
+                s.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)
+                onSnapshot?(s)
                 if let openMetrics, let start = options?.openMetricsStart {
-                    try openMetrics.add(PrometheusText.render(snapshot), at: start + end.microseconds / 1_000_000)
+                    try openMetrics.add(PrometheusText.render(s), at: start + end.microseconds / 1_000_000)
                 }
+                snapshot = s
             }
             if step >= warmupSteps {
+                if let user, let snapshot {
+                    if step == warmupSteps { for e in user.start() { try alertsCSV?.writeRow(alertRow(e)) } }
+                    for e in user.step(snapshot, end: end) { try alertsCSV?.writeRow(alertRow(e)) }
+                }
                 BudgetWindow.add(kpis, end: end, step: stepLength, to: &windows)
                 measured.add(kpis)
                 let changes = alerts.evaluate(measured, at: end)
@@ -185,6 +199,8 @@ enum ScenarioRunner {
             progress?.update(step + 1)
         }
         for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(alertRow(e)) }
+        for e in user?.episodes ?? [] where e.resolvedAt == nil { try alertsCSV?.writeRow(alertRow(e)) }
+        if let user, let console { for line in user.errorLines { console.err("warning: \(scenario.name): \(line)\n") } }
         let logFailure = sink.flushLogs()
         if let logFailure { throw logFailure }
         try series?.finish()
@@ -192,7 +208,7 @@ enum ScenarioRunner {
         if !problems.isEmpty { throw InvariantFailure(problems: problems) }
 
         let runTotals = totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd)
-        let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes, incidents: scenario.pipeline.incidents,
+        let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes + (user?.episodes ?? []), incidents: scenario.pipeline.incidents,
                                      attribution: attribution, totals: runTotals, policy: scenario.response, windows: windows)
         let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
                                recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
@@ -206,8 +222,13 @@ enum ScenarioRunner {
         try outputs.open(files[6]).write(PrometheusText.render(final))
         if let openMetrics { try openMetrics.finish(into: try outputs.open(openMetricsFile)) }
         if let promtoolTest {
-            try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(scenario.alerts, group: "wargame-" + scenario.name, stepLength: stepLength, policy: scenario.response))
+            try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(builtin, group: "wargame-" + scenario.name, stepLength: stepLength, policy: scenario.response))
             try outputs.open(rulesFiles[1]).write(promtoolTest.render(ruleFile: rulesFiles[0]))
+        }
+        if let recorder = user?.recorder {
+            let files = scenario.monitoring.ruleFiles
+            for (i, f) in files.enumerated() { try outputs.open(userRulesCopy(i)).write(f.text) }
+            try outputs.open(userRulesTest).write(recorder.render(ruleFiles: files.indices.map(userRulesCopy), groupOrder: files.flatMap(\.groups).map(\.name)))
         }
         return Result(report: report, paths: try outputs.commitAll(), inputs: pipeline.inputTelemetry)
     }

@@ -10,6 +10,7 @@ enum SearchCommand: Command {
     static let abstract = "Find where an SLO's pass fraction crosses a target as one parameter moves."
     static let positionalUsage = "SCENARIO"
     static let options: [OptionSpec] = [
+        .alertRules,
         OptionSpec("param", value: "PATH", help: "The scenario field to move (required), as in --set."),
         OptionSpec("range", value: "LO..HI", help: "The interval to search (required)."),
         OptionSpec("slo", value: "NAME", help: "The SLO whose pass fraction is judged (required)."),

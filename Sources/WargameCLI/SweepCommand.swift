@@ -21,6 +21,7 @@ enum SweepCommand: Command {
     static let abstract = "Run a scenario on a range of seeds in parallel; summarise KPIs and SLO pass fractions."
     static let positionalUsage = "SCENARIO"
     static let options: [OptionSpec] = [
+        .alertRules,
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required)."),
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "scenario"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),

@@ -96,6 +96,8 @@ public enum Wargame {
                 return .success
             }
             let options = try ParsedOptions(rest, specs: c.options, command: c.name)
+            var context = context
+            context.alertRules = options.strings("alert-rules")
             return try c.run(options, context)
         }
         throw unknownCommand(args[0])

@@ -4,7 +4,7 @@ import Foundation
 /// integer exponent multiplies by repeated squaring rather than calling libm, so its last
 /// bit can differ from `pow(3)`. Prometheus is written in Go; to agree with it at a
 /// threshold we compute as Go does.
-enum GoMath {
+public enum GoMath {
     static func max(_ x: Double, _ y: Double) -> Double {
         if x.isInfinite && x > 0 || y.isInfinite && y > 0 { return .infinity }
         if x.isNaN || y.isNaN { return .nan }
@@ -60,7 +60,7 @@ enum GoMath {
     }
 
     /// Go's `strconv.ParseFloat` for the texts `le` labels hold.
-    static func parseFloat(_ s: String) -> Double? {
+    public static func parseFloat(_ s: String) -> Double? {
         switch s.lowercased() {
         case "+inf", "inf", "+infinity", "infinity": return .infinity
         case "-inf", "-infinity": return -.infinity

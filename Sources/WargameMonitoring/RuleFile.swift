@@ -5,15 +5,18 @@
 public struct RuleFile: Sendable {
     public let path: String
     public let groups: [RuleGroup]
+    /// The file as read (copied beside a `--rules-test` so the test stands alone).
+    public let text: String
 
     public static func load(path: String, text: String) throws(RuleFileError) -> RuleFile {
         let doc: YAMLNode
         do { doc = try YAML.parse(text) } catch { throw RuleFileError(file: path, location: "line \(error.line)", message: error.message) }
-        return try RuleFile(path: path, document: doc)
+        return try RuleFile(path: path, document: doc, text: text)
     }
 
-    init(path: String, document doc: YAMLNode) throws(RuleFileError) {
+    init(path: String, document doc: YAMLNode, text: String) throws(RuleFileError) {
         self.path = path
+        self.text = text
         func fail(_ at: String, _ m: String) -> RuleFileError { RuleFileError(file: path, location: at, message: m) }
         guard let top = doc.entries else { throw fail("line \(doc.line)", "expected a mapping with `groups:`, found \(doc.describe)") }
         for e in top where e.key != "groups" { throw fail("line \(e.line)", "unknown field \"\(e.key)\" (a rule file has only `groups`)") }

@@ -305,6 +305,29 @@ public struct AlertEpisode: Sendable {
     public let pendingAt: SimTime
     public let firedAt: SimTime
     public var resolvedAt: SimTime?
+    /// The alert's labels but `alertname` (a built-in rule's `severity` and `signal`; a
+    /// rule file's alert, everything Prometheus would give it), in name order.
+    public var labels: [(String, String)] = []
+    /// For an alert of the team's rule files: the label sets attribution matches an
+    /// incident's `detected_by` against (`Rule.attributionLabels` plus the alert's labels).
+    /// Nil for built-in alerts, which are linked by rule name.
+    public var matchSets: [[(String, String)]]? = nil
+
+    public init(rule: String, severity: Severity, pendingAt: SimTime, firedAt: SimTime, resolvedAt: SimTime? = nil,
+                labels: [(String, String)] = [], matchSets: [[(String, String)]]? = nil) {
+        self.rule = rule
+        self.severity = severity
+        self.pendingAt = pendingAt
+        self.firedAt = firedAt
+        self.resolvedAt = resolvedAt
+        self.labels = labels
+        self.matchSets = matchSets
+    }
+
+    /// `alerts.csv`'s `labels` cell: `{severity="page",signal="fill_rate"}`.
+    public var labelsCell: String {
+        "{" + labels.map { "\($0.0)=\"\(PrometheusText.escape($0.1))\"" }.joined(separator: ",") + "}"
+    }
 }
 
 /// Evaluates alert rules at every step end with Prometheus semantics: a true condition
@@ -329,7 +352,8 @@ public struct AlertEvaluator: Sendable {
                 let since = pendingSince[i] ?? now
                 pendingSince[i] = since
                 if firing[i] == nil && now - since >= rule.holdFor {
-                    episodes.append(AlertEpisode(rule: rule.name, severity: rule.severity, pendingAt: since, firedAt: now))
+                    episodes.append(AlertEpisode(rule: rule.name, severity: rule.severity, pendingAt: since, firedAt: now,
+                                                 labels: rule.labels.filter { $0.0 != "alertname" }))
                     firing[i] = episodes.count - 1
                     fired.append(episodes.last!)
                 }

@@ -186,23 +186,66 @@ extension AlertRule {
 public struct IncidentAttribution: Sendable {
     public let names: [String]
     public let windows: [Range<SimTime>]
-    /// Per incident, the names of its linked rules in rule order.
+    /// Per incident, the names of its linked built-in rules in rule order.
     public let linkedRules: [[String]]
+    /// Per incident, what links an alert of the team's rule files to it.
+    let detection: [IncidentDetection]
 
     public init(incidents: [Incident], detection: [IncidentDetection], rules: [AlertRule], policy: ResponsePolicy) {
         names = incidents.map(\.name)
         windows = incidents.map { $0.start..<max($0.end, $0.start + policy.rto) }
-        linkedRules = incidents.indices.map { k in
-            let d = k < detection.count ? detection[k] : .defaults(for: incidents[k].kind)
-            return rules.filter { d.links($0) }.map(\.name)
-        }
+        let d = incidents.indices.map { k in k < detection.count ? detection[k] : .defaults(for: incidents[k].kind) }
+        self.detection = d
+        linkedRules = incidents.indices.map { k in rules.filter { d[k].links($0) }.map(\.name) }
+    }
+
+    /// Whether an alert is one of incident `k`'s symptoms: a built-in rule by name, a rule
+    /// file's alert when one of its label sets matches a `detected_by` selector (by default
+    /// the kind's `signal` matcher).
+    public func links(_ k: Int, _ e: AlertEpisode) -> Bool {
+        guard let sets = e.matchSets else { return linkedRules[k].contains(e.rule) }
+        return sets.contains { set in detection[k].selectors.contains { $0.matches(set) } }
     }
 
     /// Indices of the incidents a firing is attributed to, in incident order.
     public func incidents(of e: AlertEpisode) -> [Int] {
-        names.indices.filter { windows[$0].contains(e.firedAt) && linkedRules[$0].contains(e.rule) }
+        names.indices.filter { windows[$0].contains(e.firedAt) && links($0, e) }
     }
 
     /// `alerts.csv`'s `incident` cell: the incidents' names, `;`-separated, empty for none.
     public func cell(_ e: AlertEpisode) -> String { incidents(of: e).map { names[$0] }.joined(separator: ";") }
+}
+
+extension Signal {
+    /// The `signal` labels a user's alert rule carries for attribution, from the metric
+    /// families its expression reads: the built-in signals those families measure or feed
+    /// (docs/own-monitoring.md has the table). A rule reading none of them has no signal and
+    /// detects only incidents whose `detected_by` names it.
+    public static func signals(readingFamilies families: [String]) -> [String] {
+        var out: [String] = []
+        for f in families {
+            for (prefixes, signals) in familySignals where prefixes.contains(where: { f.hasPrefix($0) }) {
+                for s in signals where !out.contains(s) { out.append(s) }
+            }
+        }
+        return out
+    }
+
+    /// Metric-name prefixes (of /metrics and the :9109 service families) and their signals.
+    public static let familySignals: [([String], [String])] = [
+        (["wargame_orders_filled", "wargame_orders_submitted", "wargame_fill_rate", "wargame_step_fill_rate", "fill_rate",
+          "orders_filled", "orders_submitted", "wargame_provider_filled", "wargame_filled_gpu", "wargame_provider_ack",
+          "wargame_provider_running", "wargame_provider_capacity", "provider_capacity", "provider_running"], [Signal.fillRate.rawValue]),
+        (["wargame_orders_final"], [Signal.fillRate.rawValue, Signal.dropped5m.rawValue]),
+        (["wargame_bridge_", "wargame_step_bridge", "bridge_rtt"], [Signal.bridgeRTTP95.rawValue]),
+        (["wargame_jobs_uncovered", "wargame_jobs_decided", "wargame_provenance", "wargame_step_provenance", "provenance_coverage",
+          "wargame_tsa_", "wargame_ipfs_"], [Signal.coverage.rawValue]),
+        (["wargame_policy_", "wargame_step_policy", "policy_decision"], [Signal.decisionP95.rawValue]),
+        (["wargame_failover", "wargame_step_failover", "failover_events"], [Signal.failovers5m.rawValue]),
+        (["wargame_orders_dropped", "wargame_step_dropped", "wargame_dropped", "orders_dropped"], [Signal.dropped5m.rawValue, BudgetSLO.dropped.rawValue]),
+        (["wargame_provider_breaker", "wargame_breaker", "wargame_step_open_breakers", "provider_active"], [Signal.openBreakers.rawValue]),
+        (["wargame_step_rate_limited", "tenant_quota"], [Signal.rateLimitedRatio.rawValue]),
+        (["wargame_step_system_paused"], [Signal.systemPaused.rawValue]),
+        (["wargame_shard_", "wargame_step_shard", "shard_"], [Signal.shardOpenUsage.rawValue]),
+    ]
 }

@@ -23,6 +23,7 @@ extension PrometheusText {
     /// A family of histograms, one per label value, already in base units.
     public mutating func histograms(_ name: String, help: String, label: String?, _ series: [(String, BucketHistogram)]) {
         family(name, "histogram", help)
+        guard wanted else { return }
         for (value, h) in series {
             let labels = label.map { [($0, value)] } ?? []
             for (bound, c) in zip(h.bounds, h.cumulative) {

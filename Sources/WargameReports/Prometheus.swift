@@ -10,16 +10,39 @@ import WargameModels
 /// than a `quantile` label (which belongs to summaries).
 public struct PrometheusText {
     var out = ""
+    /// Receives every sample instead of the text (the rule engine's scrape); `wants` says
+    /// which families it reads, so the others are not even formatted.
+    public struct Sink {
+        public let wants: (String) -> Bool
+        public let sample: (_ name: String, _ labels: [(String, String)], _ value: String) -> Void
+        public init(wants: @escaping (String) -> Bool, sample: @escaping (String, [(String, String)], String) -> Void) {
+            self.wants = wants
+            self.sample = sample
+        }
+    }
+    var sink: Sink?
+    /// Whether the current family is wanted (always, when writing text).
+    var wanted = true
 
     public init() {}
+
+    public init(sink: Sink) { self.sink = sink }
 
     public var text: String { out }
 
     mutating func family(_ name: String, _ type: String, _ help: String) {
+        if let sink {
+            wanted = sink.wants(name)
+            return
+        }
         out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
     }
 
     mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: String) {
+        if let sink {
+            if wanted { sink.sample(name, labels, value) }
+            return
+        }
         out += name
         if !labels.isEmpty {
             out += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
@@ -33,13 +56,17 @@ public struct PrometheusText {
         return v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 
-    public mutating func counter(_ name: String, help: String, _ samples: [([(String, String)], Int)]) {
+    public mutating func counter(_ name: String, help: String, _ samples: @autoclosure () -> [([(String, String)], Int)]) {
         family(name, "counter", help)
+        guard wanted else { return }
+        let samples = samples()
         for (labels, v) in samples { sample(name, labels, String(v)) }
     }
 
-    public mutating func gauge(_ name: String, help: String, _ samples: [([(String, String)], Double?)], decimals: Int = 6) {
+    public mutating func gauge(_ name: String, help: String, _ samples: @autoclosure () -> [([(String, String)], Double?)], decimals: Int = 6) {
         family(name, "gauge", help)
+        guard wanted else { return }
+        let samples = samples()
         for (labels, v) in samples { sample(name, labels, v.map { NumberFormat.fixed($0, decimals) } ?? "NaN") }
     }
 
@@ -52,6 +79,7 @@ public struct PrometheusText {
     /// A histogram recorded in milliseconds, exported in seconds (bounds and sum ÷ 1000).
     public mutating func histogram(_ name: String, help: String, milliseconds h: BucketHistogram) {
         family(name, "histogram", help)
+        guard wanted else { return }
         for (bound, c) in zip(h.bounds, h.cumulative) {
             sample(name + "_bucket", [("le", NumberFormat.roundTrip(bound / 1_000))], String(c))
         }
@@ -63,8 +91,16 @@ public struct PrometheusText {
     /// The whole `metrics.prom` of a run, or the live `/metrics` of one under way: both
     /// render from a snapshot, so their metric names are the same by construction.
     public static func render(_ snapshot: MetricsSnapshot) -> String {
-        let r = snapshot.report
         var p = PrometheusText()
+        p.write(snapshot)
+        return p.text
+    }
+
+    /// Every family of `/metrics` (and `metrics.prom`) for `snapshot`, into the text or the sink.
+    public mutating func write(_ snapshot: MetricsSnapshot) {
+        let r = snapshot.report
+        var p = self
+        defer { self = p }
         let t = r.totals
         p.counter("wargame_orders_submitted_total", help: "Orders submitted by tenants.", [([], t.submitted)])
         p.counter("wargame_orders_filled_total", help: "Orders placed and running on a provider (a milestone: they end completed or interrupted).", [([], t.filled)])
@@ -121,7 +157,6 @@ public struct PrometheusText {
         }
         if let inputs = snapshot.inputs { p.inputTelemetry(inputs) }
         p.gauge("wargame_simulated_seconds", help: "Simulated time reached.", [([], snapshot.simulatedSeconds)], decimals: 3)
-        return p.text
     }
 }
 

@@ -87,7 +87,7 @@ public struct WarGameOutcome: Sendable {
         var outcomes: [IncidentOutcome] = []
         for (k, i) in incidents.enumerated() {
             let mine = alerts.indices.filter { attributions[$0].contains(k) }.map { alerts[$0] }
-            let linked = alerts.filter { attribution.linkedRules[k].contains($0.rule) }
+            let linked = alerts.filter { attribution.links(k, $0) }
             let first = mine.min { $0.firedAt < $1.firedAt }
             let detected = first?.firedAt
             // Recovered: from detection on, the first moment none of its linked alerts fires.
@@ -99,7 +99,7 @@ public struct WarGameOutcome: Sendable {
                                            mitigation: nil, recovery: recovered.map { $0 - i.start })
             var score = IncidentScore.grade(observed, declared: i.severity, attributed: mine, linked: linked, actions: actions,
                                             policy: policy, budgets: k < windows.count ? windows[k].consumed(totals) : [])
-            score.linkedRules = attribution.linkedRules[k]
+            score.linkedRules = attribution.linkedRules[k] + linked.map(\.rule).filter { !attribution.linkedRules[k].contains($0) }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
             score.detectedBy = first?.rule
             scores.append(score)
             outcomes.append(IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: observed.detection,
@@ -121,7 +121,7 @@ public struct WarGameOutcome: Sendable {
     func incidentCell(_ episode: Int) -> String { attributions[episode].map { incidents[$0].name }.joined(separator: ";") }
 
     public static let actionsHeader = ["time_s", "rule", "trigger", "action", "parameters"]
-    public static let alertsHeader = ["rule", "severity", "pending_at_s", "fired_at_s", "resolved_at_s", "level", "incident"]
+    public static let alertsHeader = ["rule", "severity", "pending_at_s", "fired_at_s", "resolved_at_s", "level", "incident", "labels"]
 
     public static func row(_ a: ActionRecord) -> [String] {
         [NumberFormat.fixed(a.time.seconds, 3), a.rule, a.trigger, a.action, a.parameters]
@@ -131,7 +131,7 @@ public struct WarGameOutcome: Sendable {
     /// `incident`: the incidents it is attributed to, `;`-separated (`IncidentAttribution.cell`).
     public static func row(_ e: AlertEpisode, level: String = "", incident: String = "") -> [String] {
         [e.rule, e.severity.rawValue, NumberFormat.fixed(e.pendingAt.seconds, 3), NumberFormat.fixed(e.firedAt.seconds, 3),
-         e.resolvedAt.map { NumberFormat.fixed($0.seconds, 3) } ?? "", level, incident]
+         e.resolvedAt.map { NumberFormat.fixed($0.seconds, 3) } ?? "", level, incident, e.labelsCell]
     }
 
     static func seconds(_ d: SimDuration?) -> JSONValue { d.map { .number($0.seconds, decimals: 3) } ?? .null }

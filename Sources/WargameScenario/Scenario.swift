@@ -89,6 +89,8 @@ public struct Scenario: Sendable {
     /// symptoms — its `detected_by`, else its kind's defaults.
     public var detection: [IncidentDetection] = []
     public var expect = Expectations()
+    /// The team's own rule files (`monitoring`).
+    public var monitoring = MonitoringSettings()
 
     public init() {}
 }
@@ -103,8 +105,8 @@ public enum ScenarioLoader {
 
     /// `base` is the directory the recorded file paths are relative to (default: the
     /// working directory); see `canonical`.
-    public static func load(_ path: String, relativeTo base: String = ".", overrides: [Override] = []) throws(ScenarioError) -> Scenario {
-        try load(path, relativeTo: base, overrides: overrides) { InputFile.read($0, limit: maximumFileBytes) }
+    public static func load(_ path: String, relativeTo base: String = ".", overrides: [Override] = [], alertRules: [String] = []) throws(ScenarioError) -> Scenario {
+        try load(path, relativeTo: base, overrides: overrides, alertRules: alertRules) { InputFile.read($0, limit: maximumFileBytes) }
     }
 
     /// Loads from an in-memory set of files (path → bytes) instead of the file system: for
@@ -113,7 +115,7 @@ public enum ScenarioLoader {
         try load(path, relativeTo: ".") { files[$0].map { .success($0) } ?? .failure(.missing) }
     }
 
-    static func load(_ path: String, relativeTo base: String, overrides: [Override] = [],
+    static func load(_ path: String, relativeTo base: String, overrides: [Override] = [], alertRules: [String] = [],
                      reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> Scenario {
         var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
         var next: String? = path
@@ -164,6 +166,7 @@ public enum ScenarioLoader {
             applied.append(json)
             scenario.overrides.append(o)
         }
+        try loadRuleFiles(&scenario, extra: alertRules, digest: &digest, reader: reader)
         scenario.sha256 = digest.hexDigest()
         try ScenarioSchema.checkWhole(scenario, file: path)
         return scenario

@@ -47,6 +47,7 @@ enum ScenarioSchema {
                       doc: "An admitted job waiting longer than this for a provider is dropped (`no_eligible_provider`).")
         try f.recover { () throws(ScenarioError) in try slos(f, &s) }
         try f.recover { () throws(ScenarioError) in try WarGameSchema.response(f, &s) }
+        try f.recover { () throws(ScenarioError) in try monitoring(f, &s) }
         // Alert rules before incidents: an incident's detected_by names them.
         try f.recover { () throws(ScenarioError) in try WarGameSchema.alerts(f, &s) }
         try f.recover { () throws(ScenarioError) in try WarGameSchema.incidents(f, &s) }
@@ -391,6 +392,12 @@ enum ScenarioSchema {
                 guard let items = try e.array(key, type: "alert rule names", defaultValue: "[]", doc: doc) else { continue }
                 var names: [String] = []
                 for (i, item) in items.enumerated() {
+                    // A name the built-in rules lack may be one of the rule files' alerts: checked once they are read.
+                    if case .string(let n) = item, !ruleNames.contains(n), !s.monitoring.ruleSources.isEmpty {
+                        s.monitoring.deferredNames.append(.init(name: n, file: e.file, path: "\(e.at(key))[\(i)]"))
+                        names.append(n)
+                        continue
+                    }
                     guard case .string(let n) = item, ruleNames.contains(n) else {
                         var m = "expected an alert rule name, found \(item.described)"
                         if case .string(let n) = item, let g = closest(to: n, in: ruleNames) { m += " (did you mean \"\(g)\"?)" }

@@ -112,7 +112,7 @@ enum WarGameSchema {
             var severity = ""
             let levels = s.response.levels.map(\.name)
             try g.choice("severity", &severity, [("", "")] + levels.map { ($0, $0) }, doc: "")
-            let detectedBy = try self.detectedBy(g, rules: s.alerts)
+            let detectedBy = try self.detectedBy(g, rules: s.alerts, deferred: &s.monitoring.deferredSelectors)
             try g.finish()
             var incident = Incident(name: name, kind: k, start: .zero + start, duration: duration)
             incident.severity = severity.isEmpty ? nil : severity
@@ -124,7 +124,9 @@ enum WarGameSchema {
     }
 
     /// `detected_by`: alert names or label matchers, each of which must select a rule.
-    static func detectedBy(_ g: Fields, rules: [AlertRule]) throws(ScenarioError) -> IncidentDetection? {
+    /// A selector that matches no built-in rule is checked again once the rule files are
+    /// read (`deferred`): it may name one of the team's alerts.
+    static func detectedBy(_ g: Fields, rules: [AlertRule], deferred: inout [MonitoringSettings.DeferredSelector]) throws(ScenarioError) -> IncidentDetection? {
         guard let items = try g.array("detected_by", type: "alert names or label matchers", defaultValue: "", doc: "") else {
             if g.has("detected_by") { throw .alreadyReported }
             return nil
@@ -138,11 +140,8 @@ enum WarGameSchema {
             }
             let selector: AlertSelector
             do { selector = try AlertSelector.parse(text) } catch { throw ScenarioError(file: g.file, path: path, message: error.message) }
-            guard rules.contains(where: { selector.matches($0.labels) }) else {
-                let names = rules.map(\.name)
-                var m = "\"\(text)\" selects none of the alert rules (" + names.joined(separator: ", ") + ")"
-                if let c = closest(to: text, in: names) { m += " (did you mean \"\(c)\"?)" }
-                throw ScenarioError(file: g.file, path: path, message: m)
+            if !rules.contains(where: { selector.matches($0.labels) }) {
+                deferred.append(.init(selector: selector, text: text, file: g.file, path: path))
             }
             selectors.append(selector)
         }

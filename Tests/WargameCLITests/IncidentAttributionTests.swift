@@ -25,12 +25,14 @@ import WargameScenario
         #expect(congested["detected_by"] == .string("BridgeRTTHigh") && congested["all_deadlines_met"] == .bool(false))
         #expect(congested["linked_alerts"] == .array([.string("BridgeRTTHigh"), .string("BridgeRTTCritical")]))
         let rows = try #require(CSVReader.parse(String(contentsOfFile: dir + "/alerts.csv", encoding: .utf8)))
-        #expect(rows[0].last == "incident")
-        #expect(rows.contains { $0[0] == "BridgeRTTHigh" && $0[3] == "7260.000" && $0.last == "bridges congested" })
-        #expect(rows.dropFirst().filter { $0[0].hasPrefix("DecisionTime") }.allSatisfy { $0.last == "" }, "no incident is a slow policy engine")
-        #expect(rows.contains { $0.last == "akash and flux down;bridges lose messages" })
+        let incident = try #require(rows[0].firstIndex(of: "incident"))
+        #expect(rows[0].last == "labels")
+        #expect(rows.contains { $0[0] == "BridgeRTTHigh" && $0[3] == "7260.000" && $0[incident] == "bridges congested" })
+        #expect(rows.contains { $0[0] == "BridgeRTTHigh" && $0.last == "{severity=\"warning\",signal=\"bridge_rtt_p95_ms\"}" })
+        #expect(rows.dropFirst().filter { $0[0].hasPrefix("DecisionTime") }.allSatisfy { $0[incident] == "" }, "no incident is a slow policy engine")
+        #expect(rows.contains { $0[incident] == "akash and flux down;bridges lose messages" })
         // The quality figures agree with the column.
-        let unattributed = rows.dropFirst().filter { $0.last == "" }.count
+        let unattributed = rows.dropFirst().filter { $0[incident] == "" }.count
         #expect(number(summary["alert_quality"]?["alerts_unattributed"]) == Double(unattributed) && unattributed > 0)
         #expect(r.out.contains("bridges congested      SEV2      660 s ✗ (BridgeRTTHigh)"))
     }

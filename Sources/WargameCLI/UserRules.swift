@@ -1,0 +1,98 @@
+import SimKernel
+import WargameMonitoring
+import WargameReports
+import WargameScenario
+
+/// The team's rule files in a run: scraped at every measured step end (every family of
+/// `/metrics` and of the :9109 service endpoint, as Prometheus would scrape both), evaluated
+/// at every group interval, their alerts turned into `AlertEpisode`s for alerts.csv, the
+/// scorecard and `expect`.
+///
+/// Prometheus time 0 is the warm-up's end: alerts, like the built-in ones, see only the
+/// measured steps, as if Prometheus started then (so `time()` counts from there too).
+final class UserRules {
+    let engine: RuleEngine
+    let origin: SimTime
+    let rules: [String: Rule]
+    var recorder: RuleTestRecorder?
+    /// Episodes by the engine's episode index, for resolution.
+    private(set) var episodes: [AlertEpisode] = []
+
+    init(_ m: MonitoringSettings, stepLength: SimDuration, origin: SimTime, recordTest: Bool) {
+        let stepMs = stepLength.microseconds / 1_000
+        engine = RuleEngine(files: m.ruleFiles, defaultIntervalMs: stepMs)
+        self.origin = origin
+        var rules: [String: Rule] = [:]
+        for r in m.alertRules where rules[r.name] == nil { rules[r.name] = r }
+        self.rules = rules
+        if recordTest { recorder = RuleTestRecorder(intervalMs: stepMs, alertNames: engine.alertRules.map(\.name)) }
+        engine.onEvaluation = { [unowned self] t in self.recorder?.evaluation(at: t, firing: self.engine.firing) }
+    }
+
+    /// The first evaluation, at Prometheus time 0, before any scrape.
+    func start() -> [AlertEpisode] { apply(engine.evaluate(upTo: 0)) }
+
+    /// One scrape at `end` of both endpoints' families, then the evaluations due by then.
+    /// Returns the episodes that resolved.
+    func step(_ snapshot: MetricsSnapshot, end: SimTime) -> [AlertEpisode] {
+        let t = (end - origin).microseconds / 1_000
+        let store = engine.store
+        store.beginScrape(at: t)
+        recorder?.beginScrape()
+        var p = PrometheusText(sink: .init(wants: store.wants) { [self] name, labels, text in
+            let key = name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
+            let l = { Labels([("__name__", name)] + labels) }
+            store.add(key: key, labels: l(), value: GoMath.parseFloat(text) ?? .nan)
+            recorder?.add(key: key, labels: l(), text: text)
+        })
+        p.write(snapshot)
+        ServiceMetrics.write(snapshot, into: &p)
+        store.endScrape()
+        recorder?.endScrape()
+        return apply(engine.evaluate(upTo: t))
+    }
+
+    /// Records fired alerts as episodes; returns those resolved now.
+    private func apply(_ changes: (fired: [UserAlert], resolved: [UserAlert])) -> [AlertEpisode] {
+        for a in changes.fired { episodes.append(episode(a)) }
+        var resolved: [AlertEpisode] = []
+        for a in changes.resolved {
+            guard let i = episodes.lastIndex(where: { $0.rule == a.rule && $0.resolvedAt == nil && $0.labels.elementsEqual(Self.labels(a), by: ==) }) else { continue }
+            episodes[i].resolvedAt = time(a.resolvedAt!)
+            resolved.append(episodes[i])
+        }
+        return resolved
+    }
+
+    func time(_ ms: Int64) -> SimTime { origin + SimDuration(microseconds: ms * 1_000) }
+
+    static func labels(_ a: UserAlert) -> [(String, String)] {
+        a.labels.pairs.filter { $0.name != "alertname" }.map { ($0.name, $0.value) }
+    }
+
+    func episode(_ a: UserAlert) -> AlertEpisode {
+        let labels = Self.labels(a)
+        let all = [("alertname", a.rule)] + labels
+        let sets = (rules[a.rule]?.attributionLabels ?? [[]]).map { set in
+            all + set.filter { s in !all.contains { $0.0 == s.0 } }
+        }
+        return AlertEpisode(rule: a.rule, severity: Self.severity(a.labels["severity"]), pendingAt: time(a.activeAt),
+                            firedAt: time(a.firedAt!), labels: labels, matchSets: sets)
+    }
+
+    /// A rule file's `severity` label as the scorecard grades it: page, critical and warning
+    /// as they are; error, high and sev1/sev2 as critical; anything else (ticket, info, none)
+    /// as warning.
+    static func severity(_ label: String) -> Severity {
+        switch label.lowercased() {
+        case "page", "pager", "sev1": .page
+        case "critical", "error", "high", "sev2": .critical
+        default: .warning
+        }
+    }
+
+    /// Rule evaluation errors, one line per rule (Prometheus logs them and carries on).
+    var errorLines: [String] {
+        engine.errors.map { "rule \($0.rule) failed to evaluate at \(NumberFormat.fixed(Double($0.time) / 1_000, 0)) s: \($0.message)" }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import WargameReports
+@testable import WargameCLI
+
+/// The team's own rule files inside the war game (docs/own-monitoring.md).
+@Suite struct OwnMonitoringTests {
+    static let rules = packageRoot + "/scenarios/monitoring/aurora-alert-rules.yaml"
+
+    func alerts(_ dir: String) throws -> [[String]] {
+        try #require(CSVReader.parse(String(contentsOfFile: dir + "/alerts.csv", encoding: .utf8)))
+    }
+
+    /// Their alerts land in alerts.csv with their labels, are attributed to the incidents
+    /// whose symptoms their expressions read, and count in the scorecard.
+    @Test func theirAlertsFlowIntoAlertsCSVAndTheScorecard() throws {
+        let dir = scratchDirectory()
+        let r = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--alert-rules", Self.rules, "--out", dir, "--logs", "none"])
+        #expect(r.code == .sloBreached, "\(r.err)")
+        let rows = try alerts(dir)
+        let h = rows[0]
+        let (rule, incident, labels) = (h.firstIndex(of: "rule")!, h.firstIndex(of: "incident")!, h.firstIndex(of: "labels")!)
+        let tsa = rows.filter { $0[rule] == "TimestampAuthorityFailing" }
+        #expect(Set(tsa.map { $0[labels] }) == ["{severity=\"critical\",team=\"provenance\",tsa=\"primary\"}", "{severity=\"critical\",team=\"provenance\",tsa=\"backup\"}"])
+        #expect(tsa.allSatisfy { $0[incident] == "both TSAs down" })
+        // A bridge alert is a symptom of bridge incidents only, by the families it reads.
+        let lost = rows.filter { $0[rule] == "BridgeMessagesLost" }
+        #expect(lost.count == 2 && lost.allSatisfy { $0[incident] == "bridges lose messages" })
+        // Their 5-minute p95 never holds above 350 ms for 10 minutes in this drill: the
+        // built-in per-step rule catches the congestion, theirs would not have.
+        #expect(!rows.contains { $0[rule] == "LawBridgeRTTHigh" })
+        #expect(rows.contains { $0[rule] == "BridgeRTTHigh" && $0[incident] == "bridges congested" })
+        #expect(r.out.contains("TimestampAuthorityFailing"))
+    }
+
+    @Test func theSameRunTwiceIsByteIdentical() throws {
+        let (a, b) = (scratchDirectory(), scratchDirectory())
+        for d in [a, b] {
+            _ = runCLI(["run", packageRoot + "/scenarios/bridge-congestion.json", "--alert-rules", Self.rules, "--out", d, "--logs", "none"])
+        }
+        for f in ["alerts.csv", "kpi_summary.json"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: a + "/" + f)) == Data(contentsOf: URL(fileURLWithPath: b + "/" + f)), "\(f)")
+        }
+    }
+
+    /// A scenario lists rule files relative to itself, may run them alone, and may name
+    /// their alerts in `detected_by` and `expect`.
+    @Test func aScenarioListsItsRuleFilesAndNamesTheirAlerts() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/ops", withIntermediateDirectories: true)
+        try """
+        groups:
+          - name: ours
+            rules:
+              - alert: FailoversSurging
+                expr: increase(wargame_failover_events_total[5m]) > 5
+                labels: {severity: page}
+                annotations:
+                  summary: "{{ $value | humanize }} failovers in 5m"
+        """.write(toFile: dir + "/ops/rules.yml", atomically: true, encoding: .utf8)
+        let path = writeScenario("s.json", """
+        {"version": 1, "extends": "\(packageRoot)/scenarios/provider-outage-akash.json", "name": "own-rules",
+         "monitoring": {"alert_rules": ["ops/rules.yml"], "builtin_alerts": false},
+         "incidents": [{"name": "akash down", "kind": "provider_outage", "providers": ["akash"], "start_s": 600, "duration_s": 1800,
+                        "detected_by": ["FailoversSurging"]}],
+         "expect": {"alerts": ["FailoversSurging"], "verdicts": {"failover_events": "breach"}}}
+        """, in: dir)
+        let v = runCLI(["validate", path])
+        #expect(v.code == .success, "\(v.err)")
+        let out = dir + "/out"
+        let r = runCLI(["run", path, "--out", out, "--logs", "none"])
+        #expect(r.code != .badInput && r.code != .internalError, "\(r.err)")
+        let rows = try alerts(out).dropFirst()
+        #expect(!rows.isEmpty && rows.allSatisfy { $0[0] == "FailoversSurging" }, "the built-in rules are off")
+        // Failovers before the outage are noise; the firing inside it is the incident's.
+        #expect(rows.contains { $0[6] == "akash down" } && rows.allSatisfy { $0[6] == "akash down" || Double($0[3])! < 600 })
+        let summary = try String(contentsOfFile: out + "/kpi_summary.json", encoding: .utf8)
+        #expect(summary.contains("\"detected_by\": \"FailoversSurging\""))
+        let check = runCLI(["check", path])
+        #expect(check.code == .success, "\(check.out)\(check.err)")
+    }
+
+    @Test(arguments: [
+        ("expr: topk(3, wargame_orders_dropped_total)", "the aggregation topk is not supported"),
+        ("expr: label_replace(up, \"a\", \"b\", \"c\", \"d\")", "the function label_replace() is not supported"),
+        ("expr: rate(wargame_orders_dropped_total[5m:1m])", "subqueries"),
+        ("expr: up\n        labels: {severity: \"{{ $labels.x | title }}\"}", "\"title\" is not supported"),
+        ("expr: rate(wargame_orders_dropped_total)", "expected type range vector"),
+        ("expr: up\n        for: soon", "for: expected a duration"),
+    ])
+    func unsupportedConstructsAreRefusedNamingFileGroupRuleAndConstruct(_ rule: String, _ words: String) throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "groups:\n  - name: g1\n    rules:\n      - alert: A1\n        \(rule)\n".write(toFile: dir + "/r.yml", atomically: true, encoding: .utf8)
+        let r = runCLI(["run", packageRoot + "/scenarios/baseline.json", "--alert-rules", dir + "/r.yml", "--out", dir + "/out"])
+        #expect(r.code == .badInput)
+        #expect(r.err.contains(dir + "/r.yml") && r.err.contains("group \"g1\"") && r.err.contains("alert \"A1\"") && r.err.contains(words), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing written")
+    }
+
+    @Test func aMissingRuleFileIsBadInput() {
+        let r = runCLI(["run", packageRoot + "/scenarios/baseline.json", "--alert-rules", "/nonexistent/rules.yml", "--out", scratchDirectory()])
+        #expect(r.code == .badInput && r.err.contains("/nonexistent/rules.yml"))
+    }
+
+    /// promtool, fed the series this run exported, fires exactly the alerts the run fired
+    /// from the team's rules — on every shipped war game (`make promtool-check` runs them all).
+    @Test(.enabled(if: promtool != nil, "needs promtool (make promtool-check installs it)"),
+          arguments: ["alert-drill", "three-providers-down", "tsa-outage-no-backup"])
+    func promtoolAgreesOnTheirRules(_ scenario: String) throws {
+        let out = scratchDirectory()
+        let r = runCLI(["run", packageRoot + "/scenarios/\(scenario).json", "--alert-rules", Self.rules, "--rules-test", "--out", out, "--logs", "none"])
+        #expect(r.code != .badInput && r.code != .internalError, "\(r.err)")
+        let tested = try execute(promtool!, ["test", "rules", "user_rules_test.yml"], in: out)
+        #expect(tested.status == 0, "\(tested.output.prefix(4000))")
+    }
+}
