@@ -9,7 +9,7 @@ public enum Wargame {
     static var commands: [any Command.Type] {
         [RunCommand.self, ValidateCommand.self, CheckCommand.self, SweepCommand.self, MergeCommand.self, StudyCommand.self, SearchCommand.self, SensitivityCommand.self, CalibrateCommand.self, ValidateModelCommand.self, WarmupCommand.self, CompareCommand.self, HuntCommand.self, ServeCommand.self, ReportCommand.self,
          AlertRulesCommand.self, GoldenCommand.self, SchemaCommand.self,
-         MMcCommand.self, BenchMMcCommand.self, BenchRunCommand.self, BenchSweepCommand.self, BenchStudyCommand.self, BenchServeCommand.self, BenchCalibrateCommand.self]
+         MMcCommand.self, RulesDifferentialCommand.self, BenchMMcCommand.self, BenchRunCommand.self, BenchSweepCommand.self, BenchStudyCommand.self, BenchServeCommand.self, BenchCalibrateCommand.self]
     }
 
     static var overview: String {
