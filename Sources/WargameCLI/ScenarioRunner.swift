@@ -174,7 +174,8 @@ enum ScenarioRunner {
             if onSnapshot != nil || openMetrics != nil || (user != nil && step >= warmupSteps) {
                 let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd),
                                        recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
-                                       lastStepSignals: history.latest)
+                                       lastStepSignals: history.latest,
+                                       kpis: onSnapshot != nil || openMetrics != nil || user?.needsRunKPIs == true)
                 var s = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
                 s.inputs = pipeline.inputTelemetry
                 s.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)

@@ -13,7 +13,8 @@ import WargameScenario
 final class UserRules {
     let engine: RuleEngine
     let origin: SimTime
-    let rules: [String: Rule]
+    /// Per alert rule name, the label sets attribution matches (`MonitoringSettings.attributionLabels`).
+    let attribution: [String: [[(String, String)]]]
     var recorder: RuleTestRecorder?
     /// Episodes by the engine's episode index, for resolution.
     private(set) var episodes: [AlertEpisode] = []
@@ -22,12 +23,19 @@ final class UserRules {
         let stepMs = stepLength.microseconds / 1_000
         engine = RuleEngine(files: m.ruleFiles, defaultIntervalMs: stepMs)
         self.origin = origin
-        var rules: [String: Rule] = [:]
-        for r in m.alertRules where rules[r.name] == nil { rules[r.name] = r }
-        self.rules = rules
+        var attribution: [String: [[(String, String)]]] = [:]
+        for r in m.alertRules where attribution[r.name] == nil { attribution[r.name] = m.attributionLabels(r) }
+        self.attribution = attribution
         if recordTest { recorder = RuleTestRecorder(intervalMs: stepMs, alertNames: engine.alertRules.map(\.name)) }
         engine.onEvaluation = { [unowned self] t in self.recorder?.evaluation(at: t, firing: self.engine.firing) }
     }
+
+    /// Families computed from the whole run's KPIs (quantiles over every step): a scrape
+    /// computes them only when a rule reads one, since they cost more than the rest together.
+    static let runKPIFamilies = ["wargame_fill_rate_p50", "wargame_fill_rate_p95", "wargame_provenance_coverage", "wargame_dropped_ratio",
+                                 "wargame_failover_events_per_5m_max", "wargame_slo_met", "fill_rate_p50", "fill_rate_p95",
+                                 "provenance_coverage", "policy_decision_ms_p95"]
+    var needsRunKPIs: Bool { Self.runKPIFamilies.contains(where: engine.store.wants) }
 
     /// The first evaluation, at Prometheus time 0, before any scrape.
     func start() -> [AlertEpisode] { apply(engine.evaluate(upTo: 0)) }
@@ -40,10 +48,11 @@ final class UserRules {
         store.beginScrape(at: t)
         recorder?.beginScrape()
         var p = PrometheusText(sink: .init(wants: store.wants) { [self] name, labels, text in
-            let key = name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
-            let l = { Labels([("__name__", name)] + labels) }
-            store.add(key: key, labels: l(), value: GoMath.parseFloat(text) ?? .nan)
-            recorder?.add(key: key, labels: l(), text: text)
+            store.add(name: name, labels: labels, value: GoMath.parseFloat(text) ?? .nan)
+            if recorder != nil {
+                let key = name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
+                recorder?.add(key: key, labels: Labels([("__name__", name)] + labels), text: text)
+            }
         })
         p.write(snapshot)
         ServiceMetrics.write(snapshot, into: &p)
@@ -73,7 +82,7 @@ final class UserRules {
     func episode(_ a: UserAlert) -> AlertEpisode {
         let labels = Self.labels(a)
         let all = [("alertname", a.rule)] + labels
-        let sets = (rules[a.rule]?.attributionLabels ?? [[]]).map { set in
+        let sets = (attribution[a.rule] ?? [[]]).map { set in
             all + set.filter { s in !all.contains { $0.0 == s.0 } }
         }
         return AlertEpisode(rule: a.rule, severity: Self.severity(a.labels["severity"]), pendingAt: time(a.activeAt),

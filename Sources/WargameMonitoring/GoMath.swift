@@ -61,6 +61,7 @@ public enum GoMath {
 
     /// Go's `strconv.ParseFloat` for the texts `le` labels hold.
     public static func parseFloat(_ s: String) -> Double? {
+        if let first = s.utf8.first, (first >= 0x30 && first <= 0x39) || first == 0x2D || first == 0x2E, let v = Double(s) { return v }
         switch s.lowercased() {
         case "+inf", "inf", "+infinity", "infinity": return .infinity
         case "-inf", "-infinity": return -.infinity

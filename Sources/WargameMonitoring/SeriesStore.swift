@@ -57,6 +57,29 @@ public final class SeriesStore {
         precondition(t > lastTime, "scrapes in time order")
         lastTime = t
         scrapes += 1
+        position = 0
+    }
+
+    /// The series of the previous scrape, by position: an exposition lists its series in
+    /// the same order every time, so the series at position k is almost always the one seen
+    /// at k last time, and is found by comparing its labels, without building a key.
+    var byPosition: [(name: String, labels: [(String, String)], index: Int)] = []
+    var position = 0
+
+    /// A scraped sample: `name` and `labels` as exposed (empty label values included).
+    public func add(name: String, labels: [(String, String)], value: Double) {
+        let i: Int
+        if position < byPosition.count, byPosition[position].name == name, byPosition[position].labels.elementsEqual(labels, by: ==) {
+            i = byPosition[position].index
+        } else {
+            let key = name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
+            i = seriesIndex(key) { Labels([("__name__", name)] + labels) }
+            if position < byPosition.count { byPosition[position] = (name, labels, i) } else { byPosition.append((name, labels, i)) }
+        }
+        position += 1
+        guard series[i].lastScrape != scrapes else { return }  // a duplicate line keeps the first
+        series[i].lastScrape = scrapes
+        series[i].append(lastTime, value, keepAfter: lastTime - retentionMs)
     }
 
     public func add(key: String, labels: @autoclosure () -> Labels, value: Double) {

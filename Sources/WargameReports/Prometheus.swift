@@ -32,7 +32,8 @@ public struct PrometheusText {
 
     mutating func family(_ name: String, _ type: String, _ help: String) {
         if let sink {
-            wanted = sink.wants(name)
+            // A histogram's samples are named name_bucket, name_sum and name_count.
+            wanted = sink.wants(name) || (type == "histogram" && ["_bucket", "_sum", "_count"].contains { sink.wants(name + $0) })
             return
         }
         out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -40,7 +41,7 @@ public struct PrometheusText {
 
     mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: String) {
         if let sink {
-            if wanted { sink.sample(name, labels, value) }
+            if wanted && sink.wants(name) { sink.sample(name, labels, value) }
             return
         }
         out += name

@@ -91,8 +91,10 @@ public struct RunReport: Sendable {
     /// The alert signals at the end of the run (the `wargame_step_*` gauges).
     public let lastStepSignals: SignalValues
 
+    /// `kpis: false` leaves the run-level KPIs (quantiles over every step so far) and the
+    /// verdicts out, for a scrape that reads none of them.
     public init(identity: RunIdentity, totals: RunTotals, recorder: KPIRecorder, slos: [SLO], providerIDs: [String],
-                warGame: WarGameOutcome? = nil, lastStepSignals: SignalValues = SignalValues()) {
+                warGame: WarGameOutcome? = nil, lastStepSignals: SignalValues = SignalValues(), kpis computeKPIs: Bool = true) {
         self.warGame = warGame
         self.lastStepSignals = lastStepSignals
         self.identity = identity
@@ -101,6 +103,11 @@ public struct RunReport: Sendable {
         self.providerIDs = providerIDs
         filledByProvider = recorder.filledByProvider
         var k: [KPI: Double] = [:]
+        guard computeKPIs else {
+            kpis = k
+            results = []
+            return
+        }
         k[.fillRateP50] = recorder.fillRateQuantile(0.50)
         k[.fillRateP95] = recorder.fillRateQuantile(0.05)  // 95 % of steps reach at least this
         k[.bridgeRTTP95] = recorder.bridgeRTTMilliseconds(0.95)

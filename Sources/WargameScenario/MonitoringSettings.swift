@@ -104,7 +104,7 @@ extension ScenarioLoader {
             if let g = closest(to: d.name, in: known) { m += " (did you mean \"\(g)\"?)" }
             throw ScenarioError(file: d.file, path: d.path, message: m)
         }
-        for d in s.monitoring.deferredSelectors where !s.monitoring.alertRules.contains(where: { $0.couldMatch(d.selector) }) {
+        for d in s.monitoring.deferredSelectors where !s.monitoring.alertRules.contains(where: { s.monitoring.couldMatch($0, d.selector) }) {
             let names = s.alerts.map(\.name) + s.monitoring.alertRules.map(\.name)
             var m = "\"\(d.text)\" selects none of the alert rules (" + names.joined(separator: ", ") + ")"
             if let c = closest(to: d.text, in: names) { m += " (did you mean \"\(c)\"?)" }
@@ -113,21 +113,35 @@ extension ScenarioLoader {
     }
 }
 
-extension Rule {
-    /// The label sets a firing of this rule is matched with, for attribution: its name, its
-    /// constant labels, and each `signal` its expression's families imply (none: no signal).
-    public var attributionLabels: [[(String, String)]] {
-        var base: [(String, String)] = [("alertname", name)]
-        for (n, t) in labels where t.isConstant { base.append((n, t.source)) }
-        if labels.contains(where: { $0.name == "signal" }) { return [base] }
-        let signals = Signal.signals(readingFamilies: expr.selectors.compactMap { $0.0.metricName })
+extension MonitoringSettings {
+    /// The metric families a rule reads, through the recording rules of the files: a rule
+    /// reading `aurora:fill_ratio:rate5m` reads what that recording rule reads.
+    public func families(of rule: Rule) -> [String] {
+        let records = ruleFiles.flatMap(\.rules).filter { $0.kind == .record }
+        var out: [String] = [], queue = rule.expr.selectors.compactMap { $0.0.metricName }, seen: Set<String> = []
+        while let f = queue.first {
+            queue.removeFirst()
+            guard seen.insert(f).inserted else { continue }
+            let producers = records.filter { $0.name == f }
+            if producers.isEmpty { out.append(f) } else { queue += producers.flatMap { $0.expr.selectors.compactMap { $0.0.metricName } } }
+        }
+        return out
+    }
+
+    /// The label sets a firing of `rule` is matched with, for attribution: its name, its
+    /// constant labels, and each `signal` the families it reads imply (none: no signal).
+    public func attributionLabels(_ rule: Rule) -> [[(String, String)]] {
+        var base: [(String, String)] = [("alertname", rule.name)]
+        for (n, t) in rule.labels where t.isConstant { base.append((n, t.source)) }
+        if rule.labels.contains(where: { $0.name == "signal" }) { return [base] }
+        let signals = Signal.signals(readingFamilies: families(of: rule))
         return signals.isEmpty ? [base] : signals.map { base + [("signal", $0)] }
     }
 
-    /// Whether some firing could match: a matcher on a label the rule does not fix (one its
-    /// series bring, or a templated one) might hold, so it does not rule the rule out.
-    func couldMatch(_ selector: AlertSelector) -> Bool {
-        attributionLabels.contains { known in
+    /// Whether some firing of `rule` could match: a matcher on a label the rule does not fix
+    /// (one its series bring, or a templated one) might hold, so it does not rule it out.
+    func couldMatch(_ rule: Rule, _ selector: AlertSelector) -> Bool {
+        attributionLabels(rule).contains { known in
             selector.matchers.allSatisfy { m in known.contains { $0.0 == m.label } ? m.matches(known) : true }
         }
     }
