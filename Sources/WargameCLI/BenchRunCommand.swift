@@ -22,6 +22,7 @@ enum BenchRunCommand: Command {
         OptionSpec("out", value: "dir", help: "Where the outputs go; the last run's stay there.", default: "a temporary directory, removed afterwards"),
         OptionSpec("scale", value: "scenario|none", help: "The scale scenario of the second block, or none.",
                    default: "scenarios/scale/10k-tenants.json"),
+        .alertRules,
     ]
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {

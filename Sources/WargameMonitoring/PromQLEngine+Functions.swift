@@ -60,7 +60,7 @@ extension PromQLEngine {
         return l.dropping(dropped)
     }
 
-    static func overRange(_ f: PromQLFunction, _ times: [Int64], _ values: [Double], start: Int64, end: Int64, rangeMs: Int64) -> Double? {
+    static func overRange(_ f: PromQLFunction, _ times: ArraySlice<Int64>, _ values: ArraySlice<Double>, start: Int64, end: Int64, rangeMs: Int64) -> Double? {
         guard !values.isEmpty else { return nil }
         switch f {
         case .rate: return extrapolatedRate(times, values, start: start, end: end, rangeMs: rangeMs, counter: true, perSecond: true)
@@ -68,8 +68,8 @@ extension PromQLEngine {
         case .delta: return extrapolatedRate(times, values, start: start, end: end, rangeMs: rangeMs, counter: false, perSecond: false)
         case .irate:
             guard values.count >= 2 else { return nil }
-            let (last, previous) = (values[values.count - 1], values[values.count - 2])
-            let interval = times[times.count - 1] - times[times.count - 2]
+            let (last, previous) = (values[values.endIndex - 1], values[values.endIndex - 2])
+            let interval = times[times.endIndex - 1] - times[times.endIndex - 2]
             guard interval != 0 else { return nil }
             return (last < previous ? last : last - previous) / (Double(interval) / 1_000)
         case .sumOverTime:
@@ -78,11 +78,11 @@ extension PromQLEngine {
             return sum.isInfinite ? sum : sum + c
         case .countOverTime: return Double(values.count)
         case .maxOverTime:
-            var m = values[0]
+            var m = values[values.startIndex]
             for v in values where v > m || m.isNaN { m = v }
             return m
         case .minOverTime:
-            var m = values[0]
+            var m = values[values.startIndex]
             for v in values where v < m || m.isNaN { m = v }
             return m
         case .avgOverTime:
@@ -111,9 +111,10 @@ extension PromQLEngine {
     /// Prometheus's `extrapolatedRate`: the increase between the first and last samples
     /// (counter resets added back), extrapolated towards the window's ends when the samples
     /// reach within 1.1 average intervals of them, never below a counter's zero.
-    static func extrapolatedRate(_ times: [Int64], _ values: [Double], start: Int64, end: Int64, rangeMs: Int64,
+    static func extrapolatedRate(_ timesSlice: ArraySlice<Int64>, _ valuesSlice: ArraySlice<Double>, start: Int64, end: Int64, rangeMs: Int64,
                                  counter: Bool, perSecond: Bool) -> Double? {
-        guard values.count >= 2 else { return nil }
+        guard valuesSlice.count >= 2 else { return nil }
+        let (times, values) = (Array(timesSlice), Array(valuesSlice))
         var result = values[values.count - 1] - values[0]
         if counter {
             var previous = values[0]

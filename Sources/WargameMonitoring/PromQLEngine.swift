@@ -49,6 +49,9 @@ public struct PromQLEngine {
             case .vector(let s): return .vector(try unique(s.map { Sample(labels: $0.labels.withoutName, value: -$0.value) }))
             }
         case .call(let f, let args):
+            // A range function over one metric's series drops the one name they share:
+            // its results are as distinct as the series.
+            if case .matrix(let sel, _) = Self.unwrap(args.first ?? .number(0)), sel.metricName != nil { return try call(f, args, at: t) }
             return try unique(call(f, args, at: t))
         case .aggregate(let op, let inner, let grouping):
             guard case .vector(let s) = try evaluate(inner, at: t) else { throw PromQLError(message: "aggregation over a scalar") }
@@ -74,6 +77,9 @@ public struct PromQLEngine {
 
     func unique(_ s: [Sample]) throws(PromQLError) -> [Sample] {
         guard s.count > 1 else { return s }
+        // Samples of one metric name (or none) whose labels were only narrowed by dropping
+        // the name stay distinct; only then is the full check skipped.
+        if let first = s.first?.labels.metricName, !first.isEmpty, s.allSatisfy({ $0.labels.metricName == first }) { return s }
         var seen = Set<Labels>()
         for x in s where !seen.insert(x.labels).inserted {
             throw PromQLError(message: "vector cannot contain metrics with the same labelset (\(x.labels))")

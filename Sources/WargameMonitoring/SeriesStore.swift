@@ -147,21 +147,23 @@ public final class SeriesStore {
         return s.values[k]
     }
 
-    /// Every sample in `[from, to]` but staleness markers.
-    func range(_ i: Int, from: Int64, to: Int64) -> (times: [Int64], values: [Double]) {
+    /// Every sample in `[from, to]` but staleness markers (slices of the series' own
+    /// storage unless a marker has to be left out).
+    func range(_ i: Int, from: Int64, to: Int64) -> (times: ArraySlice<Int64>, values: ArraySlice<Double>) {
         let s = series[i]
-        var times: [Int64] = [], values: [Double] = []
         var k = s.times.count - 1
         while k >= s.start && s.times[k] > to { k -= 1 }
         var lo = k
         while lo >= s.start && s.times[lo] >= from { lo -= 1 }
-        if lo + 1 <= k {
-            for j in (lo + 1)...k where !Self.isStale(s.values[j]) {
-                times.append(s.times[j])
-                values.append(s.values[j])
-            }
+        guard lo + 1 <= k else { return ([], []) }
+        let (times, values) = (s.times[(lo + 1)...k], s.values[(lo + 1)...k])
+        guard values.contains(where: Self.isStale) else { return (times, values) }
+        var t: [Int64] = [], v: [Double] = []
+        for j in (lo + 1)...k where !Self.isStale(s.values[j]) {
+            t.append(s.times[j])
+            v.append(s.values[j])
         }
-        return (times, values)
+        return (t[...], v[...])
     }
 
     func labels(_ i: Int) -> Labels { series[i].labels }
