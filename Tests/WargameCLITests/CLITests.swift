@@ -48,6 +48,7 @@ func scratchDirectory() -> String {
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.
               mmc                       Run the M/M/c example model for STEPS steps and write its outputs.
+              rules-differential        Write generated alert rules and the promtool test of what our PromQL engine fires for them.
               bench mmc                 Benchmark the kernel on the M/M/c queue (build with -c release).
               bench run                 Benchmark a full scenario run with all outputs written (build with -c release).
               bench sweep               Benchmark a seed sweep with 1 job and with N jobs (build with -c release).
