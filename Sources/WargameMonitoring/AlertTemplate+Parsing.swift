@@ -126,6 +126,17 @@ extension AlertTemplate {
         }
     }
 
+    /// |v| < 1 scaled by thousands to the first SI prefix (milli … yocto) that reaches 1.
+    static func submultiple(_ value: Double) -> (Double, String) {
+        var v = value, prefix = ""
+        for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
+            if Swift.abs(v) >= 1 { break }
+            prefix = p
+            v *= 1000
+        }
+        return (v, prefix)
+    }
+
     static func humanize(_ f: String, _ value: Double) -> String {
         var v = value
         switch f {
@@ -154,13 +165,8 @@ extension AlertTemplate {
                 if m != 0 { return "\(sign)\(m)m \(s)s" }
                 return sign + GoFormat.g(v, 4) + "s"
             }
-            var prefix = ""
-            for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-                if Swift.abs(v) >= 1 { break }
-                prefix = p
-                v *= 1000
-            }
-            return GoFormat.g(v, 4) + prefix + "s"
+            let (scaled, prefix) = submultiple(v)
+            return GoFormat.g(scaled, 4) + prefix + "s"
         default:  // humanize
             if v == 0 || !v.isFinite { return GoFormat.g(v, 4) }
             if Swift.abs(v) >= 1 {
@@ -172,13 +178,8 @@ extension AlertTemplate {
                 }
                 return GoFormat.g(v, 4) + prefix
             }
-            var prefix = ""
-            for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-                if Swift.abs(v) >= 1 { break }
-                prefix = p
-                v *= 1000
-            }
-            return GoFormat.g(v, 4) + prefix
+            let (scaled, prefix) = submultiple(v)
+            return GoFormat.g(scaled, 4) + prefix
         }
     }
 }

@@ -113,10 +113,7 @@ struct PromQLLexer {
                 case "f": s.append("\u{0C}")
                 case "v": s.append("\u{0B}")
                 case "x", "u", "U":
-                    let n = e == "x" ? 2 : e == "u" ? 4 : 8
-                    guard k + n <= chars.count, let v = UInt32(String(chars[k..<(k + n)]), radix: 16), let u = Unicode.Scalar(v) else {
-                        throw PromQLError(message: "bad \\\(e) escape in a string")
-                    }
+                    guard let (u, n) = hexEscape(chars, at: k, kind: e) else { throw PromQLError(message: "bad \\\(e) escape in a string") }
                     s.unicodeScalars.append(u)
                     k += n
                 default:
@@ -154,4 +151,13 @@ struct PromQLLexer {
         guard any else { throw PromQLError(message: "expected a duration (e.g. 5m) at \(context)") }
         return total
     }
+}
+
+/// The scalar of a `\xHH`, `\uHHHH` or `\UHHHHHHHH` escape whose digits start at `k`, and
+/// how many digits it took; nil when they are missing or name no scalar. (PromQL strings and
+/// YAML double-quoted scalars spell them alike.)
+func hexEscape(_ chars: [Character], at k: Int, kind e: Character) -> (Unicode.Scalar, Int)? {
+    let n = e == "x" ? 2 : e == "u" ? 4 : 8
+    guard k + n <= chars.count, let v = UInt32(String(chars[k..<(k + n)]), radix: 16), let u = Unicode.Scalar(v) else { return nil }
+    return (u, n)
 }

@@ -116,10 +116,7 @@ struct FlowParser {
             case "0": s.append("\0")
             case "\\", "\"", "/", " ": s.append(e)
             case "x", "u", "U":
-                let n = e == "x" ? 2 : e == "u" ? 4 : 8
-                guard k + n <= chars.count, let v = UInt32(String(chars[k..<(k + n)]), radix: 16), let u = Unicode.Scalar(v) else {
-                    throw error("bad \\\(e) escape in a double-quoted string")
-                }
+                guard let (u, n) = hexEscape(chars, at: k, kind: e) else { throw error("bad \\\(e) escape in a double-quoted string") }
                 s.unicodeScalars.append(u)
                 k += n
             default: throw error("unknown escape \\\(e) in a double-quoted string")
