@@ -16,8 +16,10 @@ final class UserRules {
     /// Per alert rule name, the label sets attribution matches (`MonitoringSettings.attributionLabels`).
     let attribution: [String: [[(String, String)]]]
     var recorder: RuleTestRecorder?
-    /// Episodes by the engine's episode index, for resolution.
+    /// Every alert that fired, in firing order.
     private(set) var episodes: [AlertEpisode] = []
+    /// Position in `episodes` of each alert firing now, by rule and labels (looked up only).
+    private var firing: [String: Int] = [:]
 
     init(_ m: MonitoringSettings, stepLength: SimDuration, origin: SimTime, recordTest: Bool) {
         let stepMs = stepLength.microseconds / 1_000
@@ -49,10 +51,7 @@ final class UserRules {
         recorder?.beginScrape()
         var p = PrometheusText(sink: .init(wants: store.wants) { [self] name, labels, text in
             store.add(name: name, labels: labels, value: GoMath.parseFloat(text) ?? .nan)
-            if recorder != nil {
-                let key = name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
-                recorder?.add(key: key, labels: Labels([("__name__", name)] + labels), text: text)
-            }
+            recorder?.add(name: name, labels: labels, text: text)
         })
         p.write(snapshot)
         ServiceMetrics.write(snapshot, into: &p)
@@ -63,10 +62,13 @@ final class UserRules {
 
     /// Records fired alerts as episodes; returns those resolved now.
     private func apply(_ changes: (fired: [UserAlert], resolved: [UserAlert])) -> [AlertEpisode] {
-        for a in changes.fired { episodes.append(episode(a)) }
+        for a in changes.fired {
+            firing[a.rule + "\u{0}" + a.labels.description] = episodes.count
+            episodes.append(episode(a))
+        }
         var resolved: [AlertEpisode] = []
         for a in changes.resolved {
-            guard let i = episodes.lastIndex(where: { $0.rule == a.rule && $0.resolvedAt == nil && $0.labels.elementsEqual(Self.labels(a), by: ==) }) else { continue }
+            guard let i = firing.removeValue(forKey: a.rule + "\u{0}" + a.labels.description) else { continue }
             episodes[i].resolvedAt = time(a.resolvedAt!)
             resolved.append(episodes[i])
         }

@@ -126,6 +126,17 @@ extension AlertTemplate {
         }
     }
 
+    /// |v| ≥ 1 divided by `base` while it reaches it, up to the last prefix.
+    static func multiple(_ value: Double, base: Double, _ prefixes: [String]) -> (Double, String) {
+        var v = value, prefix = ""
+        for p in prefixes {
+            if Swift.abs(v) < base { break }
+            prefix = p
+            v /= base
+        }
+        return (v, prefix)
+    }
+
     /// |v| < 1 scaled by thousands to the first SI prefix (milli … yocto) that reaches 1.
     static func submultiple(_ value: Double) -> (Double, String) {
         var v = value, prefix = ""
@@ -144,13 +155,8 @@ extension AlertTemplate {
             return GoFormat.g(v * 100, 4) + "%"
         case "humanize1024":
             if Swift.abs(v) <= 1 || !v.isFinite { return GoFormat.g(v, 4) }
-            var prefix = ""
-            for p in ["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"] {
-                if Swift.abs(v) < 1024 { break }
-                prefix = p
-                v /= 1024
-            }
-            return GoFormat.g(v, 4) + prefix
+            let (scaled, prefix) = multiple(v, base: 1024, ["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"])
+            return GoFormat.g(scaled, 4) + prefix
         case "humanizeDuration":
             if !v.isFinite { return GoFormat.g(v, 4) }
             if v == 0 { return GoFormat.g(v, 4) + "s" }
@@ -170,13 +176,8 @@ extension AlertTemplate {
         default:  // humanize
             if v == 0 || !v.isFinite { return GoFormat.g(v, 4) }
             if Swift.abs(v) >= 1 {
-                var prefix = ""
-                for p in ["k", "M", "G", "T", "P", "E", "Z", "Y"] {
-                    if Swift.abs(v) < 1000 { break }
-                    prefix = p
-                    v /= 1000
-                }
-                return GoFormat.g(v, 4) + prefix
+                let (scaled, prefix) = multiple(v, base: 1000, ["k", "M", "G", "T", "P", "E", "Z", "Y"])
+                return GoFormat.g(scaled, 4) + prefix
             }
             let (scaled, prefix) = submultiple(v)
             return GoFormat.g(scaled, 4) + prefix

@@ -11,7 +11,7 @@ public indirect enum PromQLExpr: Sendable, Equatable {
     case negate(PromQLExpr)
     case parens(PromQLExpr)
 
-    public enum ValueType: String, Sendable { case scalar, vector = "instant vector", matrix = "range vector", string }
+    public enum ValueType: String, Sendable { case scalar, vector = "instant vector", matrix = "range vector" }
 
     public var type: ValueType {
         switch self {

@@ -1,3 +1,4 @@
+import Foundation
 import SimKernel
 
 /// Random expressions over the supported PromQL subset, and random series for them to read:
@@ -35,7 +36,7 @@ public struct PromQLGenerator {
                     if zone == "ap" && s < 5 { values.append("_"); continue }        // appears late
                     if zone == "us" && job == "worker" && s > scrapes - 6 { values.append("_"); continue }  // goes away
                     // Quarters: sums are exact whatever order Prometheus adds them in.
-                    values.append(chance(0.03) ? "NaN" : NumberFormat2.fixed(Double(rng.nextInt(below: 400)) / 4, 2))
+                    values.append(chance(0.03) ? "NaN" : String(format: "%.2f", Double(rng.nextInt(below: 400)) / 4))
                 }
                 out.append((Labels([("__name__", "temperature_celsius"), ("job", job), ("zone", zone)]), values))
             }
@@ -118,18 +119,5 @@ public struct PromQLGenerator {
         case 3: return "up * on(job) group_right sum by (job, zone) (temperature_celsius)"
         default: return "temperature_celsius > on(job, zone) group_left avg_over_time(temperature_celsius[5m]) \(pick(["+", "-"])) \(number())"
         }
-    }
-}
-
-/// Fixed decimals without Foundation (the kernel-only module has no NumberFormat).
-enum NumberFormat2 {
-    static func fixed(_ x: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let n = Int((x * scale).rounded())
-        let whole = n / Int(scale), frac = abs(n % Int(scale))
-        var f = String(frac)
-        while f.count < decimals { f = "0" + f }
-        return (n < 0 && whole == 0 ? "-" : "") + String(whole) + (decimals > 0 ? "." + f : "")
     }
 }

@@ -18,9 +18,6 @@ public final class RuleEngine {
     }
     var groups: [Group]
     var states: [AlertState] = []
-    /// Every alert that fired, in firing order (resolution filled in later).
-    public private(set) var episodes: [UserAlert] = []
-    var episodeIndex: [String: Int] = [:]  // rule + labels of firing alerts, looked up only
     public private(set) var errors: [(rule: String, time: Int64, message: String)] = []
     /// Called after every evaluation with its time (for `--rules-test`).
     public var onEvaluation: ((Int64) -> Void)?
@@ -78,14 +75,6 @@ public final class RuleEngine {
             if let s = groups[g].alerts[k] {
                 do {
                     let (f, r) = try states[s].advance(result, at: t)
-                    for a in f {
-                        episodeIndex[a.rule + "\u{0}" + a.labels.description] = episodes.count
-                        episodes.append(a)
-                    }
-                    for a in r {
-                        let key = a.rule + "\u{0}" + a.labels.description
-                        if let e = episodeIndex.removeValue(forKey: key) { episodes[e].resolvedAt = a.resolvedAt }
-                    }
                     fired += f
                     resolved += r
                 } catch {

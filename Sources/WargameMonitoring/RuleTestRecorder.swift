@@ -28,13 +28,14 @@ public struct RuleTestRecorder {
     }
 
     /// `text` is the sample exactly as exposed (so nothing is re-rounded on the way).
-    public mutating func add(key: String, labels l: @autoclosure () -> Labels, text: String) {
+    public mutating func add(name: String, labels l: [(String, String)], text: String) {
+        let key = SeriesStore.key(name, l)
         let i: Int
         if let c = columns[key] { i = c } else {
             i = keys.count
             columns[key] = i
             keys.append(key)
-            labels.append(l())
+            labels.append(Labels([("__name__", name)] + l))
             values.append(Array(repeating: "_", count: scrapes))  // sample 0 is time 0, before any scrape
             present.append(false)
         }

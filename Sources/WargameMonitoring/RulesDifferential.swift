@@ -74,9 +74,9 @@ public struct RulesDifferential {
             engine.store.beginScrape(at: t)
             recorder.beginScrape()
             for (labels, values) in series where values[s] != "_" {
-                let key = labels.description
-                engine.store.add(key: key, labels: labels, value: GoMath.parseFloat(values[s]) ?? .nan)
-                recorder.add(key: key, labels: labels, text: values[s])
+                let pairs = labels.pairs.filter { $0.name != "__name__" }.map { ($0.name, $0.value) }
+                engine.store.add(name: labels.metricName, labels: pairs, value: GoMath.parseFloat(values[s]) ?? .nan)
+                recorder.add(name: labels.metricName, labels: pairs, text: values[s])
             }
             engine.store.endScrape()
             recorder.endScrape()

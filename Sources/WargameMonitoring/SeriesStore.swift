@@ -72,8 +72,7 @@ public final class SeriesStore {
         if position < byPosition.count, byPosition[position].name == name, byPosition[position].labels.elementsEqual(labels, by: ==) {
             i = byPosition[position].index
         } else {
-            let key = name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
-            i = seriesIndex(key) { Labels([("__name__", name)] + labels) }
+            i = seriesIndex(Self.key(name, labels)) { Labels([("__name__", name)] + labels) }
             if position < byPosition.count { byPosition[position] = (name, labels, i) } else { byPosition.append((name, labels, i)) }
         }
         position += 1
@@ -82,11 +81,9 @@ public final class SeriesStore {
         series[i].append(lastTime, value, keepAfter: lastTime - retentionMs)
     }
 
-    public func add(key: String, labels: @autoclosure () -> Labels, value: Double) {
-        let i = seriesIndex(key, labels)
-        guard series[i].lastScrape != scrapes else { return }  // a duplicate line keeps the first
-        series[i].lastScrape = scrapes
-        series[i].append(lastTime, value, keepAfter: lastTime - retentionMs)
+    /// A series' identity as exposed: its name and labels (empty values included).
+    static func key(_ name: String, _ labels: [(String, String)]) -> String {
+        name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")
     }
 
     func seriesIndex(_ key: String, _ labels: () -> Labels) -> Int {
