@@ -20,6 +20,8 @@ final class UserRules {
     private(set) var episodes: [AlertEpisode] = []
     /// Position in `episodes` of each alert firing now, by rule and labels (looked up only).
     private var firing: [String: Int] = [:]
+    /// Where scrapes put their samples (one for the run: it keeps its formatting caches).
+    private var sink: PrometheusText.Sink!
 
     init(_ m: MonitoringSettings, stepLength: SimDuration, origin: SimTime, recordTest: Bool) {
         let stepMs = stepLength.microseconds / 1_000
@@ -30,6 +32,15 @@ final class UserRules {
         self.attribution = attribution
         if recordTest { recorder = RuleTestRecorder(intervalMs: stepMs, alertNames: engine.alertRules.map(\.name)) }
         engine.onEvaluation = { [unowned self] t in self.recorder?.evaluation(at: t, firing: self.engine.firing) }
+        let store = engine.store
+        sink = PrometheusText.Sink(wants: store.wants) { [unowned self] name, labels, value in
+            // A count is exact as a number: no need to print it and parse it back.
+            switch value {
+            case .count(let n): store.add(name: name, labels: labels, value: Double(n))
+            case .text(let text): store.add(name: name, labels: labels, value: GoMath.parseFloat(text) ?? .nan)
+            }
+            self.recorder?.add(name: name, labels: labels, text: value.text)
+        }
     }
 
     /// Families computed from the whole run's KPIs (quantiles over every step): a scrape
@@ -49,10 +60,7 @@ final class UserRules {
         let store = engine.store
         store.beginScrape(at: t)
         recorder?.beginScrape()
-        var p = PrometheusText(sink: .init(wants: store.wants) { [self] name, labels, text in
-            store.add(name: name, labels: labels, value: GoMath.parseFloat(text) ?? .nan)
-            recorder?.add(name: name, labels: labels, text: text)
-        })
+        var p = PrometheusText(sink: sink)
         p.write(snapshot)
         ServiceMetrics.write(snapshot, into: &p)
         store.endScrape()

@@ -8,7 +8,7 @@
 /// buckets; equality still compares the pairs, and nothing reaches output in hash order.
 public struct Labels: Sendable, Hashable, Comparable, CustomStringConvertible {
     public private(set) var pairs: [Pair] { didSet { fingerprint = Self.fingerprint(pairs) } }
-    private var fingerprint: UInt64
+    private(set) var fingerprint: UInt64
 
     public struct Pair: Sendable, Hashable {
         public let name: String
@@ -56,7 +56,10 @@ public struct Labels: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var metricName: String { self["__name__"] }
 
-    public func dropping(_ names: [String]) -> Labels { Labels(sorted: pairs.filter { !names.contains($0.name) }) }
+    public func dropping(_ names: [String]) -> Labels {
+        guard pairs.contains(where: { names.contains($0.name) }) else { return self }
+        return Labels(sorted: pairs.filter { !names.contains($0.name) })
+    }
     public func keeping(_ names: [String]) -> Labels { Labels(sorted: pairs.filter { names.contains($0.name) }) }
     public var withoutName: Labels { dropping(["__name__"]) }
 

@@ -74,6 +74,14 @@ public struct VectorSelector: Sendable, Equatable {
     /// Includes the `__name__` matcher when the selector names a metric.
     public let matchers: [LabelMatch]
     public let offsetMs: Int64
+    /// The matchers as text: the engine's cache key for the series they select.
+    let key: String
+
+    public init(matchers: [LabelMatch], offsetMs: Int64) {
+        self.matchers = matchers
+        self.offsetMs = offsetMs
+        key = matchers.map { $0.name + $0.op.rawValue + $0.value }.joined(separator: "\u{0}")
+    }
 
     /// The metric name when one `__name__="…"` matcher fixes it.
     public var metricName: String? { matchers.first { $0.name == "__name__" && $0.op == .equal }?.value }

@@ -7,16 +7,16 @@ extension PromQLEngine {
             let (v, keep) = Self.apply(op, a, b)
             return .scalar(op.isComparison ? (keep ? 1 : 0) : v)
         case (.vector(let a), .scalar(let b)):
-            return .vector(Self.vectorScalar(op, a, b, swapped: false, returnBool))
+            return .vector(vectorScalar(op, a, b, swapped: false, returnBool))
         case (.scalar(let a), .vector(let b)):
-            return .vector(Self.vectorScalar(op, b, a, swapped: true, returnBool))
+            return .vector(vectorScalar(op, b, a, swapped: true, returnBool))
         case (.vector(let a), .vector(let b)):
             let m = m ?? VectorMatching(card: op.isSet ? .manyToMany : .oneToOne, on: false, labels: [], include: [])
             switch op {
-            case .and: return .vector(Self.and(a, b, m))
-            case .or: return .vector(Self.or(a, b, m))
-            case .unless: return .vector(Self.unless(a, b, m))
-            default: return .vector(try Self.vectorVector(op, a, b, m, returnBool))
+            case .and: return .vector(and(a, b, m))
+            case .or: return .vector(or(a, b, m))
+            case .unless: return .vector(unless(a, b, m))
+            default: return .vector(try vectorVector(op, a, b, m, returnBool))
             }
         }
     }
@@ -43,68 +43,76 @@ extension PromQLEngine {
 
     static func dropsName(_ op: BinaryOp) -> Bool { [.add, .sub, .mul, .div, .mod, .pow].contains(op) }
 
-    static func vectorScalar(_ op: BinaryOp, _ v: [Sample], _ s: Double, swapped: Bool, _ returnBool: Bool) -> [Sample] {
+    func vectorScalar(_ op: BinaryOp, _ v: [Sample], _ s: Double, swapped: Bool, _ returnBool: Bool) -> [Sample] {
         var out: [Sample] = []
+        let nameless = derived.withoutName
         for x in v {
-            var (value, keep) = swapped ? apply(op, s, x.value) : apply(op, x.value, s)
+            var (value, keep) = swapped ? Self.apply(op, s, x.value) : Self.apply(op, x.value, s)
             // A comparison keeps the vector's value, even with the scalar on the left.
             if op.isComparison && swapped { value = x.value }
             if returnBool { value = keep ? 1 : 0 } else if !keep { continue }
-            out.append(Sample(labels: dropsName(op) || returnBool ? x.labels.withoutName : x.labels, value: value))
+            out.append(Sample(labels: Self.dropsName(op) || returnBool ? derived.derive(x.labels, nameless) : x.labels, value: value))
         }
         return out
     }
 
     /// The match signature: the `on` labels, or all but the `ignoring` ones and the name.
-    static func signature(_ l: Labels, _ m: VectorMatching) -> Labels {
-        m.on ? l.keeping(m.labels) : l.dropping(m.labels + ["__name__"])
+    func signature(_ m: VectorMatching) -> (Labels) -> Labels {
+        let op = m.on ? derived.op(.keeping, m.labels) : derived.op(.dropping, m.labels + ["__name__"])
+        return { [derived] in derived.derive($0, op) }
     }
 
-    static func and(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+    func and(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
         guard !l.isEmpty && !r.isEmpty else { return [] }
-        let right = Set(r.map { signature($0.labels, m) })
-        return l.filter { right.contains(signature($0.labels, m)) }
+        let signature = signature(m)
+        let right = Set(r.map { signature($0.labels) })
+        return l.filter { right.contains(signature($0.labels)) }
     }
 
-    static func or(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+    func or(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
         if l.isEmpty { return r }
         if r.isEmpty { return l }
-        let left = Set(l.map { signature($0.labels, m) })
-        return l + r.filter { !left.contains(signature($0.labels, m)) }
+        let signature = signature(m)
+        let left = Set(l.map { signature($0.labels) })
+        return l + r.filter { !left.contains(signature($0.labels)) }
     }
 
-    static func unless(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+    func unless(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
         guard !l.isEmpty && !r.isEmpty else { return l }
-        let right = Set(r.map { signature($0.labels, m) })
-        return l.filter { !right.contains(signature($0.labels, m)) }
+        let signature = signature(m)
+        let right = Set(r.map { signature($0.labels) })
+        return l.filter { !right.contains(signature($0.labels)) }
     }
 
-    static func vectorVector(_ op: BinaryOp, _ lhs: [Sample], _ rhs: [Sample], _ m: VectorMatching, _ returnBool: Bool) throws(PromQLError) -> [Sample] {
+    func vectorVector(_ op: BinaryOp, _ lhs: [Sample], _ rhs: [Sample], _ m: VectorMatching, _ returnBool: Bool) throws(PromQLError) -> [Sample] {
         // One-to-many is many-to-one with the sides swapped (and swapped back for the value).
         let swapped = m.card == .oneToMany
         let (many, one) = swapped ? (rhs, lhs) : (lhs, rhs)
-        var oneSide: [Labels: Sample] = [:]  // looked up only
+        var oneSide = LabelTable<Sample>()  // looked up only
+        let signature = signature(m)
         for s in one {
-            let sig = signature(s.labels, m)
+            let sig = signature(s.labels)
             if let dup = oneSide[sig] {
                 throw PromQLError(message: "found duplicate series for the match group \(sig) on the \(swapped ? "left" : "right") hand-side of the operation: [\(s.labels), \(dup.labels)];"
                                   + "many-to-many matching not allowed: matching labels must be unique on one side")
             }
-            oneSide[sig] = s
+            oneSide.insert(sig, s)
         }
-        var matched: [Labels: Set<Labels>] = [:]
+        var matchedOnce = LabelTable<Bool>()  // one-to-one: the signatures matched
+        var matched: [Labels: Set<Labels>] = [:]  // many-to-one: each signature's results
+        let restrict = m.card == .oneToOne ? derived.op(m.on ? .keeping : .dropping, m.labels) : nil
         var out: [Sample] = []
         for s in many {
-            let sig = signature(s.labels, m)
+            let sig = signature(s.labels)
             guard let o = oneSide[sig] else { continue }
             let (vl, vr) = swapped ? (o.value, s.value) : (s.value, o.value)
-            var (value, keep) = apply(op, vl, vr)
+            var (value, keep) = Self.apply(op, vl, vr)
             if returnBool { value = keep ? 1 : 0 } else if !keep { continue }
-            var labels = resultLabels(s.labels, o.labels, op, m)
-            if returnBool { labels = labels.withoutName }
+            var labels = resultLabels(s.labels, o.labels, op, m, restrict: restrict)
+            if returnBool { labels = derived.derive(labels, derived.withoutName) }
             if m.card == .oneToOne {
-                if matched[sig] != nil { throw PromQLError(message: "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)") }
-                matched[sig] = []
+                if matchedOnce[sig] != nil { throw PromQLError(message: "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)") }
+                matchedOnce.insert(sig, true)
             } else {
                 if matched[sig, default: []].contains(labels) {
                     throw PromQLError(message: "multiple matches for labels: grouping labels must ensure unique results")
@@ -118,9 +126,9 @@ extension PromQLEngine {
 
     /// `resultMetric`: the "many" side's labels, less the name for arithmetic, restricted by
     /// one-to-one matching, plus `group_x` labels copied from the "one" side.
-    static func resultLabels(_ many: Labels, _ one: Labels, _ op: BinaryOp, _ m: VectorMatching) -> Labels {
-        var l = dropsName(op) ? many.withoutName : many
-        if m.card == .oneToOne { l = m.on ? l.keeping(m.labels) : l.dropping(m.labels) }
+    func resultLabels(_ many: Labels, _ one: Labels, _ op: BinaryOp, _ m: VectorMatching, restrict: Int?) -> Labels {
+        var l = Self.dropsName(op) ? derived.derive(many, derived.withoutName) : many
+        if let restrict { l = derived.derive(l, restrict) }
         for name in m.include { l.set(name, one[name]) }
         return l
     }

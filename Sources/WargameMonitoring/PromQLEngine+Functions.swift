@@ -5,11 +5,13 @@ extension PromQLEngine {
         case .rate, .irate, .increase, .delta, .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime:
             guard case .matrix(let sel, let range) = Self.unwrap(args[0]) else { throw PromQLError(message: "\(f.rawValue) needs a range selector") }
             let end = t - sel.offsetMs, start = end - range
+            let selected = select(sel)
             var out: [Sample] = []
-            for i in select(sel) {
+            out.reserveCapacity(selected.count)
+            for i in selected {
                 let (times, values) = store.range(i, from: start, to: end)
                 if let v = Self.overRange(f, times, values, start: start, end: end, rangeMs: range) {
-                    out.append(Sample(labels: store.labels(i).withoutName, value: v))
+                    out.append(Sample(labels: store.namelessLabels(i), value: v))
                 }
             }
             return .vector(out)
@@ -21,16 +23,18 @@ extension PromQLEngine {
             let v = try vectorArgument(args[0], at: t)
             return .scalar(v.count == 1 ? v[0].value : .nan)
         case .abs:
-            return .vector(try vectorArgument(args[0], at: t).map { Sample(labels: $0.labels.withoutName, value: Swift.abs($0.value)) })
+            let op = derived.withoutName
+            return .vector(try vectorArgument(args[0], at: t).map { Sample(labels: derived.derive($0.labels, op), value: Swift.abs($0.value)) })
         case .clampMin, .clampMax:
             let v = try vectorArgument(args[0], at: t), bound = try scalarArgument(args[1], at: t)
-            return .vector(v.map { Sample(labels: $0.labels.withoutName, value: f == .clampMin ? GoMath.max($0.value, bound) : GoMath.min($0.value, bound)) })
+            let op = derived.withoutName
+            return .vector(v.map { Sample(labels: derived.derive($0.labels, op), value: f == .clampMin ? GoMath.max($0.value, bound) : GoMath.min($0.value, bound)) })
         case .absent:
             guard try vectorArgument(args[0], at: t).isEmpty else { return .vector([]) }
             return .vector([Sample(labels: Self.absentLabels(args[0]), value: 1)])
         case .histogramQuantile:
             let q = try scalarArgument(args[0], at: t)
-            return .vector(Self.histogramQuantile(q, try vectorArgument(args[1], at: t)))
+            return .vector(histogramQuantile(q, try vectorArgument(args[1], at: t)))
         }
     }
 
@@ -113,22 +117,22 @@ extension PromQLEngine {
     /// reach within 1.1 average intervals of them, never below a counter's zero.
     static func extrapolatedRate(_ timesSlice: ArraySlice<Int64>, _ valuesSlice: ArraySlice<Double>, start: Int64, end: Int64, rangeMs: Int64,
                                  counter: Bool, perSecond: Bool) -> Double? {
-        guard valuesSlice.count >= 2 else { return nil }
-        let (times, values) = (Array(timesSlice), Array(valuesSlice))
-        var result = values[values.count - 1] - values[0]
+        guard valuesSlice.count >= 2, let first = valuesSlice.first, let last = valuesSlice.last,
+              let firstTime = timesSlice.first, let lastTime = timesSlice.last else { return nil }
+        var result = last - first
         if counter {
-            var previous = values[0]
-            for v in values.dropFirst() {
+            var previous = first
+            for v in valuesSlice.dropFirst() {
                 if v < previous { result += previous }
                 previous = v
             }
         }
-        var durationToStart = Double(times[0] - start) / 1_000
-        let durationToEnd = Double(end - times[times.count - 1]) / 1_000
-        let sampled = Double(times[times.count - 1] - times[0]) / 1_000
-        let averageInterval = sampled / Double(values.count - 1)
-        if counter && result > 0 && values[0] >= 0 {
-            let durationToZero = sampled * (values[0] / result)
+        var durationToStart = Double(firstTime - start) / 1_000
+        let durationToEnd = Double(end - lastTime) / 1_000
+        let sampled = Double(lastTime - firstTime) / 1_000
+        let averageInterval = sampled / Double(valuesSlice.count - 1)
+        if counter && result > 0 && first >= 0 {
+            let durationToZero = sampled * (first / result)
             if durationToZero < durationToStart { durationToStart = durationToZero }
         }
         let threshold = averageInterval * 1.1
@@ -144,17 +148,18 @@ extension PromQLEngine {
 extension PromQLEngine {
     /// `histogram_quantile` over classic buckets: series grouped by their labels but `le`,
     /// each group's quantile interpolated linearly inside its bucket (`bucketQuantile`).
-    static func histogramQuantile(_ q: Double, _ samples: [Sample]) -> [Sample] {
-        var groups: [Labels: Int] = [:]  // looked up only; output follows `out`
+    func histogramQuantile(_ q: Double, _ samples: [Sample]) -> [Sample] {
+        var groups = LabelTable<Int>(capacity: samples.count)  // looked up only; output follows `out`
         var out: [(labels: Labels, buckets: [(upper: Double, count: Double)])] = []
+        let (withoutLe, neither) = (derived.op(.dropping, ["le"]), derived.op(.dropping, ["__name__", "le"]))
         for s in samples {
-            guard let upper = GoMath.parseFloat(s.labels["le"]) else { continue }
-            let key = s.labels.dropping(["le"])
+            guard let upper = derived.bound(s.labels) else { continue }
+            let key = derived.derive(s.labels, withoutLe)
             if let k = groups[key] { out[k].buckets.append((upper, s.value)); continue }
-            groups[key] = out.count
-            out.append((s.labels.dropping(["__name__", "le"]), [(upper, s.value)]))
+            groups.insert(key, out.count)
+            out.append((derived.derive(s.labels, neither), [(upper, s.value)]))
         }
-        return out.map { Sample(labels: $0.labels, value: bucketQuantile(q, $0.buckets)) }
+        return out.map { Sample(labels: $0.labels, value: Self.bucketQuantile(q, $0.buckets)) }
     }
 
     static func bucketQuantile(_ q: Double, _ input: [(upper: Double, count: Double)]) -> Double {

@@ -28,6 +28,7 @@ public struct PromQLEngine {
     public let store: SeriesStore
     /// Selections by the selector's text, with the store generation they were made at.
     private var selections: [String: (generation: Int, series: [Int])] = [:]
+    let derived = LabelDerivations()
 
     public init(store: SeriesStore) { self.store = store }
 
@@ -46,7 +47,9 @@ public struct PromQLEngine {
         case .negate(let inner):
             switch try evaluate(inner, at: t) {
             case .scalar(let v): return .scalar(-v)
-            case .vector(let s): return .vector(try unique(s.map { Sample(labels: $0.labels.withoutName, value: -$0.value) }))
+            case .vector(let s):
+                let op = derived.withoutName
+                return .vector(try unique(s.map { Sample(labels: derived.derive($0.labels, op), value: -$0.value) }))
             }
         case .call(let f, let args):
             // A range function over one metric's series drops the one name they share:
@@ -55,14 +58,14 @@ public struct PromQLEngine {
             return try unique(call(f, args, at: t))
         case .aggregate(let op, let inner, let grouping):
             guard case .vector(let s) = try evaluate(inner, at: t) else { throw PromQLError(message: "aggregation over a scalar") }
-            return .vector(Self.aggregate(op, s, grouping))
+            return .vector(aggregate(op, s, grouping))
         case .binary(let op, let l, let r, let matching, let returnBool):
             return try unique(binary(op, try evaluate(l, at: t), try evaluate(r, at: t), matching, returnBool))
         }
     }
 
     mutating func select(_ sel: VectorSelector) -> [Int] {
-        let key = sel.matchers.map { $0.name + $0.op.rawValue + $0.value }.joined(separator: "\u{0}")
+        let key = sel.key
         if let c = selections[key], c.generation == store.generation { return c.series }
         let s = store.matching(sel.matchers)
         selections[key] = (store.generation, s)
@@ -93,21 +96,29 @@ public struct PromQLEngine {
     /// loader creates them in map order), so a sum of three or more inexact terms, or a
     /// mean, can differ from Prometheus's in the last bit — and from one Prometheus run to
     /// the next (`docs/own-monitoring.md`).
-    static func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?) -> [Sample] {
-        var groups: [Labels: Int] = [:]  // looked up only; output follows `out`
+    func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?) -> [Sample] {
+        var groups = LabelTable<Int>(capacity: grouping == nil ? 0 : samples.count)  // looked up only; output follows `out`
         var out: [Sample] = [], counts: [Double] = []
+        let derivation = grouping.map { g in g.without ? derived.op(.dropping, g.labels + ["__name__"]) : derived.op(.keeping, g.labels) }
         for s in samples {
-            let key: Labels
-            switch grouping {
-            case nil: key = Labels()
-            case let g? where g.without: key = s.labels.dropping(g.labels + ["__name__"])
-            case let g?: key = s.labels.keeping(g.labels)
-            }
-            guard let k = groups[key] else {
-                groups[key] = out.count
-                out.append(Sample(labels: key, value: op == .count ? 1 : s.value))
-                counts.append(1)
-                continue
+            // Without a grouping every sample is in the one group.
+            let k: Int
+            if let derivation {
+                let key = derived.derive(s.labels, derivation)
+                guard let found = groups[key] else {
+                    groups.insert(key, out.count)
+                    out.append(Sample(labels: key, value: op == .count ? 1 : s.value))
+                    counts.append(1)
+                    continue
+                }
+                k = found
+            } else {
+                guard !out.isEmpty else {
+                    out.append(Sample(labels: Labels(), value: op == .count ? 1 : s.value))
+                    counts.append(1)
+                    continue
+                }
+                k = 0
             }
             let v = s.value
             switch op {

@@ -15,6 +15,7 @@ public final class RuleEngine {
         var next: Int64 = 0
         var alerts: [Int?]  // per rule, index into `states`
         var recordedBefore: [[Labels]]
+        var recordLabels: [LabelTable<Labels>]
     }
     var groups: [Group]
     var states: [AlertState] = []
@@ -42,7 +43,8 @@ public final class RuleEngine {
                 if r.kind == .alert { alerts.append(states.count); states.append(AlertState(rule: r)) } else { alerts.append(nil) }
             }
             groups.append(Group(group: g, intervalMs: g.intervalMs ?? defaultIntervalMs, alerts: alerts,
-                                recordedBefore: Array(repeating: [], count: g.rules.count)))
+                                recordedBefore: Array(repeating: [], count: g.rules.count),
+                                recordLabels: Array(repeating: LabelTable(), count: g.rules.count)))
         }
     }
 
@@ -88,20 +90,30 @@ public final class RuleEngine {
     }
 
     func record(_ rule: Rule, _ result: [Sample], group g: Int, index k: Int, at t: Int64) {
-        var written: [Labels] = []
+        var written = LabelTable<Void>(capacity: result.count)
         for s in result {
-            var l = s.labels
-            l.set("__name__", rule.name)
-            for (name, template) in rule.labels { l.set(name, template.source) }
-            if written.contains(l) {
+            let l = recordedLabels(rule, s.labels, group: g, index: k)
+            if written.index(of: l) != nil {
                 note(rule, t, "vector contains metrics with the same labelset after applying rule labels")
                 return
             }
-            written.append(l)
+            written.insert(l, ())
         }
-        for (l, s) in zip(written, result) { store.record(l, value: s.value, at: t) }
-        for old in groups[g].recordedBefore[k] where !written.contains(old) { store.recordStale(old, at: t) }
-        groups[g].recordedBefore[k] = written
+        for (e, s) in zip(written.entries, result) { store.record(e.key, value: s.value, at: t) }
+        for old in groups[g].recordedBefore[k] where written.index(of: old) == nil { store.recordStale(old, at: t) }
+        groups[g].recordedBefore[k] = written.entries.map(\.key)
+    }
+
+    /// A recording rule's output labels for a result's: its name and its labels set
+    /// (remembered per rule, since the same result labels come back every evaluation).
+    func recordedLabels(_ rule: Rule, _ input: Labels, group g: Int, index k: Int) -> Labels {
+        if let e = groups[g].recordLabels[k].index(of: input) { return groups[g].recordLabels[k].entries[e].value }
+        var l = input
+        l.set("__name__", rule.name)
+        for (name, template) in rule.labels { l.set(name, template.source) }
+        if groups[g].recordLabels[k].count >= 1 << 16 { groups[g].recordLabels[k].removeAll() }
+        groups[g].recordLabels[k].insert(input, l)
+        return l
     }
 
     func note(_ rule: Rule, _ t: Int64, _ message: String) {

@@ -13,6 +13,8 @@ public final class SeriesStore {
 
     struct Series {
         let labels: Labels
+        /// `labels` without `__name__`: what a function of the series is labelled with.
+        let nameless: Labels
         var times: [Int64] = []
         var values: [Double] = []
         var start = 0
@@ -88,26 +90,37 @@ public final class SeriesStore {
 
     func seriesIndex(_ key: String, _ labels: () -> Labels) -> Int {
         if let found = index[key] { return found }
-        let i = series.count
-        let l = labels()
-        series.append(Series(labels: l))
+        let i = newSeries(labels())
         index[key] = i
+        return i
+    }
+
+    private func newSeries(_ l: Labels) -> Int {
+        let i = series.count
+        series.append(Series(labels: l, nameless: l.withoutName))
         sorted.insert(i, at: Self.insertionPoint(sorted, l, series))
         generation += 1
         return i
     }
 
-    /// A recording rule's sample at `t` (its series keyed by its labels' text).
+    /// Recording rules' series by their labels.
+    private var recordedIndex = LabelTable<Int>()
+
+    /// A recording rule's sample at `t`.
     func record(_ labels: Labels, value: Double, at t: Int64) {
-        let i = seriesIndex("\u{1}" + labels.description) { labels }
-        series[i].recorded = true
+        let i: Int
+        if let found = recordedIndex[labels] { i = found } else {
+            i = newSeries(labels)
+            recordedIndex.insert(labels, i)
+            series[i].recorded = true
+        }
         if let last = series[i].times.last, last >= t { return }
         series[i].append(t, value, keepAfter: t - retentionMs)
     }
 
     /// A staleness marker for a recorded series the rule no longer produces.
     func recordStale(_ labels: Labels, at t: Int64) {
-        guard let i = index["\u{1}" + labels.description] else { return }
+        guard let i = recordedIndex[labels] else { return }
         if let last = series[i].times.last, last >= t { return }
         series[i].append(t, Double(bitPattern: Self.staleBits), keepAfter: t - retentionMs)
     }
@@ -137,31 +150,32 @@ public final class SeriesStore {
 
     /// The newest sample in `[t − 5m, t]`, unless it is a staleness marker.
     func instant(_ i: Int, at t: Int64) -> Double? {
-        let s = series[i]
-        var k = s.times.count - 1
-        while k >= s.start && s.times[k] > t { k -= 1 }
-        guard k >= s.start, s.times[k] >= t - Self.lookbackMs, !Self.isStale(s.values[k]) else { return nil }
-        return s.values[k]
+        let (times, values, start) = (series[i].times, series[i].values, series[i].start)
+        var k = times.count - 1
+        while k >= start && times[k] > t { k -= 1 }
+        guard k >= start, times[k] >= t - Self.lookbackMs, !Self.isStale(values[k]) else { return nil }
+        return values[k]
     }
 
     /// Every sample in `[from, to]` but staleness markers (slices of the series' own
     /// storage unless a marker has to be left out).
     func range(_ i: Int, from: Int64, to: Int64) -> (times: ArraySlice<Int64>, values: ArraySlice<Double>) {
-        let s = series[i]
-        var k = s.times.count - 1
-        while k >= s.start && s.times[k] > to { k -= 1 }
+        let (times, values, start) = (series[i].times, series[i].values, series[i].start)
+        var k = times.count - 1
+        while k >= start && times[k] > to { k -= 1 }
         var lo = k
-        while lo >= s.start && s.times[lo] >= from { lo -= 1 }
+        while lo >= start && times[lo] >= from { lo -= 1 }
         guard lo + 1 <= k else { return ([], []) }
-        let (times, values) = (s.times[(lo + 1)...k], s.values[(lo + 1)...k])
-        guard values.contains(where: Self.isStale) else { return (times, values) }
-        var t: [Int64] = [], v: [Double] = []
-        for j in (lo + 1)...k where !Self.isStale(s.values[j]) {
-            t.append(s.times[j])
-            v.append(s.values[j])
+        let (t, v) = (times[(lo + 1)...k], values[(lo + 1)...k])
+        guard v.contains(where: Self.isStale) else { return (t, v) }
+        var tt: [Int64] = [], vv: [Double] = []
+        for j in (lo + 1)...k where !Self.isStale(values[j]) {
+            tt.append(times[j])
+            vv.append(values[j])
         }
-        return (t[...], v[...])
+        return (tt[...], vv[...])
     }
 
     func labels(_ i: Int) -> Labels { series[i].labels }
+    func namelessLabels(_ i: Int) -> Labels { series[i].nameless }
 }

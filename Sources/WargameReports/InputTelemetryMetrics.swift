@@ -24,14 +24,23 @@ extension PrometheusText {
     public mutating func histograms(_ name: String, help: String, label: String?, _ series: [(String, BucketHistogram)]) {
         family(name, "histogram", help)
         guard wanted else { return }
+        let (bucket, sum, count) = (name + "_bucket", name + "_sum", name + "_count")
         for (value, h) in series {
             let labels = label.map { [($0, value)] } ?? []
-            for (bound, c) in zip(h.bounds, h.cumulative) {
-                sample(name + "_bucket", labels + [("le", NumberFormat.roundTrip(bound))], String(c))
+            if wantsBucket {
+                // One label array per series, its `le` rewritten in place for each bucket.
+                var l = labels + [("le", "")]
+                var running = 0
+                for (bound, c) in zip(h.bounds, h.counts) {
+                    running += c
+                    l[l.count - 1].1 = leText(bound)
+                    sample(bucket, l, value: .count(running))
+                }
+                l[l.count - 1].1 = "+Inf"
+                sample(bucket, l, value: .count(h.count))
             }
-            sample(name + "_bucket", labels + [("le", "+Inf")], String(h.count))
-            sample(name + "_sum", labels, NumberFormat.fixed(h.sum, 6))
-            sample(name + "_count", labels, String(h.count))
+            if wantsSum { sample(sum, labels, NumberFormat.fixed(h.sum, 6)) }
+            if wantsCount { sample(count, labels, value: .count(h.count)) }
         }
     }
 

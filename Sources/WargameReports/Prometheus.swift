@@ -14,8 +14,10 @@ public struct PrometheusText {
     /// which families it reads, so the others are not even formatted.
     public struct Sink {
         public let wants: (String) -> Bool
-        public let sample: (_ name: String, _ labels: [(String, String)], _ value: String) -> Void
-        public init(wants: @escaping (String) -> Bool, sample: @escaping (String, [(String, String)], String) -> Void) {
+        public let sample: (_ name: String, _ labels: [(String, String)], _ value: SampleValue) -> Void
+        /// Bucket bounds' `le` texts, kept from scrape to scrape.
+        let leTexts = BoundTexts()
+        public init(wants: @escaping (String) -> Bool, sample: @escaping (String, [(String, String)], SampleValue) -> Void) {
             self.wants = wants
             self.sample = sample
         }
@@ -23,6 +25,9 @@ public struct PrometheusText {
     var sink: Sink?
     /// Whether the current family is wanted (always, when writing text).
     var wanted = true
+    /// For a histogram family: which of its `_bucket`, `_sum` and `_count` samples the sink
+    /// wants (asked once per family, not once per sample).
+    var wantsBucket = true, wantsSum = true, wantsCount = true
 
     public init() {}
 
@@ -33,22 +38,36 @@ public struct PrometheusText {
     mutating func family(_ name: String, _ type: String, _ help: String) {
         if let sink {
             // A histogram's samples are named name_bucket, name_sum and name_count.
-            wanted = sink.wants(name) || (type == "histogram" && ["_bucket", "_sum", "_count"].contains { sink.wants(name + $0) })
+            if type == "histogram" {
+                (wantsBucket, wantsSum, wantsCount) = (sink.wants(name + "_bucket"), sink.wants(name + "_sum"), sink.wants(name + "_count"))
+                wanted = wantsBucket || wantsSum || wantsCount
+            } else {
+                wanted = sink.wants(name)
+            }
             return
         }
         out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
     }
 
     mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: String) {
+        sample(name, labels, value: .text(value))
+    }
+
+    mutating func sample(_ name: String, _ labels: [(String, String)], value: SampleValue) {
         if let sink {
-            if wanted && sink.wants(name) { sink.sample(name, labels, value) }
+            if wanted { sink.sample(name, labels, value) }
             return
         }
         out += name
         if !labels.isEmpty {
             out += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
         }
-        out += " \(value)\n"
+        out += " \(value.text)\n"
+    }
+
+    /// A bucket bound as its `le` label says it.
+    func leText(_ bound: Double) -> String {
+        sink?.leTexts.text(bound) ?? NumberFormat.roundTrip(bound)
     }
 
     static func escape(_ v: String) -> String {
@@ -61,7 +80,7 @@ public struct PrometheusText {
         family(name, "counter", help)
         guard wanted else { return }
         let samples = samples()
-        for (labels, v) in samples { sample(name, labels, String(v)) }
+        for (labels, v) in samples { sample(name, labels, value: .count(v)) }
     }
 
     public mutating func gauge(_ name: String, help: String, _ samples: @autoclosure () -> [([(String, String)], Double?)], decimals: Int = 6) {
@@ -81,12 +100,19 @@ public struct PrometheusText {
     public mutating func histogram(_ name: String, help: String, milliseconds h: BucketHistogram) {
         family(name, "histogram", help)
         guard wanted else { return }
-        for (bound, c) in zip(h.bounds, h.cumulative) {
-            sample(name + "_bucket", [("le", NumberFormat.roundTrip(bound / 1_000))], String(c))
+        if wantsBucket {
+            let bucket = name + "_bucket"
+            var l = [("le", "")], running = 0
+            for (bound, c) in zip(h.bounds, h.counts) {
+                running += c
+                l[0].1 = leText(bound / 1_000)
+                sample(bucket, l, value: .count(running))
+            }
+            l[0].1 = "+Inf"
+            sample(bucket, l, value: .count(h.count))
         }
-        sample(name + "_bucket", [("le", "+Inf")], String(h.count))
-        sample(name + "_sum", [], NumberFormat.fixed(h.sum / 1_000, 6))
-        sample(name + "_count", [], String(h.count))
+        if wantsSum { sample(name + "_sum", [], NumberFormat.fixed(h.sum / 1_000, 6)) }
+        if wantsCount { sample(name + "_count", [], value: .count(h.count)) }
     }
 
     /// The whole `metrics.prom` of a run, or the live `/metrics` of one under way: both
@@ -158,6 +184,32 @@ public struct PrometheusText {
         }
         if let inputs = snapshot.inputs { p.inputTelemetry(inputs) }
         p.gauge("wargame_simulated_seconds", help: "Simulated time reached.", [([], snapshot.simulatedSeconds)], decimals: 3)
+    }
+}
+
+/// A sample's value: a count (exact as a number, so a scrape need not print and parse it)
+/// or text as the exposition prints it.
+public enum SampleValue {
+    case count(Int)
+    case text(String)
+
+    public var text: String {
+        switch self {
+        case .count(let n): String(n)
+        case .text(let t): t
+        }
+    }
+}
+
+/// Bucket bounds' `le` texts by bound: the same dozen bounds are printed at every scrape.
+final class BoundTexts {
+    private var texts: [Double: String] = [:]
+
+    func text(_ bound: Double) -> String {
+        if let t = texts[bound] { return t }
+        let t = NumberFormat.roundTrip(bound)
+        if texts.count < 4_096 { texts[bound] = t }
+        return t
     }
 }
 
