@@ -28,6 +28,9 @@ extension OptionSpec {
     public static let alertRules = OptionSpec("alert-rules", value: "file",
                                               help: "A Prometheus rule file whose alerts run beside the scenario's (repeatable; docs/own-monitoring.md).",
                                               repeatable: true)
+    public static let sloSpec = OptionSpec("slo-spec", value: "file",
+                                           help: "A Sloth (prometheus/v1) or OpenSLO v1 SLO spec: its SLIs and burn-rate alerts run beside the scenario's (repeatable; docs/own-monitoring.md).",
+                                           repeatable: true)
     public static let set = OptionSpec("set", value: "PATH=VALUE",
                                        help: "Override a scenario field (repeatable): demand.orders_per_second=8, providers[akash].capacity=40.",
                                        repeatable: true)

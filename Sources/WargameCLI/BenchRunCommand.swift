@@ -23,6 +23,7 @@ enum BenchRunCommand: Command {
         OptionSpec("scale", value: "scenario|none", help: "The scale scenario of the second block, or none.",
                    default: "scenarios/scale/10k-tenants.json"),
         .alertRules,
+        .sloSpec,
     ]
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {

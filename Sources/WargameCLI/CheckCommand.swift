@@ -10,6 +10,7 @@ enum CheckCommand: Command {
     static let positionalUsage = "[PATH...]"
     static let options: [OptionSpec] = [
         .alertRules,
+        .sloSpec,
         OptionSpec("rules-test", value: "dir", help: "Also write each run's metrics.prom, alerts.csv and promtool rule test to DIR/<scenario>/seed-<n>/."),
         OptionSpec("junit", value: "file", help: "Also write the results as JUnit XML (a suite per scenario, a case per seed)."),
     ]

@@ -5,6 +5,8 @@ public struct CommandContext {
     /// `--alert-rules FILE…` of the commands that run scenarios: every scenario they load
     /// gets these rule files beside its own (`RunCommand.loadScenario`).
     public var alertRules: [String] = []
+    /// `--slo-spec` files, for the same commands.
+    public var sloSpecs: [String] = []
 
     public init(environment: [String: String], console: Console) {
         self.environment = environment

@@ -11,6 +11,7 @@ enum RunCommand: Command {
     static let positionalUsage = "[SCENARIO]"
     static let options: [OptionSpec] = [
         .alertRules,
+        .sloSpec,
         OptionSpec("seed", value: "n", help: "Run seed; the SEED environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
@@ -74,7 +75,7 @@ enum RunCommand: Command {
     /// The scenario, or `nil` after printing why it is invalid.
     static func loadScenario(_ path: String, _ context: CommandContext, overrides: [Override] = []) throws -> Scenario? {
         do {
-            return try ScenarioLoader.load(path, overrides: overrides, alertRules: context.alertRules)
+            return try ScenarioLoader.load(path, overrides: overrides, alertRules: context.alertRules, sloSpecs: context.sloSpecs)
         } catch {
             context.console.err(error.report)
             return nil
@@ -88,6 +89,7 @@ enum RunCommand: Command {
         out += " = \(t.completed) completed + \(t.rejected) rejected + \(t.dropped) dropped + \(t.interrupted) interrupted + \(t.inFlight) in flight\n"
         out += "  milestones: \(t.filled) filled, \(t.jobsCovered) covered; \(t.failovers) failovers\n\n"
         out += rep.sloTable(markdown: false)
+        if !rep.teamSLOs.isEmpty { out += TextTable.render([TeamSLOResult.header] + rep.teamSLOs.map(\.row), indent: "  ") }
         if let wg = rep.warGame {
             func s(_ d: SimDuration?) -> String { d.map { NumberFormat.fixed($0.seconds, 0) + "s" } ?? "-" }
             for i in wg.incidents {
@@ -100,8 +102,7 @@ enum RunCommand: Command {
             let fired = wg.alerts.map { $0.rule }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             out += "  alerts fired: " + (fired.isEmpty ? "none" : fired.joined(separator: ", ")) + "; actions taken: \(wg.actions.count)\n"
         }
-        let breached = rep.results.filter { $0.verdict == .breach }.count
-        out += "\n" + (breached == 0 ? "All \(rep.results.count) SLOs met." : "\(breached) of \(rep.results.count) SLOs breached.") + "\n"
+        out += "\n" + rep.verdictLine + "\n"
         if let dir = r.paths.first.map({ ($0 as NSString).deletingLastPathComponent }) {
             out += "Wrote \(dir)/: " + r.paths.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + "\n"
         }

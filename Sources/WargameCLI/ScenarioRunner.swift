@@ -109,8 +109,7 @@ enum ScenarioRunner {
         let builtin = scenario.monitoring.builtinAlerts ? scenario.alerts : []
         var alerts = AlertEvaluator(rules: builtin)
         let warmupEnd = SimTime.zero + stepLength * Int64(scenario.run.warmupSteps)
-        let user = scenario.monitoring.ruleFiles.isEmpty ? nil
-            : UserRules(scenario.monitoring, stepLength: stepLength, origin: warmupEnd, recordTest: options?.rulesTest == true)
+
         let conditions = scenario.alerts.map(\.condition) + scenario.playbook.compactMap { r -> Condition? in
             if case .when(let c, _) = r.trigger { return c } else { return nil }
         }
@@ -123,6 +122,9 @@ enum ScenarioRunner {
         // Which incidents each alert belongs to: known from the schedule, so alerts.csv streams it.
         let attribution = IncidentAttribution(incidents: scenario.pipeline.incidents, detection: scenario.detection,
                                               rules: builtin, policy: scenario.response)
+        let user = scenario.monitoring.ruleFiles.isEmpty ? nil
+            : UserRules(scenario.monitoring, stepLength: stepLength, origin: warmupEnd, recordTest: options?.rulesTest == true,
+                        windows: attribution.windows)
         // Each incident's share of the error budget: bad events inside its window.
         var windows = attribution.windows.map { BudgetWindow(from: $0.lowerBound, to: $0.upperBound) }
         func alertRow(_ e: AlertEpisode) -> [String] {
@@ -210,10 +212,12 @@ enum ScenarioRunner {
 
         let runTotals = totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd)
         let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes + (user?.episodes ?? []), incidents: scenario.pipeline.incidents,
-                                     attribution: attribution, totals: runTotals, policy: scenario.response, windows: windows)
-        let report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
+                                     attribution: attribution, totals: runTotals, policy: scenario.response, windows: windows,
+                                     teamBudgets: user?.incidentBudgets ?? [])
+        var report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
                                recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                warGame: warGame, lastStepSignals: history.latest)
+        report.teamSLOs = user?.sloResults ?? []
         guard let outputs else { return Result(report: report, paths: [], inputs: pipeline.inputTelemetry) }
         try outputs.open(files[4]).write(report.json().rendered())
         try outputs.open(files[5]).write(report.markdown())

@@ -11,6 +11,7 @@ enum SearchCommand: Command {
     static let positionalUsage = "SCENARIO"
     static let options: [OptionSpec] = [
         .alertRules,
+        .sloSpec,
         OptionSpec("param", value: "PATH", help: "The scenario field to move (required), as in --set."),
         OptionSpec("range", value: "LO..HI", help: "The interval to search (required)."),
         OptionSpec("slo", value: "NAME", help: "The SLO whose pass fraction is judged (required)."),

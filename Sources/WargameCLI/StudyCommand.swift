@@ -10,6 +10,7 @@ enum StudyCommand: Command {
     static let positionalUsage = "SCENARIO"
     static let options: [OptionSpec] = [
         .alertRules,
+        .sloSpec,
         OptionSpec("vary", value: "PATH=V1,V2|PATH=LO..HI:STEP", help: "A factor and its levels (repeatable; the design is their product).",
                    repeatable: true),
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required); every point runs all of them."),

@@ -22,6 +22,7 @@ enum SweepCommand: Command {
     static let positionalUsage = "SCENARIO"
     static let options: [OptionSpec] = [
         .alertRules,
+        .sloSpec,
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required)."),
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "scenario"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),

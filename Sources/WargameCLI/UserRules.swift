@@ -23,7 +23,20 @@ final class UserRules {
     /// Where scrapes put their samples (one for the run: it keeps its formatting caches).
     private var sink: PrometheusText.Sink!
 
-    init(_ m: MonitoringSettings, stepLength: SimDuration, origin: SimTime, recordTest: Bool) {
+    /// A team SLO's error ratio, summed over the evaluations (and over each incident's window).
+    struct SLOAccount {
+        let spec: SLOSpec
+        /// The worst series' ratio over the shortest alert window.
+        let ratio: PromQLExpr
+        var sum = 0.0, evaluations = 0
+        var inWindows: [Double]
+    }
+    private var slos: [SLOAccount] = []
+    /// The incidents' windows (`IncidentAttribution.windows`), for per-incident budgets.
+    private let windows: [Range<SimTime>]
+    private let intervalMs: Int64
+
+    init(_ m: MonitoringSettings, stepLength: SimDuration, origin: SimTime, recordTest: Bool, windows: [Range<SimTime>] = []) {
         let stepMs = stepLength.microseconds / 1_000
         engine = RuleEngine(files: m.ruleFiles, defaultIntervalMs: stepMs)
         self.origin = origin
@@ -31,7 +44,17 @@ final class UserRules {
         for r in m.alertRules where attribution[r.name] == nil { attribution[r.name] = m.attributionLabels(r) }
         self.attribution = attribution
         if recordTest { recorder = RuleTestRecorder(intervalMs: stepMs, alertNames: engine.alertRules.map(\.name)) }
-        engine.onEvaluation = { [unowned self] t in self.recorder?.evaluation(at: t, firing: self.engine.firing) }
+        self.windows = windows
+        intervalMs = stepMs
+        for spec in m.slos {
+            guard let w = spec.windows.first,
+                  let e = try? PromQL.parse("max(\(SLOSpec.ratioMetric(w)){sloth_id=\(RuleTestRecorder.quote(spec.id))})") else { continue }
+            slos.append(SLOAccount(spec: spec, ratio: e, inWindows: Array(repeating: 0, count: windows.count)))
+        }
+        engine.onEvaluation = { [unowned self] t in
+            self.recorder?.evaluation(at: t, firing: self.engine.firing)
+            self.account(at: t)
+        }
         let store = engine.store
         sink = PrometheusText.Sink(wants: store.wants) { [unowned self] name, labels, value in
             // A count is exact as a number: no need to print it and parse it back.
@@ -40,6 +63,35 @@ final class UserRules {
             case .text(let text): store.add(name: name, labels: labels, value: GoMath.parseFloat(text) ?? .nan)
             }
             self.recorder?.add(name: name, labels: labels, text: value.text)
+        }
+    }
+
+    /// Adds each SLO's error ratio at `t` to the run's and to the windows of the incidents
+    /// the evaluation falls in (shared equally among them, as `BudgetWindow` shares steps).
+    private func account(at t: Int64) {
+        guard !slos.isEmpty else { return }
+        let now = time(t), interval = SimDuration(microseconds: intervalMs * 1_000)
+        let inside = windows.indices.filter { now > windows[$0].lowerBound && now - interval < windows[$0].upperBound }
+        for k in slos.indices {
+            guard case .vector(let v)? = try? engine.query(slos[k].ratio, at: t), let r = v.first?.value, r.isFinite else { continue }
+            slos[k].sum += r
+            slos[k].evaluations += 1
+            for w in inside { slos[k].inWindows[w] += r / Double(inside.count) }
+        }
+    }
+
+    /// Each SLO's verdict over the measured run.
+    var sloResults: [TeamSLOResult] {
+        slos.map { a in
+            TeamSLOResult(id: a.spec.id, objective: a.spec.objective, errorBudget: a.spec.errorBudget,
+                          errorRatio: a.evaluations > 0 ? a.sum / Double(a.evaluations) : nil, evaluations: a.evaluations)
+        }
+    }
+
+    /// Per incident, each SLO's share of the run's error budget spent in its window.
+    var incidentBudgets: [[(String, Double?)]] {
+        windows.indices.map { w in
+            slos.map { a in (a.spec.id, a.evaluations > 0 ? a.inWindows[w] / (Double(a.evaluations) * a.spec.errorBudget) : nil) }
         }
     }
 
@@ -95,7 +147,9 @@ final class UserRules {
         let sets = (attribution[a.rule] ?? [[]]).map { set in
             all + set.filter { s in !all.contains { $0.0 == s.0 } }
         }
-        return AlertEpisode(rule: a.rule, severity: Self.severity(a.labels["severity"]), pendingAt: time(a.activeAt),
+        // An SLO's burn-rate alert without a severity label of its own is graded by Sloth's.
+        let severity = a.labels["severity"].isEmpty ? a.labels["sloth_severity"] : a.labels["severity"]
+        return AlertEpisode(rule: a.rule, severity: Self.severity(severity), pendingAt: time(a.activeAt),
                             firedAt: time(a.firedAt!), labels: labels, matchSets: sets)
     }
 

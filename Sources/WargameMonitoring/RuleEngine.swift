@@ -120,6 +120,11 @@ public final class RuleEngine {
         if !errors.contains(where: { $0.rule == rule.name }) { errors.append((rule.name, t, message)) }
     }
 
+    /// `e` at `t` over the store as the rules see it (after the evaluations up to `t`).
+    public func query(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
+        try engine.evaluate(e, at: t)
+    }
+
     /// The alerts firing now, per alert rule (for `--rules-test`).
     public var firing: [[UserAlert]] { states.map(\.firing) }
 }

@@ -75,10 +75,14 @@ public struct RuleTestRecorder {
             out += "      - series: " + Self.quote(Self.seriesText(labels[i])) + "\n        values: '" + v.joined(separator: " ") + "'\n"
         }
         out += "    alert_rule_test:\n"
+        // promtool tests an alert name, whichever rules carry it (an SLO's page and ticket
+        // alerts are two rules of one name): each name once, with every rule's alerts.
+        var names: [String] = []
+        for n in alertNames where !names.contains(n) { names.append(n) }
         for e in evaluations {
-            for (r, name) in alertNames.enumerated() {
+            for name in names {
                 out += "      - eval_time: \(PrometheusDuration.format(e.time))\n        alertname: \(Self.quote(name))\n"
-                let alerts = e.firing[r]
+                let alerts = alertNames.indices.filter { alertNames[$0] == name }.flatMap { e.firing[$0] }.sorted { $0.labels < $1.labels }
                 if alerts.isEmpty { out += "        exp_alerts: []\n"; continue }
                 out += "        exp_alerts:\n"
                 for a in alerts {

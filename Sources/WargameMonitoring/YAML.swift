@@ -57,6 +57,12 @@ public struct YAMLEntry: Sendable, Equatable {
     public let key: String
     public let value: YAMLNode
     public let line: Int
+
+    public init(key: String, value: YAMLNode, line: Int) {
+        self.key = key
+        self.value = value
+        self.line = line
+    }
 }
 
 public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {

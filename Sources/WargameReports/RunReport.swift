@@ -124,7 +124,9 @@ public struct RunReport: Sendable {
         }
     }
 
-    public var allPass: Bool { results.allSatisfy { $0.verdict == .pass } }
+    /// The team's own SLOs (`--slo-spec`), judged over the run beside the runbook's.
+    public var teamSLOs: [TeamSLOResult] = []
+    public var allPass: Bool { results.allSatisfy { $0.verdict == .pass } && teamSLOs.allSatisfy { $0.verdict == .pass } }
 
     /// One run's value with the decimals it resolves (`KPI.decimals(at:)`).
     public static func format(_ kpi: KPI, _ value: Double?) -> String {
@@ -168,6 +170,7 @@ public struct RunReport: Sendable {
                     ("verdict", .string(r.verdict.rawValue)),
                 ])
             })),
+        ] + (teamSLOs.isEmpty ? [] : [("team_slos", .array(teamSLOs.map { $0.json() }))]) + [
             ("all_slos_met", .bool(allPass)),
         ] + (warGame?.json() ?? []))
     }
@@ -186,6 +189,13 @@ public struct RunReport: Sendable {
     }
 
     // MARK: kpi_summary.md and the terminal table
+
+    /// "All 7 SLOs met." or "2 of 9 SLOs breached.", counting the team's SLOs too.
+    public var verdictLine: String {
+        let all = results.map(\.verdict) + teamSLOs.map(\.verdict)
+        let breached = all.filter { $0 == .breach }.count
+        return breached == 0 ? "All \(all.count) SLOs met." : "\(breached) of \(all.count) SLOs breached."
+    }
 
     public func sloTable(markdown: Bool) -> String {
         let rows: [[String]] = results.map { r in
@@ -211,7 +221,11 @@ public struct RunReport: Sendable {
         if !identity.overrides.isEmpty { out += "- Overrides: " + identity.overrides.map { "`--set \($0)`" }.joined(separator: ", ") + "\n" }
         out += "- Reproduce: `\(identity.command)`\n\n"
         out += "## SLOs\n\n" + sloTable(markdown: true)
-        out += "\n" + (allPass ? "All \(results.count) SLOs met.\n" : "\(results.filter { $0.verdict == .breach }.count) of \(results.count) SLOs breached.\n")
+        if !teamSLOs.isEmpty {
+            out += "\n| " + TeamSLOResult.header.joined(separator: " | ") + " |\n|---|---|---|---|---|\n"
+            out += teamSLOs.map { "| " + $0.row.joined(separator: " | ") + " |\n" }.joined()
+        }
+        out += "\n" + verdictLine + "\n"
         out += "\n## Totals\n\nEvery order ends in exactly one final state (or is still in flight); milestones are passed on the way and overlap them.\n"
         out += "\n| Orders | Count |\n|---|---|\n| submitted | \(totals.submitted) |\n"
         if totals.inFlightAtStart > 0 { out += "| in flight at the warm-up's end | \(totals.inFlightAtStart) |\n" }

@@ -73,6 +73,9 @@ public struct IncidentScore: Sendable {
     public var paged = false
     /// The first attributed alert, the one that detected it.
     public var detectedBy: String?
+    /// Per team SLO (`--slo-spec`), by id: its share of the run's error budget spent in the
+    /// incident's window (evaluations shared equally by overlapping incidents).
+    public var teamBudgets: [(String, Double?)] = []
 
     /// Met: detected within `detectWithin`, acted within the level's response time,
     /// mitigated (no critical or page alert firing) within response + escalation, every

@@ -68,7 +68,8 @@ public struct WarGameOutcome: Sendable {
     /// first attributed firing, recovery the first moment from then on that none of the
     /// incident's linked alerts fires.
     public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], attribution: IncidentAttribution,
-                totals: RunTotals, policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = []) {
+                totals: RunTotals, policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = [],
+                teamBudgets: [[(String, Double?)]] = []) {
         self.actions = actions
         self.alerts = alerts
         let attributions = alerts.map { attribution.incidents(of: $0) }
@@ -101,6 +102,7 @@ public struct WarGameOutcome: Sendable {
                                             policy: policy, budgets: k < windows.count ? windows[k].consumed(totals) : [])
             score.linkedRules = attribution.linkedRules[k] + linked.map(\.rule).filter { !attribution.linkedRules[k].contains($0) }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
             score.detectedBy = first?.rule
+            if k < teamBudgets.count { score.teamBudgets = teamBudgets[k] }
             scores.append(score)
             outcomes.append(IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: observed.detection,
                                             mitigation: score.mitigated, recovery: observed.recovery))
@@ -179,7 +181,7 @@ public struct WarGameOutcome: Sendable {
                     ("time_to_mitigate_s", Self.seconds(s.mitigated)), ("mitigated_in_time", met(s.mitigatedInTime)),
                     ("time_to_recover_s", Self.seconds(s.recovered)), ("recovered_within_rto", met(s.recoveredInTime)),
                     ("rto_s", .number(s.policy.rto.seconds, decimals: 0)),
-                    ("error_budget_consumed", .object(s.budgets.map { ($0.0.rawValue, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
+                    ("error_budget_consumed", .object((s.budgets.map { ($0.0.rawValue, $0.1) } + s.teamBudgets).map { ($0.0, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
                     ("all_deadlines_met", .bool(s.allMet)),
                 ])
             })),
@@ -237,6 +239,13 @@ public struct WarGameOutcome: Sendable {
                 out += "); recovery (every one of its alerts clear) within the RTO of \(NumberFormat.fixed(p.rto.seconds, 0)) s. Paged: one of its alerts of severity \(p.pagesFrom.rawValue) or above fired. Budget: the share of the run's fill-rate error budget spent from the incident's start to its end or start + RTO, whichever is later, a step shared by overlapping incidents split equally among them.\n"
             }
             out += "\nAlert quality: \(qualityLine)\n"
+            if let ids = scores.first?.teamBudgets.map(\.0), !ids.isEmpty {
+                out += "\n| Team SLO budget spent | " + ids.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: ids.count + 1) + "\n"
+                for sc in scores {
+                    out += "| \(sc.name) | " + sc.teamBudgets.map { $0.1.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—" }.joined(separator: " | ") + " |\n"
+                }
+                out += "\nEach team SLO's share of the run's error budget spent in the incident's window (its evaluations shared equally by overlapping incidents).\n"
+            }
         }
         out += "\n| Error budget | Consumed |\n|---|---|\n"
         for (slo, v) in budgets { out += "| \(slo.rawValue) | \(v.map { NumberFormat.fixed($0 * 100, 1) + " %" } ?? "—") |\n" }

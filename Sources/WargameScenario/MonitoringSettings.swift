@@ -17,6 +17,13 @@ public struct MonitoringSettings: Sendable {
     public var ruleFiles: [RuleFile] = []
     /// Whether the built-in rules (`alerts`) run too.
     public var builtinAlerts = true
+    /// SLO spec files (Sloth or OpenSLO), listed in `monitoring.slo_specs` or given with `--slo-spec`.
+    public var sloSources: [Source] = []
+    /// SLOs written in the scenario (`monitoring.slos`), with where each was written.
+    var inlineSLOs: [(spec: SLOSpec, file: String)] = []
+    /// Every SLO, inline ones first, then each spec file's; their rules are among `ruleFiles`
+    /// (one generated file per source, `SLORules`). Filled by the loader.
+    public var slos: [SLOSpec] = []
     /// `detected_by` entries that matched no built-in rule, checked against the rule files.
     public struct DeferredSelector: Sendable {
         let selector: AlertSelector
@@ -44,20 +51,55 @@ extension ScenarioSchema {
         try f.object("monitoring", doc: "The team's own monitoring, run inside the war game (docs/own-monitoring.md).") { m throws(ScenarioError) in
             if let items = try m.array("alert_rules", type: "paths", defaultValue: "[]",
                                        doc: "Prometheus rule files (relative to this file), evaluated on the simulated series at every evaluation; their alerts flow into alerts.csv, the scorecard and `expect` like the built-in ones. `--alert-rules FILE` adds more.") {
-                let dir = (m.file as NSString).deletingLastPathComponent
-                var sources: [MonitoringSettings.Source] = []
-                for (i, item) in items.enumerated() {
-                    guard case .string(let p) = item, !p.isEmpty else {
-                        try m.report(ScenarioError(file: m.file, path: "\(m.at("alert_rules"))[\(i)]", message: "expected the path of a Prometheus rule file, found \(item.described)"))
-                        continue
-                    }
-                    let path = p.hasPrefix("/") || dir.isEmpty ? p : dir + "/" + p
-                    sources.append(.init(path: path, listedIn: m.file, jsonPath: "\(m.at("alert_rules"))[\(i)]"))
-                }
-                s.monitoring.ruleSources = sources
+                s.monitoring.ruleSources = try paths(items, m, key: "alert_rules", what: "a Prometheus rule file")
             }
             try m.bool("builtin_alerts", &s.monitoring.builtinAlerts,
                        doc: "Whether the built-in alert rules (`alerts`) run beside the rule files; false rehearses with the team's rules alone.")
+            if let items = try m.array("slo_specs", type: "paths", defaultValue: "[]",
+                                       doc: "Sloth (prometheus/v1) or OpenSLO v1 SLO specs (relative to this file): each SLO's SLI is recorded over every alert window, judged against its objective, charged per incident, and its multiwindow burn-rate alerts run like the rule files'. `--slo-spec FILE` adds more.") {
+                s.monitoring.sloSources = try paths(items, m, key: "slo_specs", what: "a Sloth or OpenSLO spec")
+            }
+            if let items = try m.array("slos", type: "objects", defaultValue: "[]",
+                                       doc: "SLOs written in the scenario, in the form `wargame slo import` prints (service, name, objective, period, sli, labels, alert, burn_rates).") {
+                var inline: [(spec: SLOSpec, file: String)] = []
+                for (i, item) in items.enumerated() {
+                    do throws(SLOSpecError) {
+                        inline.append((try SLOImport.wargame(yaml(item), file: m.file, path: "\(m.at("slos"))[\(i)]"), m.file))
+                    } catch {
+                        try m.report(ScenarioError(file: m.file, path: error.path, message: error.message))
+                    }
+                }
+                s.monitoring.inlineSLOs = inline
+            }
+        }
+    }
+}
+
+extension ScenarioSchema {
+    /// Files listed relative to the listing scenario, as it lists `extends`.
+    static func paths(_ items: [JSON], _ m: Fields, key: String, what: String) throws(ScenarioError) -> [MonitoringSettings.Source] {
+        let dir = (m.file as NSString).deletingLastPathComponent
+        var sources: [MonitoringSettings.Source] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let p) = item, !p.isEmpty else {
+                try m.report(ScenarioError(file: m.file, path: "\(m.at(key))[\(i)]", message: "expected the path of \(what), found \(item.described)"))
+                continue
+            }
+            let path = p.hasPrefix("/") || dir.isEmpty ? p : dir + "/" + p
+            sources.append(.init(path: path, listedIn: m.file, jsonPath: "\(m.at(key))[\(i)]"))
+        }
+        return sources
+    }
+
+    /// JSON as the YAML nodes the SLO reader takes (line 0: errors name the JSON path).
+    static func yaml(_ j: JSON) -> YAMLNode {
+        switch j {
+        case .object(let members): YAMLNode(.mapping(members.map { YAMLEntry(key: $0.key, value: yaml($0.value), line: 0) }), line: 0)
+        case .array(let items): YAMLNode(.sequence(items.map(yaml)), line: 0)
+        case .string(let s): YAMLNode(.scalar(s, quoted: true), line: 0)
+        case .number(let n): YAMLNode(.scalar(n.literal, quoted: false), line: 0)
+        case .bool(let b): YAMLNode(.scalar(b ? "true" : "false", quoted: false), line: 0)
+        case .null: YAMLNode(.scalar("", quoted: false), line: 0)
         }
     }
 }
@@ -68,9 +110,10 @@ extension ScenarioLoader {
 
     /// Reads and parses every listed rule file (scenario fields first, then `extra` from the
     /// command line), folding their bytes into the scenario's digest.
-    static func loadRuleFiles(_ s: inout Scenario, extra: [String], digest: inout SHA256,
+    static func loadRuleFiles(_ s: inout Scenario, extra: [String], extraSLOSpecs: [String] = [], digest: inout SHA256,
                               reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) {
         s.monitoring.ruleSources += extra.map { .init(path: $0, listedIn: nil, jsonPath: "") }
+        let sloRules = try loadSLOs(&s, extra: extraSLOSpecs, digest: &digest, reader: reader)
         var files: [RuleFile] = []
         for source in s.monitoring.ruleSources {
             func fail(_ m: String) -> ScenarioError {
@@ -90,6 +133,8 @@ extension ScenarioLoader {
             if source.listedIn == nil { digest.update(Array("--alert-rules \(source.path)\n".utf8)) }
             digest.update(bytes)
         }
+        s.monitoring.ruleSources += sloRules.map(\.source)
+        files += sloRules.map(\.file)
         if s.monitoring.builtinAlerts {
             for (source, file) in zip(s.monitoring.ruleSources, files) {
                 guard let clash = file.rules.first(where: { r in r.kind == .alert && s.alerts.contains { $0.name == r.name } }) else { continue }
@@ -113,17 +158,85 @@ extension ScenarioLoader {
     }
 }
 
+extension ScenarioLoader {
+    /// Reads every SLO spec (scenario-listed, then `extra`), joins the inline SLOs, and
+    /// compiles each source's SLOs into a rule file (`SLORules`), listed like the spec.
+    static func loadSLOs(_ s: inout Scenario, extra: [String], digest: inout SHA256,
+                         reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> [(source: MonitoringSettings.Source, file: RuleFile)] {
+        s.monitoring.sloSources += extra.map { .init(path: $0, listedIn: nil, jsonPath: "") }
+        var groups: [(source: MonitoringSettings.Source, specs: [SLOSpec])] = []
+        if let first = s.monitoring.inlineSLOs.first {
+            groups.append((.init(path: "slos", listedIn: first.file, jsonPath: "monitoring.slos"), s.monitoring.inlineSLOs.map(\.spec)))
+        }
+        for source in s.monitoring.sloSources {
+            func fail(_ m: String) -> ScenarioError {
+                source.listedIn.map { ScenarioError(file: $0, path: source.jsonPath, message: m) } ?? ScenarioError(file: source.path, path: "", message: m)
+            }
+            let bytes: [UInt8]
+            switch reader(source.path) {
+            case .success(let b): bytes = b
+            case .failure(let problem): throw fail("expected a Sloth or OpenSLO spec at \(source.path), found \(problem.found)")
+            }
+            guard let text = String(bytes: bytes, encoding: .utf8) else { throw fail("\(source.path): expected UTF-8 YAML, found invalid UTF-8") }
+            do {
+                groups.append((source, try SLOImport.load(path: source.path, text: text)))
+            } catch {
+                let at = [error.path, error.line > 0 ? "(line \(error.line))" : ""].filter { !$0.isEmpty }.joined(separator: " ")
+                throw ScenarioError(file: error.file, path: "", message: (at.isEmpty ? "" : at + ": ") + error.message)
+            }
+            if source.listedIn == nil { digest.update(Array("--slo-spec \(source.path)\n".utf8)) }
+            digest.update(bytes)
+        }
+        var seen: [String: String] = [:]
+        var out: [(source: MonitoringSettings.Source, file: RuleFile)] = []
+        for (source, specs) in groups {
+            for spec in specs {
+                if let other = seen[spec.id] {
+                    throw ScenarioError(file: source.listedIn ?? source.path, path: source.jsonPath,
+                                        message: "the SLO \"\(spec.id)\" is defined twice (in \(other) and \(source.path)); SLO ids (service-name) must be unique")
+                }
+                seen[spec.id] = source.path
+            }
+            let generated = "slo_rules(\(source.path))"
+            do {
+                out.append((source, try RuleFile.load(path: generated, text: SLORules.text(specs))))
+            } catch {
+                throw ScenarioError(file: source.listedIn ?? source.path, path: source.jsonPath, message: "the rules generated from these SLOs do not load: \(error.description)")
+            }
+        }
+        s.monitoring.slos = groups.flatMap(\.specs)
+        return out
+    }
+}
+
 extension MonitoringSettings {
     /// The metric families a rule reads, through the recording rules of the files: a rule
     /// reading `aurora:fill_ratio:rate5m` reads what that recording rule reads.
+    ///
+    /// A selector reads only the recording rules whose constant labels its `=` matchers
+    /// accept: every SLO records `slo:sli_error:ratio_rate5m`, and an SLO's alert selects its
+    /// own by `sloth_id`.
     public func families(of rule: Rule) -> [String] {
         let records = ruleFiles.flatMap(\.rules).filter { $0.kind == .record }
-        var out: [String] = [], queue = rule.expr.selectors.compactMap { $0.0.metricName }, seen: Set<String> = []
-        while let f = queue.first {
+        func producers(_ sel: VectorSelector) -> [Rule] {
+            records.filter { r in
+                r.name == sel.metricName && sel.matchers.allSatisfy { m in
+                    guard m.op == .equal, m.name != "__name__", let l = r.labels.first(where: { $0.name == m.name }), l.template.isConstant else { return true }
+                    return l.template.source == m.value
+                }
+            }
+        }
+        var out: [String] = [], queue = rule.expr.selectors.map(\.0), seen: [VectorSelector] = []
+        while let sel = queue.first {
             queue.removeFirst()
-            guard seen.insert(f).inserted else { continue }
-            let producers = records.filter { $0.name == f }
-            if producers.isEmpty { out.append(f) } else { queue += producers.flatMap { $0.expr.selectors.compactMap { $0.0.metricName } } }
+            guard let name = sel.metricName, !seen.contains(sel) else { continue }
+            seen.append(sel)
+            let from = producers(sel)
+            if from.isEmpty {
+                if !out.contains(name) { out.append(name) }
+            } else {
+                queue += from.flatMap { $0.expr.selectors.map(\.0) }
+            }
         }
         return out
     }

@@ -105,8 +105,9 @@ public enum ScenarioLoader {
 
     /// `base` is the directory the recorded file paths are relative to (default: the
     /// working directory); see `canonical`.
-    public static func load(_ path: String, relativeTo base: String = ".", overrides: [Override] = [], alertRules: [String] = []) throws(ScenarioError) -> Scenario {
-        try load(path, relativeTo: base, overrides: overrides, alertRules: alertRules) { InputFile.read($0, limit: maximumFileBytes) }
+    public static func load(_ path: String, relativeTo base: String = ".", overrides: [Override] = [], alertRules: [String] = [],
+                            sloSpecs: [String] = []) throws(ScenarioError) -> Scenario {
+        try load(path, relativeTo: base, overrides: overrides, alertRules: alertRules, sloSpecs: sloSpecs) { InputFile.read($0, limit: maximumFileBytes) }
     }
 
     /// Loads from an in-memory set of files (path → bytes) instead of the file system: for
@@ -115,7 +116,7 @@ public enum ScenarioLoader {
         try load(path, relativeTo: ".") { files[$0].map { .success($0) } ?? .failure(.missing) }
     }
 
-    static func load(_ path: String, relativeTo base: String, overrides: [Override] = [], alertRules: [String] = [],
+    static func load(_ path: String, relativeTo base: String, overrides: [Override] = [], alertRules: [String] = [], sloSpecs: [String] = [],
                      reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> Scenario {
         var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
         var next: String? = path
@@ -166,7 +167,7 @@ public enum ScenarioLoader {
             applied.append(json)
             scenario.overrides.append(o)
         }
-        try loadRuleFiles(&scenario, extra: alertRules, digest: &digest, reader: reader)
+        try loadRuleFiles(&scenario, extra: alertRules, extraSLOSpecs: sloSpecs, digest: &digest, reader: reader)
         scenario.sha256 = digest.hexDigest()
         try ScenarioSchema.checkWhole(scenario, file: path)
         return scenario

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import WargameReports
+@testable import WargameCLI
+
+/// The team's SLO specs inside the war game (`--slo-spec`, `monitoring.slos`, `slo import`).
+@Suite struct TeamSLOTests {
+    static let sloth = packageRoot + "/scenarios/monitoring/aurora-slos.sloth.yaml"
+    static let openSLO = packageRoot + "/scenarios/monitoring/aurora-slos.openslo.yaml"
+
+    func json(_ dir: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/kpi_summary.json"))) as? [String: Any])
+    }
+
+    /// Each SLO gets a verdict, a budget spent over the run and per incident, and its
+    /// burn-rate page detects the incident whose symptom it measures.
+    @Test func specsGetVerdictsBudgetsAndAlerts() throws {
+        let dir = scratchDirectory()
+        let r = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--slo-spec", Self.sloth, "--slo-spec", Self.openSLO,
+                        "--set", "monitoring.builtin_alerts=false", "--out", dir, "--logs", "none"])
+        #expect(r.code == .sloBreached, "\(r.err)")
+        let summary = try json(dir)
+        let team = try #require(summary["team_slos"] as? [[String: Any]])
+        #expect(team.compactMap { $0["id"] as? String } == ["aurora-orders-kept", "aurora-provenance-coverage", "aurora-bridge-rtt", "aurora-policy-decisions-fast"])
+        for slo in team {
+            let (ratio, budget) = (try #require(slo["error_ratio"] as? Double), try #require(slo["error_budget_consumed"] as? Double))
+            let objective = try #require(slo["objective"] as? Double)
+            // Budget used is the error ratio over the budget, to the printed precision.
+            #expect(abs(budget - ratio / (1 - objective)) < 1e-3 * max(1, budget))
+            #expect((slo["verdict"] as? String) == (ratio <= 1 - objective + 1e-9 ? "pass" : "breach"))
+        }
+        let scorecard = try #require(summary["scorecard"] as? [[String: Any]])
+        let tsa = try #require(scorecard.first { $0["incident"] as? String == "both TSAs down" })
+        let budgets = try #require(tsa["error_budget_consumed"] as? [String: Any])
+        #expect((budgets["aurora-provenance-coverage"] as? Double ?? 0) > 0)
+        // An SLO's alert is linked by the families its own SLI reads, not every SLO's: the
+        // bridge and policy SLOs are no TSA outage's symptoms (orders-kept reads submitted
+        // orders, a fill-rate family, which a TSA outage's are).
+        #expect((tsa["linked_alerts"] as? [String]) == ["AuroraOrdersDroppedBudgetBurn", "AuroraProvenanceBudgetBurn"])
+        // Page-severity burn alerts carry Sloth's labels and are attributed by the families they read.
+        let rows = try #require(CSVReader.parse(String(contentsOfFile: dir + "/alerts.csv", encoding: .utf8)))
+        let h = rows[0]
+        let (rule, incident, labels) = (h.firstIndex(of: "rule")!, h.firstIndex(of: "incident")!, h.firstIndex(of: "labels")!)
+        let provenance = rows.filter { $0[rule] == "AuroraProvenanceBudgetBurn" }
+        #expect(provenance.count == 1 && provenance[0][labels].contains("sloth_severity=\"page\"") && provenance[0][incident].contains("both TSAs down"))
+        #expect(r.out.contains("Team SLO") && r.out.contains("aurora-orders-kept"))
+    }
+
+    /// `slo import` prints JSON a scenario can carry; the scenario then runs exactly the
+    /// alerts `--slo-spec` runs.
+    @Test func importedFragmentRunsTheSameAlertsAsTheSpec() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let imported = runCLI(["slo", "import", Self.sloth])
+        #expect(imported.code == .success, "\(imported.err)")
+        let fragment = try #require(JSONSerialization.jsonObject(with: Data(imported.out.utf8)) as? [String: Any])
+        var monitoring = try #require(fragment["monitoring"] as? [String: Any])
+        monitoring["builtin_alerts"] = false
+        let scenario: [String: Any] = ["version": 1, "extends": packageRoot + "/scenarios/alert-drill.json", "monitoring": monitoring]
+        try JSONSerialization.data(withJSONObject: scenario).write(to: URL(fileURLWithPath: dir + "/inline.json"))
+        _ = runCLI(["run", dir + "/inline.json", "--out", dir + "/a", "--logs", "none"])
+        _ = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--slo-spec", Self.sloth, "--set", "monitoring.builtin_alerts=false",
+                    "--out", dir + "/b", "--logs", "none"])
+        let a = try String(contentsOfFile: dir + "/a/alerts.csv", encoding: .utf8), b = try String(contentsOfFile: dir + "/b/alerts.csv", encoding: .utf8)
+        #expect(a == b && a.contains("BudgetBurn"))
+        #expect(try (json(dir + "/a")["team_slos"] as? [[String: Any]])?.count == 2)
+    }
+
+    @Test func aBadSpecIsBadInputNamingFileAndField() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let spec = try String(contentsOfFile: Self.sloth, encoding: .utf8).replacingOccurrences(of: "objective: 99.5", with: "objective: 150")
+        try spec.write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let r = runCLI(["run", packageRoot + "/scenarios/baseline.json", "--slo-spec", dir + "/bad.yaml", "--out", dir + "/out"])
+        #expect(r.code == .badInput)
+        #expect(r.err.contains(dir + "/bad.yaml") && r.err.contains("slos[1].objective") && r.err.contains("found 150"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing written")
+        let imported = runCLI(["slo", "import", dir + "/bad.yaml"])
+        #expect(imported.code == .badInput && imported.err.contains("slos[1].objective") && imported.out.isEmpty)
+        // An inline SLO is checked by its scenario path.
+        try #"{"version": 1, "monitoring": {"slos": [{"service": "a", "name": "b", "objective": 99, "sli": {"error_ratio_query": "x"}}]}}"#
+            .write(toFile: dir + "/inline.json", atomically: true, encoding: .utf8)
+        let inline = runCLI(["run", dir + "/inline.json", "--out", dir + "/out2"])
+        #expect(inline.code == .badInput && inline.err.contains("monitoring.slos[0].objective"), "\(inline.err)")
+    }
+
+    /// Prometheus, fed the run's series, fires exactly the SLO alerts the run fired.
+    @Test(.enabled(if: promtool != nil, "needs promtool (make promtool-check installs it)"))
+    func promtoolAgreesOnTheCompiledSLORules() throws {
+        let out = scratchDirectory()
+        let r = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--slo-spec", Self.sloth, "--slo-spec", Self.openSLO,
+                        "--rules-test", "--out", out, "--logs", "none"])
+        #expect(r.code != .badInput && r.code != .internalError, "\(r.err)")
+        let tested = try execute(promtool!, ["test", "rules", "user_rules_test.yml"], in: out)
+        #expect(tested.status == 0, "\(tested.output.prefix(4000))")
+    }
+}
