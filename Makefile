@@ -7,10 +7,10 @@ SEED ?=
 STEPS ?=
 RELEASE_BIN := .build/release/wargame
 
-.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check calibrate-test live-alerts slurm-test fuzz tsan golden docs studies-figures bench clean help
+.PHONY: build release test sim-run sim-metrics-run slo-check promtool-check amtool-check calibrate-test live-alerts slurm-test fuzz tsan golden docs studies-figures bench clean help
 
 help:
-	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check calibrate-test live-alerts slurm-test fuzz tsan golden docs bench clean"
+	@echo "targets: build release test sim-run sim-metrics-run slo-check promtool-check amtool-check calibrate-test live-alerts slurm-test fuzz tsan golden docs bench clean"
 	@echo "         (sim-run honours SEED= and STEPS=)"
 
 build:
@@ -43,6 +43,12 @@ slo-check: release
 # simulator fired, at every step). Installs Debian's prometheus package if promtool is missing.
 promtool-check: release
 	.ci/promtool-check
+
+# Alertmanager judges our routing: amtool check-config on the shipped config, and for every
+# alert label set every war game fires, amtool config routes test names the receivers
+# wargame routes-test names. Installs Debian's prometheus-alertmanager if amtool is missing.
+amtool-check: release
+	.ci/amtool-check
 
 # The calibration loop against a real Prometheus (docs/calibration.md): a day of
 # scenarios/calibration-drill.json exported with --openmetrics, backfilled with promtool,

@@ -31,6 +31,8 @@ extension OptionSpec {
     public static let sloSpec = OptionSpec("slo-spec", value: "file",
                                            help: "A Sloth (prometheus/v1) or OpenSLO v1 SLO spec: its SLIs and burn-rate alerts run beside the scenario's (repeatable; docs/own-monitoring.md).",
                                            repeatable: true)
+    public static let alertmanagerConfig = OptionSpec("alertmanager-config", value: "file",
+                                                      help: "An Alertmanager configuration: fired alerts are routed, grouped and inhibited by it, and the scorecard says which receivers each incident reached and when (docs/own-monitoring.md).")
     public static let set = OptionSpec("set", value: "PATH=VALUE",
                                        help: "Override a scenario field (repeatable): demand.orders_per_second=8, providers[akash].capacity=40.",
                                        repeatable: true)

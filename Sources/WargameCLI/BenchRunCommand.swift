@@ -24,6 +24,7 @@ enum BenchRunCommand: Command {
                    default: "scenarios/scale/10k-tenants.json"),
         .alertRules,
         .sloSpec,
+        .alertmanagerConfig,
     ]
 
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {

@@ -11,6 +11,7 @@ enum CheckCommand: Command {
     static let options: [OptionSpec] = [
         .alertRules,
         .sloSpec,
+        .alertmanagerConfig,
         OptionSpec("rules-test", value: "dir", help: "Also write each run's metrics.prom, alerts.csv and promtool rule test to DIR/<scenario>/seed-<n>/."),
         OptionSpec("junit", value: "file", help: "Also write the results as JUnit XML (a suite per scenario, a case per seed)."),
     ]
@@ -59,7 +60,7 @@ enum CheckCommand: Command {
                 let unjudged = s.monitoring.commandLineAlertNames
                 problems += fired.filter { !s.expect.alerts.contains($0) && !s.expect.alertsMayFire.contains($0) && !unjudged.contains($0) }.map { "unexpected " + $0 }
                 problems += scorecardProblems(r.report.warGame?.scores ?? [], s.expect)
-                if let wg = r.report.warGame { problems += qualityProblems(wg, s.expect) }
+                if let wg = r.report.warGame { problems += qualityProblems(wg, s.expect) + notifiedProblems(wg, s.expect) }
                 rows.append(Row(scenario: s.name, seed: seed,
                                 cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) },
                                 alerts: fired, alertProblems: problems,
@@ -143,6 +144,15 @@ enum CheckCommand: Command {
     }
 
     /// The scorecard deadlines `expect.scorecard` asserts, checked on every incident.
+    /// `expect.notified`: each named incident reached exactly the receivers listed.
+    static func notifiedProblems(_ wg: WarGameOutcome, _ e: Expectations) -> [String] {
+        e.notified.compactMap { n in
+            let reached = wg.scores.first { $0.name == n.incident }?.notified?.map(\.receiver) ?? []
+            guard Set(reached) != Set(n.receivers) else { return nil }
+            return "\(n.incident) notified [\(reached.joined(separator: ", "))], expected [\(n.receivers.joined(separator: ", "))]"
+        }
+    }
+
     static func scorecardProblems(_ scores: [IncidentScore], _ e: Expectations) -> [String] {
         var out: [String] = []
         for s in scores {

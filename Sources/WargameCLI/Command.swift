@@ -7,6 +7,8 @@ public struct CommandContext {
     public var alertRules: [String] = []
     /// `--slo-spec` files, for the same commands.
     public var sloSpecs: [String] = []
+    /// `--alertmanager-config`, for the same commands.
+    public var alertmanagerConfig: String?
 
     public init(environment: [String: String], console: Console) {
         self.environment = environment

@@ -12,6 +12,7 @@ enum RunCommand: Command {
     static let options: [OptionSpec] = [
         .alertRules,
         .sloSpec,
+        .alertmanagerConfig,
         OptionSpec("seed", value: "n", help: "Run seed; the SEED environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("steps", value: "n", help: "Simulated steps; the STEPS environment variable, else the scenario's.", default: "scenario"),
         OptionSpec("out", value: "dir", help: "Output directory.", default: "out/<scenario name>"),
@@ -75,7 +76,8 @@ enum RunCommand: Command {
     /// The scenario, or `nil` after printing why it is invalid.
     static func loadScenario(_ path: String, _ context: CommandContext, overrides: [Override] = []) throws -> Scenario? {
         do {
-            return try ScenarioLoader.load(path, overrides: overrides, alertRules: context.alertRules, sloSpecs: context.sloSpecs)
+            return try ScenarioLoader.load(path, overrides: overrides, alertRules: context.alertRules, sloSpecs: context.sloSpecs,
+                                           alertmanagerConfig: context.alertmanagerConfig)
         } catch {
             context.console.err(error.report)
             return nil
@@ -98,6 +100,10 @@ enum RunCommand: Command {
             if !wg.scores.isEmpty {
                 out += "  scorecard:\n" + TextTable.render([WarGameOutcome.scorecardHeader] + wg.scorecardRows(), indent: "    ") + "\n"
                 out += "  alert quality: " + wg.qualityLine + "\n"
+                if wg.scores.contains(where: { $0.notified != nil }) {
+                    out += "  notified (receiver, after the incident began):\n"
+                    for sc in wg.scores { out += "    \(sc.name): \(WarGameOutcome.notifiedCell(sc))\n" }
+                }
             }
             let fired = wg.alerts.map { $0.rule }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             out += "  alerts fired: " + (fired.isEmpty ? "none" : fired.joined(separator: ", ")) + "; actions taken: \(wg.actions.count)\n"

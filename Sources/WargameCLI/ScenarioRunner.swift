@@ -22,6 +22,8 @@ enum ScenarioRunner {
     static let userRulesTest = "user_rules_test.yml"
     static func userRulesCopy(_ i: Int) -> String { "user_rules_\(i + 1).yml" }
     static let openMetricsFile = "series.om"
+    /// Written too with an Alertmanager config: every first notification of a receiver.
+    static let notificationsFile = "notifications.csv"
 
     struct Result {
         let report: RunReport
@@ -51,7 +53,7 @@ enum ScenarioRunner {
         let outputs = try write.map { w throws(OutputError) in try OutputSet(directory: w.directory) }
         // The files of an earlier run in that directory that this one does not write (its
         // report, its decision logs when they are left out) would describe other results.
-        outputs?.replaces(files + rulesFiles + ["report.html", openMetricsFile, userRulesTest] + (0..<64).map(userRulesCopy))
+        outputs?.replaces(files + rulesFiles + ["report.html", openMetricsFile, userRulesTest, notificationsFile] + (0..<64).map(userRulesCopy))
         do {
             return try run(scenario, seed: seed, steps: steps, outputs: outputs, options: write, console: console,
                            onStep: onStep, onSnapshot: onSnapshot)
@@ -211,9 +213,12 @@ enum ScenarioRunner {
         if !problems.isEmpty { throw InvariantFailure(problems: problems) }
 
         let runTotals = totals(pipeline, events: sim.eventsHandled).since(atWarmupEnd)
-        let warGame = WarGameOutcome(actions: actions, alerts: alerts.episodes + (user?.episodes ?? []), incidents: scenario.pipeline.incidents,
+        let episodes = alerts.episodes + (user?.episodes ?? [])
+        let routing = scenario.monitoring.alertmanager.map { Routing($0, episodes: episodes, until: sim.now, attribution: attribution,
+                                                                    incidents: scenario.pipeline.incidents) }
+        let warGame = WarGameOutcome(actions: actions, alerts: episodes, incidents: scenario.pipeline.incidents,
                                      attribution: attribution, totals: runTotals, policy: scenario.response, windows: windows,
-                                     teamBudgets: user?.incidentBudgets ?? [])
+                                     teamBudgets: user?.incidentBudgets ?? [], notified: routing?.perIncident)
         var report = RunReport(identity: identity(scenario, seed: seed, steps: steps), totals: runTotals,
                                recorder: sink.kpis, slos: scenario.slos, providerIDs: providerIDs,
                                warGame: warGame, lastStepSignals: history.latest)
@@ -230,6 +235,7 @@ enum ScenarioRunner {
             try outputs.open(rulesFiles[0]).write(AlertRulesYAML.render(builtin, group: "wargame-" + scenario.name, stepLength: stepLength, policy: scenario.response))
             try outputs.open(rulesFiles[1]).write(promtoolTest.render(ruleFile: rulesFiles[0]))
         }
+        if let routing { try outputs.open(notificationsFile).write(routing.csv(episodes, attribution: attribution)) }
         if let recorder = user?.recorder {
             let files = scenario.monitoring.ruleFiles
             for (i, f) in files.enumerated() { try outputs.open(userRulesCopy(i)).write(f.text) }

@@ -12,6 +12,7 @@ enum SearchCommand: Command {
     static let options: [OptionSpec] = [
         .alertRules,
         .sloSpec,
+        .alertmanagerConfig,
         OptionSpec("param", value: "PATH", help: "The scenario field to move (required), as in --set."),
         OptionSpec("range", value: "LO..HI", help: "The interval to search (required)."),
         OptionSpec("slo", value: "NAME", help: "The SLO whose pass fraction is judged (required)."),

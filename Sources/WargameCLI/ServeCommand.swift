@@ -102,6 +102,7 @@ enum ServeCommand: Command {
     static let options: [OptionSpec] = [
         .alertRules,
         .sloSpec,
+        .alertmanagerConfig,
         OptionSpec("speed", value: "x|max", help: "Simulated seconds per real second, or max.", default: "60"),
         OptionSpec("start", value: "now|scrape", help: "Start the simulated clock at once, or at the first GET /metrics (so Prometheus sees the war game from time 0).", default: "now"),
         OptionSpec("port", value: "n", help: "TCP port of the simulator's metrics (0 = any free port).", default: "9110"),

@@ -11,6 +11,7 @@ enum StudyCommand: Command {
     static let options: [OptionSpec] = [
         .alertRules,
         .sloSpec,
+        .alertmanagerConfig,
         OptionSpec("vary", value: "PATH=V1,V2|PATH=LO..HI:STEP", help: "A factor and its levels (repeatable; the design is their product).",
                    repeatable: true),
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required); every point runs all of them."),

@@ -23,6 +23,7 @@ enum SweepCommand: Command {
     static let options: [OptionSpec] = [
         .alertRules,
         .sloSpec,
+        .alertmanagerConfig,
         OptionSpec("seeds", value: "A..B", help: "Seed range, inclusive (required)."),
         OptionSpec("steps", value: "n", help: "Steps per replication.", default: "scenario"),
         OptionSpec("jobs", value: "n", help: "Parallel replications.", default: "cores"),

@@ -8,7 +8,7 @@ public enum Wargame {
 
     static var commands: [any Command.Type] {
         [RunCommand.self, ValidateCommand.self, CheckCommand.self, SweepCommand.self, MergeCommand.self, StudyCommand.self, SearchCommand.self, SensitivityCommand.self, CalibrateCommand.self, ValidateModelCommand.self, WarmupCommand.self, CompareCommand.self, HuntCommand.self, ServeCommand.self, ReportCommand.self,
-         AlertRulesCommand.self, SLOImportCommand.self, GoldenCommand.self, SchemaCommand.self,
+         AlertRulesCommand.self, SLOImportCommand.self, RoutesTestCommand.self, GoldenCommand.self, SchemaCommand.self,
          MMcCommand.self, RulesDifferentialCommand.self, BenchMMcCommand.self, BenchRunCommand.self, BenchSweepCommand.self, BenchStudyCommand.self, BenchServeCommand.self, BenchCalibrateCommand.self]
     }
 
@@ -99,6 +99,7 @@ public enum Wargame {
             var context = context
             context.alertRules = options.strings("alert-rules")
             context.sloSpecs = options.strings("slo-spec")
+            context.alertmanagerConfig = options.string("alertmanager-config")
             return try c.run(options, context)
         }
         throw unknownCommand(args[0])

@@ -1,8 +1,8 @@
 extension SLOImport {
-    static func openSLO(_ docs: [Node]) throws(SLOSpecError) -> [SLOSpec] {
-        var slis: [(name: String, spec: Node)] = [], slos: [Node] = []
+    static func openSLO(_ docs: [SpecNode]) throws(SpecError) -> [SLOSpec] {
+        var slis: [(name: String, spec: SpecNode)] = [], slos: [SpecNode] = []
         for (i, raw) in docs.enumerated() {
-            let d = Node(raw.node, path: docs.count > 1 ? "documents[\(i)]" : "", file: raw.file)
+            let d = SpecNode(raw.node, path: docs.count > 1 ? "documents[\(i)]" : "", file: raw.file)
             try d.only(["apiVersion", "kind", "metadata", "spec"])
             let version = try d.string("apiVersion")
             guard version == "openslo/v1" else { throw d.child("apiVersion").error("expected openslo/v1, found \"\(version)\"") }
@@ -24,7 +24,7 @@ extension SLOImport {
             let s = d.child("spec")
             try s.only(["description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives"],
                        refusing: ["alertPolicies": "alertPolicies are not supported: the war game pages with the SRE workbook's multiwindow burn-rate alerts (edit them in the fragment `wargame slo import` prints)"])
-            let sliSpec: Node
+            let sliSpec: SpecNode
             if s.has("indicator") {
                 try s.child("indicator").only(["metadata", "spec"])
                 sliSpec = s.child("indicator").child("spec")
@@ -59,7 +59,7 @@ extension SLOImport {
         return try unique(out, docs[0])
     }
 
-    static func indicator(_ n: Node, objective o: Node, method: String?, at m: Node) throws(SLOSpecError) -> SLOSpec.SLI {
+    static func indicator(_ n: SpecNode, objective o: SpecNode, method: String?, at m: SpecNode) throws(SpecError) -> SLOSpec.SLI {
         try n.only(["description", "thresholdMetric", "ratioMetric"])
         if n.has("thresholdMetric") {
             guard method == nil || method == "Timeslices" else {
@@ -90,7 +90,7 @@ extension SLOImport {
     /// A ratio query as a rate over `{{.window}}` where it can be: a bare selector of a
     /// counter is rated (of a gauge, averaged) over each window; an expression with fixed
     /// windows is recorded as it is.
-    static func form(_ q: String, counter: Bool) throws(SLOSpecError) -> (query: String, windowed: Bool) {
+    static func form(_ q: String, counter: Bool) throws(SpecError) -> (query: String, windowed: Bool) {
         if SLOSpec.hasPlaceholder(q) { return (q, true) }
         if case .vector(let sel)? = try? PromQL.parse(q), sel.offsetMs == 0 {
             return (counter ? "sum(rate(\(q)[{{.window}}]))" : "sum(avg_over_time(\(q)[{{.window}}]))", true)
@@ -98,7 +98,7 @@ extension SLOImport {
         return (q, false)
     }
 
-    static func source(_ n: Node) throws(SLOSpecError) -> String {
+    static func source(_ n: SpecNode) throws(SpecError) -> String {
         try n.only(["metricSource"])
         let m = n.child("metricSource")
         try m.only(["type", "spec"], refusing: ["metricSourceRef": "metricSourceRef is not supported; give the Prometheus query inline"])
@@ -108,7 +108,7 @@ extension SLOImport {
         return try m.child("spec").query("query", windowed: false)
     }
 
-    static func window(_ s: Node) throws(SLOSpecError) -> Int64 {
+    static func window(_ s: SpecNode) throws(SpecError) -> Int64 {
         let items = try s.list("timeWindow")
         guard items.count == 1 else { throw s.child("timeWindow").error("expected one time window, found \(items.count)") }
         let w = items[0]
@@ -120,12 +120,12 @@ extension SLOImport {
     }
 
     /// OpenSLO labels are text or lists of text (joined with commas).
-    static func openSLOLabels(_ n: Node) throws(SLOSpecError) -> [Labels.Pair] {
+    static func openSLOLabels(_ n: SpecNode) throws(SpecError) -> [Labels.Pair] {
         guard n.exists else { return [] }
         guard let entries = n.node?.entries else { throw n.error("expected a mapping, found \(n.node!.describe)") }
         var out: [Labels.Pair] = []
         for e in entries {
-            let at = Node(e.value, path: n.path + "." + e.key, file: n.file, line: e.line)
+            let at = SpecNode(e.value, path: n.path + "." + e.key, file: n.file, line: e.line)
             guard Rule.isLabelName(e.key) else { throw at.error("invalid label name \"\(e.key)\"") }
             if let s = e.value.string { out.append(Labels.Pair(e.key, s)); continue }
             guard let items = e.value.items, items.allSatisfy({ $0.string != nil }) else { throw at.error("expected text or a list of text, found \(e.value.describe)") }

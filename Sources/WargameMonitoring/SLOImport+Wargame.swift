@@ -2,8 +2,8 @@ extension SLOImport {
     /// The war game's own form of an SLO (a scenario's `monitoring.slos[i]`, and what
     /// `wargame slo import` prints): every choice a Sloth or OpenSLO spec implies, spelled
     /// out so a team can see and edit it. `node` is the SLO object as YAML nodes.
-    public static func wargame(_ node: YAMLNode, file: String, path: String) throws(SLOSpecError) -> SLOSpec {
-        let n = Node(node, path: path, file: file)
+    public static func wargame(_ node: YAMLNode, file: String, path: String) throws(SpecError) -> SLOSpec {
+        let n = SpecNode(node, path: path, file: file)
         try n.only(["service", "name", "objective", "period", "sli", "labels", "alert", "burn_rates"])
         let objective = try n.number("objective")
         guard objective > 0 && objective < 1 else { throw n.child("objective").error("expected a ratio above 0 and below 1 (0.999 for 99.9 %), found \(objective)") }
@@ -53,7 +53,7 @@ extension SLOImport {
     }
 
     /// `page`/`ticket`: absent is the default alert, `null` disables it.
-    static func alertLevel(_ a: Node, _ key: String) throws(SLOSpecError) -> SLOSpec.AlertLevel? {
+    static func alertLevel(_ a: SpecNode, _ key: String) throws(SpecError) -> SLOSpec.AlertLevel? {
         guard a.node?.entries?.contains(where: { $0.key == key }) == true else { return SLOSpec.AlertLevel() }
         let l = a.child(key)
         guard l.exists else { return nil }
@@ -61,7 +61,7 @@ extension SLOImport {
         return SLOSpec.AlertLevel(labels: try l.labels("labels"), annotations: try l.labels("annotations", names: false))
     }
 
-    static func duration(_ n: Node, _ key: String) throws(SLOSpecError) -> Int64 {
+    static func duration(_ n: SpecNode, _ key: String) throws(SpecError) -> Int64 {
         let t = try n.string(key)
         guard let ms = PrometheusDuration.parse(t), ms > 0 else { throw n.child(key).error("expected a duration such as 5m or 30d, found \"\(t)\"") }
         return ms

@@ -9,21 +9,21 @@
 /// Every field is read or refused by name (a field Wargame would silently ignore could
 /// change what the SLO means), and every query is parsed as the war game's PromQL.
 public enum SLOImport {
-    public static func load(path: String, text: String) throws(SLOSpecError) -> [SLOSpec] {
+    public static func load(path: String, text: String) throws(SpecError) -> [SLOSpec] {
         let docs: [YAMLNode]
-        do { docs = try YAML.documents(text) } catch { throw SLOSpecError(file: path, path: "", line: error.line, message: error.message) }
-        guard let first = docs.first else { throw SLOSpecError(file: path, path: "", line: 1, message: "expected a Sloth or OpenSLO spec, found an empty file") }
+        do { docs = try YAML.documents(text) } catch { throw SpecError(file: path, path: "", line: error.line, message: error.message) }
+        guard let first = docs.first else { throw SpecError(file: path, path: "", line: 1, message: "expected a Sloth or OpenSLO spec, found an empty file") }
         if first["version"] != nil {
-            guard docs.count == 1 else { throw SLOSpecError(file: path, path: "", line: docs[1].line, message: "a Sloth spec is one YAML document, found \(docs.count)") }
-            return try sloth(Node(first, path: "", file: path))
+            guard docs.count == 1 else { throw SpecError(file: path, path: "", line: docs[1].line, message: "a Sloth spec is one YAML document, found \(docs.count)") }
+            return try sloth(SpecNode(first, path: "", file: path))
         }
-        if first["apiVersion"] != nil { return try openSLO(docs.map { Node($0, path: "", file: path) }) }
-        throw SLOSpecError(file: path, path: "", line: first.line, message: "expected a Sloth spec (version: \"prometheus/v1\") or OpenSLO documents (apiVersion: openslo/v1)")
+        if first["apiVersion"] != nil { return try openSLO(docs.map { SpecNode($0, path: "", file: path) }) }
+        throw SpecError(file: path, path: "", line: first.line, message: "expected a Sloth spec (version: \"prometheus/v1\") or OpenSLO documents (apiVersion: openslo/v1)")
     }
 
     // MARK: Sloth
 
-    static func sloth(_ doc: Node) throws(SLOSpecError) -> [SLOSpec] {
+    static func sloth(_ doc: SpecNode) throws(SpecError) -> [SLOSpec] {
         try doc.only(["version", "service", "labels", "slos"])
         let version = try doc.string("version")
         guard version == "prometheus/v1" else {
@@ -66,7 +66,7 @@ public enum SLOImport {
         return try unique(out, doc)
     }
 
-    static func level(_ n: Node) throws(SLOSpecError) -> SLOSpec.AlertLevel? {
+    static func level(_ n: SpecNode) throws(SpecError) -> SLOSpec.AlertLevel? {
         guard n.exists else { return SLOSpec.AlertLevel() }
         try n.only(["disable", "labels", "annotations"])
         if n.has("disable") {
@@ -77,21 +77,9 @@ public enum SLOImport {
         return SLOSpec.AlertLevel(labels: try n.labels("labels"), annotations: try n.labels("annotations", names: false))
     }
 
-    static func unique(_ specs: [SLOSpec], _ at: Node) throws(SLOSpecError) -> [SLOSpec] {
+    static func unique(_ specs: [SLOSpec], _ at: SpecNode) throws(SpecError) -> [SLOSpec] {
         var seen: Set<String> = []
         for s in specs where !seen.insert(s.id).inserted { throw at.error("two SLOs have the id \"\(s.id)\" (service-name)") }
         return specs
-    }
-}
-
-public struct SLOSpecError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let file: String
-    /// Where in the spec, as a path (`slos[0].sli.events.error_query`).
-    public let path: String
-    public let line: Int
-    public let message: String
-    public var description: String {
-        let at = [path, line > 0 ? "(line \(line))" : ""].filter { !$0.isEmpty }.joined(separator: " ")
-        return "\(file): " + (at.isEmpty ? "" : at + ": ") + message
     }
 }

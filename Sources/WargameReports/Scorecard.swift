@@ -76,6 +76,9 @@ public struct IncidentScore: Sendable {
     /// Per team SLO (`--slo-spec`), by id: its share of the run's error budget spent in the
     /// incident's window (evaluations shared equally by overlapping incidents).
     public var teamBudgets: [(String, Double?)] = []
+    /// With an Alertmanager config: each receiver an alert attributed to the incident first
+    /// reached, and how long after the incident began; nil without a config.
+    public var notified: [(receiver: String, after: SimDuration)]?
 
     /// Met: detected within `detectWithin`, acted within the level's response time,
     /// mitigated (no critical or page alert firing) within response + escalation, every

@@ -69,7 +69,7 @@ public struct WarGameOutcome: Sendable {
     /// incident's linked alerts fires.
     public init(actions: [ActionRecord], alerts: [AlertEpisode], incidents: [Incident], attribution: IncidentAttribution,
                 totals: RunTotals, policy: ResponsePolicy = ResponsePolicy(), windows: [BudgetWindow] = [],
-                teamBudgets: [[(String, Double?)]] = []) {
+                teamBudgets: [[(String, Double?)]] = [], notified: [[(receiver: String, after: SimDuration)]]? = nil) {
         self.actions = actions
         self.alerts = alerts
         let attributions = alerts.map { attribution.incidents(of: $0) }
@@ -103,6 +103,7 @@ public struct WarGameOutcome: Sendable {
             score.linkedRules = attribution.linkedRules[k] + linked.map(\.rule).filter { !attribution.linkedRules[k].contains($0) }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
             score.detectedBy = first?.rule
             if k < teamBudgets.count { score.teamBudgets = teamBudgets[k] }
+            if let notified, k < notified.count { score.notified = notified[k] }
             scores.append(score)
             outcomes.append(IncidentOutcome(name: i.name, start: i.start, end: i.end, detection: observed.detection,
                                             mitigation: score.mitigated, recovery: observed.recovery))
@@ -183,9 +184,17 @@ public struct WarGameOutcome: Sendable {
                     ("rto_s", .number(s.policy.rto.seconds, decimals: 0)),
                     ("error_budget_consumed", .object((s.budgets.map { ($0.0.rawValue, $0.1) } + s.teamBudgets).map { ($0.0, $0.1.map { .number($0, decimals: 4) } ?? .null) })),
                     ("all_deadlines_met", .bool(s.allMet)),
-                ])
+                ] + (s.notified.map { n in
+                    [("notified", .array(n.map { .object([("receiver", .string($0.receiver)), ("after_s", .number($0.after.seconds, decimals: 3))]) }))]
+                } ?? []))
             })),
         ]
+    }
+
+    /// `pagerduty-oncall 360 s, slack-market 330 s` in notification order, or "none".
+    public static func notifiedCell(_ s: IncidentScore) -> String {
+        guard let n = s.notified, !n.isEmpty else { return "none" }
+        return n.map { "\($0.receiver) \(NumberFormat.fixed($0.after.seconds, 0)) s" }.joined(separator: ", ")
     }
 
     /// The scorecard as table rows (incident, severity, detect (by), paged, first action, mitigate, recover, budget, verdict).
@@ -239,6 +248,10 @@ public struct WarGameOutcome: Sendable {
                 out += "); recovery (every one of its alerts clear) within the RTO of \(NumberFormat.fixed(p.rto.seconds, 0)) s. Paged: one of its alerts of severity \(p.pagesFrom.rawValue) or above fired. Budget: the share of the run's fill-rate error budget spent from the incident's start to its end or start + RTO, whichever is later, a step shared by overlapping incidents split equally among them.\n"
             }
             out += "\nAlert quality: \(qualityLine)\n"
+            if scores.contains(where: { $0.notified != nil }) {
+                out += "\n| Incident | Receivers notified (after the incident began) |\n|---|---|\n"
+                for sc in scores { out += "| \(sc.name) | \(Self.notifiedCell(sc)) |\n" }
+            }
             if let ids = scores.first?.teamBudgets.map(\.0), !ids.isEmpty {
                 out += "\n| Team SLO budget spent | " + ids.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: ids.count + 1) + "\n"
                 for sc in scores {

@@ -21,6 +21,10 @@ public struct MonitoringSettings: Sendable {
     public var sloSources: [Source] = []
     /// SLOs written in the scenario (`monitoring.slos`), with where each was written.
     var inlineSLOs: [(spec: SLOSpec, file: String)] = []
+    /// The team's Alertmanager configuration (`monitoring.alertmanager_config` or
+    /// `--alertmanager-config`, which wins), read by the loader.
+    public var alertmanagerSource: Source?
+    public var alertmanager: AlertmanagerConfig?
     /// Every SLO, inline ones first, then each spec file's; their rules are among `ruleFiles`
     /// (one generated file per source, `SLORules`). Filled by the loader.
     public var slos: [SLOSpec] = []
@@ -59,11 +63,17 @@ extension ScenarioSchema {
                                        doc: "Sloth (prometheus/v1) or OpenSLO v1 SLO specs (relative to this file): each SLO's SLI is recorded over every alert window, judged against its objective, charged per incident, and its multiwindow burn-rate alerts run like the rule files'. `--slo-spec FILE` adds more.") {
                 s.monitoring.sloSources = try paths(items, m, key: "slo_specs", what: "a Sloth or OpenSLO spec")
             }
+            var am = ""
+            try m.string("alertmanager_config", &am, doc: "An Alertmanager configuration file (relative to this file): every fired alert is routed through its route tree, grouping and inhibition rules, and the scorecard says which receivers each incident reached and when (`notifications.csv`). `--alertmanager-config FILE` replaces it.")
+            if !am.isEmpty {
+                let dir = (m.file as NSString).deletingLastPathComponent
+                s.monitoring.alertmanagerSource = .init(path: am.hasPrefix("/") || dir.isEmpty ? am : dir + "/" + am, listedIn: m.file, jsonPath: m.at("alertmanager_config"))
+            }
             if let items = try m.array("slos", type: "objects", defaultValue: "[]",
                                        doc: "SLOs written in the scenario, in the form `wargame slo import` prints (service, name, objective, period, sli, labels, alert, burn_rates).") {
                 var inline: [(spec: SLOSpec, file: String)] = []
                 for (i, item) in items.enumerated() {
-                    do throws(SLOSpecError) {
+                    do throws(SpecError) {
                         inline.append((try SLOImport.wargame(yaml(item), file: m.file, path: "\(m.at("slos"))[\(i)]"), m.file))
                     } catch {
                         try m.report(ScenarioError(file: m.file, path: error.path, message: error.message))
@@ -110,6 +120,43 @@ extension ScenarioLoader {
 
     /// Reads and parses every listed rule file (scenario fields first, then `extra` from the
     /// command line), folding their bytes into the scenario's digest.
+    /// Reads the Alertmanager configuration, the command line's if given.
+    static func loadAlertmanager(_ s: inout Scenario, extra: String?, digest: inout SHA256,
+                                 reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) {
+        if let extra { s.monitoring.alertmanagerSource = .init(path: extra, listedIn: nil, jsonPath: "") }
+        guard let source = s.monitoring.alertmanagerSource else {
+            if let n = s.expect.notified.first {
+                throw ScenarioError(file: n.file, path: n.path, message: "expect.notified needs an Alertmanager configuration (monitoring.alertmanager_config or --alertmanager-config)")
+            }
+            return
+        }
+        func fail(_ m: String) -> ScenarioError {
+            source.listedIn.map { ScenarioError(file: $0, path: source.jsonPath, message: m) } ?? ScenarioError(file: source.path, path: "", message: m)
+        }
+        let bytes: [UInt8]
+        switch reader(source.path) {
+        case .success(let b): bytes = b
+        case .failure(let problem): throw fail("expected an Alertmanager configuration at \(source.path), found \(problem.found)")
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8) else { throw fail("\(source.path): expected UTF-8 YAML, found invalid UTF-8") }
+        do {
+            s.monitoring.alertmanager = try AlertmanagerConfig.load(path: source.path, text: text)
+        } catch {
+            let at = [error.path, error.line > 0 ? "(line \(error.line))" : ""].filter { !$0.isEmpty }.joined(separator: " ")
+            throw ScenarioError(file: error.file, path: "", message: (at.isEmpty ? "" : at + ": ") + error.message)
+        }
+        if source.listedIn == nil { digest.update(Array("--alertmanager-config \(source.path)\n".utf8)) }
+        digest.update(bytes)
+        let names = s.monitoring.alertmanager?.receivers.map(\.name) ?? []
+        for n in s.expect.notified {
+            for (i, r) in n.receivers.enumerated() where !names.contains(r) {
+                var m = "expected a receiver of \(source.path) (" + names.joined(separator: ", ") + "), found \"\(r)\""
+                if let g = closest(to: r, in: names) { m += " (did you mean \"\(g)\"?)" }
+                throw ScenarioError(file: n.file, path: "\(n.path)[\(i)]", message: m)
+            }
+        }
+    }
+
     static func loadRuleFiles(_ s: inout Scenario, extra: [String], extraSLOSpecs: [String] = [], digest: inout SHA256,
                               reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) {
         s.monitoring.ruleSources += extra.map { .init(path: $0, listedIn: nil, jsonPath: "") }

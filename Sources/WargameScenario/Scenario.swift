@@ -50,6 +50,9 @@ public struct Expectations: Sendable, Equatable {
     /// incident was paged for (recall 1) or not, the most firings attributed to no incident,
     /// the least share of pages attributed to one.
     public var everyIncidentPaged: Bool?, maxUnattributed: Int?, minPrecision: Double?
+    /// Per incident, exactly the receivers its alerts must reach (with an Alertmanager
+    /// config; receiver names checked once it is read).
+    public var notified: [(incident: String, receivers: [String], file: String, path: String)] = []
 
     public init() {}
 
@@ -64,6 +67,7 @@ public struct Expectations: Sendable, Equatable {
             && a.detectedWithin == b.detectedWithin && a.firstActionWithin == b.firstActionWithin
             && a.mitigatedWithin == b.mitigatedWithin && a.recoveredWithin == b.recoveredWithin && a.deadlinesMet == b.deadlinesMet
             && a.everyIncidentPaged == b.everyIncidentPaged && a.maxUnattributed == b.maxUnattributed && a.minPrecision == b.minPrecision
+            && a.notified.map(\.incident) == b.notified.map(\.incident) && a.notified.map(\.receivers) == b.notified.map(\.receivers)
     }
 }
 
@@ -106,8 +110,10 @@ public enum ScenarioLoader {
     /// `base` is the directory the recorded file paths are relative to (default: the
     /// working directory); see `canonical`.
     public static func load(_ path: String, relativeTo base: String = ".", overrides: [Override] = [], alertRules: [String] = [],
-                            sloSpecs: [String] = []) throws(ScenarioError) -> Scenario {
-        try load(path, relativeTo: base, overrides: overrides, alertRules: alertRules, sloSpecs: sloSpecs) { InputFile.read($0, limit: maximumFileBytes) }
+                            sloSpecs: [String] = [], alertmanagerConfig: String? = nil) throws(ScenarioError) -> Scenario {
+        try load(path, relativeTo: base, overrides: overrides, alertRules: alertRules, sloSpecs: sloSpecs, alertmanagerConfig: alertmanagerConfig) {
+            InputFile.read($0, limit: maximumFileBytes)
+        }
     }
 
     /// Loads from an in-memory set of files (path → bytes) instead of the file system: for
@@ -117,7 +123,7 @@ public enum ScenarioLoader {
     }
 
     static func load(_ path: String, relativeTo base: String, overrides: [Override] = [], alertRules: [String] = [], sloSpecs: [String] = [],
-                     reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> Scenario {
+                     alertmanagerConfig: String? = nil, reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> Scenario {
         var chain: [(path: String, json: JSON, bytes: [UInt8])] = []
         var next: String? = path
         while let p = next {
@@ -168,6 +174,7 @@ public enum ScenarioLoader {
             scenario.overrides.append(o)
         }
         try loadRuleFiles(&scenario, extra: alertRules, extraSLOSpecs: sloSpecs, digest: &digest, reader: reader)
+        try loadAlertmanager(&scenario, extra: alertmanagerConfig, digest: &digest, reader: reader)
         scenario.sha256 = digest.hexDigest()
         try ScenarioSchema.checkWhole(scenario, file: path)
         return scenario

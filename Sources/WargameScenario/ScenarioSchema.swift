@@ -470,6 +470,27 @@ enum ScenarioSchema {
                     s.expect.minPrecision = p
                 } else { _ = q.raw("min_precision", type: "", defaultValue: "", doc: "") }
             }
+            try e.object("notified", doc: "With an Alertmanager config: per incident name, exactly the receivers its attributed alerts must reach on every checked seed (`[]`: none).") { n throws(ScenarioError) in
+                guard n.docs == nil else { return }
+                let incidents = s.pipeline.incidents.map(\.name)
+                for m in n.members {
+                    guard incidents.contains(m.key) else {
+                        var msg = "expected an incident name (" + incidents.joined(separator: ", ") + "), found \"\(m.key)\""
+                        if let g = closest(to: m.key, in: incidents) { msg += " (did you mean \"\(g)\"?)" }
+                        throw ScenarioError(file: n.file, path: n.at(m.key), message: msg)
+                    }
+                    let value = n.raw(m.key, type: "", defaultValue: "", doc: "") ?? m.value
+                    guard case .array(let items) = value else { throw n.fail(m.key, "a list of receiver names", value) }
+                    var receivers: [String] = []
+                    for (i, item) in items.enumerated() {
+                        guard case .string(let r) = item, !r.isEmpty else {
+                            throw ScenarioError(file: n.file, path: "\(n.at(m.key))[\(i)]", message: "expected a receiver name, found \(item.described)")
+                        }
+                        receivers.append(r)
+                    }
+                    s.expect.notified.append((m.key, receivers, n.file, n.at(m.key)))
+                }
+            }
             var steps = s.expect.steps ?? 0
             try e.integer("steps", &steps, 0...10_000_000, doc: "Steps per check run (0 = the run's steps).")
             s.expect.steps = steps > 0 ? steps : nil

@@ -46,6 +46,7 @@ func scratchDirectory() -> String {
               report                    Write report.html (inline SVG charts, readable offline) from a run, sweep, study, search or sensitivity directory.
               alert-rules               Print the scenario's alert rules as Prometheus alerting-rules YAML.
               slo import                Print a Sloth or OpenSLO spec as the scenario fragment Wargame runs (monitoring.slos).
+              routes-test               Print the receivers an alert's labels reach through an Alertmanager config (as amtool config routes test).
               golden                    Verify (or --record) the SHA-256 digests of outputs for fixed scenario × seed pairs.
               schema                    Print the scenario file reference (docs/scenarios.md) generated from the schema.
               mmc                       Run the M/M/c example model for STEPS steps and write its outputs.

@@ -137,7 +137,7 @@ import Testing
     }
 
     @Test func refusesOpenSLOFieldsByPath() {
-        func refusal(_ text: String) -> SLOSpecError? {
+        func refusal(_ text: String) -> SpecError? {
             do { _ = try SLOImport.load(path: "o.yaml", text: text); return nil } catch { return error }
         }
         let alertPolicies = Self.openSLO.replacingOccurrences(of: "  indicatorRef: fast-sli", with: "  indicatorRef: fast-sli\n  alertPolicies: [x]")
