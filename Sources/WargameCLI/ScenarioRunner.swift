@@ -183,7 +183,6 @@ enum ScenarioRunner {
                 var s = MetricsSnapshot(report: report, providers: providerStates(pipeline), simulatedSeconds: end.seconds)
                 s.inputs = pipeline.inputTelemetry
                 s.service = serviceState(pipeline, tenants: c.demand.tenants, lastStep: kpis)
-                onSnapshot?(s)
                 if let openMetrics, let start = options?.openMetricsStart {
                     try openMetrics.add(PrometheusText.render(s), at: start + end.microseconds / 1_000_000)
                 }
@@ -199,6 +198,11 @@ enum ScenarioRunner {
                 let changes = alerts.evaluate(measured, at: end)
                 promtoolTest?.record(measured, firing: alerts.firingRules)
                 for e in changes.resolved { try alertsCSV?.writeRow(alertRow(e)) }
+            }
+            // Served after this step's evaluations, with the alerts they left firing.
+            if let onSnapshot, var s = snapshot {
+                s.firing = alerts.firingEpisodes + (user?.firingEpisodes ?? [])
+                onSnapshot(s)
             }
             for rule in triggers.due(history, at: end) { try act(rule, trigger: "condition") }
             progress?.update(step + 1)

@@ -120,6 +120,9 @@ final class UserRules {
         return apply(engine.evaluate(upTo: t))
     }
 
+    /// The alerts firing now, in firing order.
+    var firingEpisodes: [AlertEpisode] { firing.values.sorted().map { episodes[$0] } }
+
     /// Records fired alerts as episodes; returns those resolved now.
     private func apply(_ changes: (fired: [UserAlert], resolved: [UserAlert])) -> [AlertEpisode] {
         for a in changes.fired {

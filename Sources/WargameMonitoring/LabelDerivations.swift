@@ -45,6 +45,51 @@ final class LabelDerivations {
         return d
     }
 
+    /// How a sequence of label sets falls into groups: per input its group (−1: in none),
+    /// per group its labels and its members in input order.
+    struct GroupPlan {
+        let inputs: [Labels]
+        let groupOf: [Int]
+        let groups: [Labels]
+        let members: [[Int]]
+
+        func fits(_ samples: [Sample]) -> Bool {
+            inputs.count == samples.count && zip(inputs, samples).allSatisfy { $0 == $1.labels }
+        }
+    }
+
+    /// Recent plans per key (an operation id, or a negative id for a kind of plan):
+    /// the same aggregation sees the same series, in the same order, at every evaluation.
+    private var plans: [Int: [GroupPlan]] = [:]
+    static let plansPerKey = 8
+
+    /// The grouping of `samples` by `key(labels)` (nil: the sample joins no group), each new
+    /// group labelled `label(labels)` of its first member — from the last evaluation that saw
+    /// the same label sets, or made now. Exactly what grouping them afresh gives.
+    func plan(_ samples: [Sample], key id: Int, _ key: (Labels) -> Labels?, label: (Labels) -> Labels) -> GroupPlan {
+        if let found = plans[id]?.first(where: { $0.fits(samples) }) { return found }
+        var table = LabelTable<Int>(capacity: samples.count)
+        var groupOf: [Int] = [], groups: [Labels] = [], members: [[Int]] = []
+        for (i, s) in samples.enumerated() {
+            guard let k = key(s.labels) else { groupOf.append(-1); continue }
+            if let g = table[k] {
+                groupOf.append(g)
+                members[g].append(i)
+            } else {
+                table.insert(k, groups.count)
+                groupOf.append(groups.count)
+                groups.append(label(s.labels))
+                members.append([i])
+            }
+        }
+        let plan = GroupPlan(inputs: samples.map(\.labels), groupOf: groupOf, groups: groups, members: members)
+        var list = plans[id] ?? []
+        if list.count >= Self.plansPerKey { list.removeFirst() }
+        list.append(plan)
+        plans[id] = list
+        return plan
+    }
+
     /// A bucket series' `le` label as a number.
     func bound(_ l: Labels) -> Double? {
         if let e = bounds.index(of: l) { return bounds.entries[e].value }

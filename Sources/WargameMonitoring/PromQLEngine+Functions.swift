@@ -149,17 +149,13 @@ extension PromQLEngine {
     /// `histogram_quantile` over classic buckets: series grouped by their labels but `le`,
     /// each group's quantile interpolated linearly inside its bucket (`bucketQuantile`).
     func histogramQuantile(_ q: Double, _ samples: [Sample]) -> [Sample] {
-        var groups = LabelTable<Int>(capacity: samples.count)  // looked up only; output follows `out`
-        var out: [(labels: Labels, buckets: [(upper: Double, count: Double)])] = []
         let (withoutLe, neither) = (derived.op(.dropping, ["le"]), derived.op(.dropping, ["__name__", "le"]))
-        for s in samples {
-            guard let upper = derived.bound(s.labels) else { continue }
-            let key = derived.derive(s.labels, withoutLe)
-            if let k = groups[key] { out[k].buckets.append((upper, s.value)); continue }
-            groups.insert(key, out.count)
-            out.append((derived.derive(s.labels, neither), [(upper, s.value)]))
+        // Series whose `le` is no number join no group.
+        let plan = derived.plan(samples, key: -1 - withoutLe, { [derived] l in derived.bound(l) == nil ? nil : derived.derive(l, withoutLe) },
+                                label: { [derived] in derived.derive($0, neither) })
+        return zip(plan.groups, plan.members).map { labels, members in
+            Sample(labels: labels, value: Self.bucketQuantile(q, members.map { (derived.bound(samples[$0].labels)!, samples[$0].value) }))
         }
-        return out.map { Sample(labels: $0.labels, value: Self.bucketQuantile(q, $0.buckets)) }
     }
 
     static func bucketQuantile(_ q: Double, _ input: [(upper: Double, count: Double)]) -> Double {

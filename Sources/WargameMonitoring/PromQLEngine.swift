@@ -97,46 +97,39 @@ public struct PromQLEngine {
     /// mean, can differ from Prometheus's in the last bit — and from one Prometheus run to
     /// the next (`docs/own-monitoring.md`).
     func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?) -> [Sample] {
-        var groups = LabelTable<Int>(capacity: grouping == nil ? 0 : samples.count)  // looked up only; output follows `out`
-        var out: [Sample] = [], counts: [Double] = []
-        let derivation = grouping.map { g in g.without ? derived.op(.dropping, g.labels + ["__name__"]) : derived.op(.keeping, g.labels) }
-        for s in samples {
-            // Without a grouping every sample is in the one group.
-            let k: Int
-            if let derivation {
-                let key = derived.derive(s.labels, derivation)
-                guard let found = groups[key] else {
-                    groups.insert(key, out.count)
-                    out.append(Sample(labels: key, value: op == .count ? 1 : s.value))
-                    counts.append(1)
-                    continue
-                }
-                k = found
-            } else {
-                guard !out.isEmpty else {
-                    out.append(Sample(labels: Labels(), value: op == .count ? 1 : s.value))
-                    counts.append(1)
-                    continue
-                }
-                k = 0
-            }
+        guard !samples.isEmpty else { return [] }
+        // Without a grouping every sample is in the one group.
+        let plan = grouping.map { g in
+            let d = g.without ? derived.op(.dropping, g.labels + ["__name__"]) : derived.op(.keeping, g.labels)
+            return derived.plan(samples, key: d, { [derived] in derived.derive($0, d) }, label: { [derived] in derived.derive($0, d) })
+        }
+        let groupCount = plan?.groups.count ?? 1
+        var values = [Double](repeating: 0, count: groupCount), counts = [Double](repeating: 0, count: groupCount)
+        for (i, s) in samples.enumerated() {
+            let k = plan?.groupOf[i] ?? 0
             let v = s.value
+            guard counts[k] > 0 else {
+                values[k] = op == .count ? 1 : v
+                counts[k] = 1
+                continue
+            }
             switch op {
-            case .sum: out[k].value += v
-            case .count: out[k].value += 1
-            case .max: if out[k].value < v || out[k].value.isNaN { out[k].value = v }
-            case .min: if out[k].value > v || out[k].value.isNaN { out[k].value = v }
+            case .sum: values[k] += v
+            case .count: values[k] += 1
+            case .max: if values[k] < v || values[k].isNaN { values[k] = v }
+            case .min: if values[k] > v || values[k].isNaN { values[k] = v }
             case .avg:
                 counts[k] += 1
-                let mean = out[k].value
+                let mean = values[k]
                 if mean.isInfinite {
                     if v.isInfinite && (mean > 0) == (v > 0) { continue }
                     if !v.isInfinite && !v.isNaN { continue }
                 }
                 // Each side divided by the count (Prometheus: avoids overflow).
-                out[k].value = mean + (v / counts[k] - mean / counts[k])
+                values[k] = mean + (v / counts[k] - mean / counts[k])
             }
         }
-        return out
+        guard let plan else { return [Sample(labels: Labels(), value: values[0])] }
+        return zip(plan.groups, values).map { Sample(labels: $0, value: $1) }
     }
 }

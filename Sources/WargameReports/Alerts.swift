@@ -370,6 +370,8 @@ public struct AlertEvaluator: Sendable {
     }
 
     public var anyFiring: Bool { firing.contains { $0 != nil } }
+    /// The episodes firing now, in rule order.
+    public var firingEpisodes: [AlertEpisode] { firing.compactMap { $0.map { episodes[$0] } } }
     /// Indices into `rules` of the rules firing now.
     public var firingRules: [Int] { firing.indices.filter { firing[$0] != nil } }
     public var firedRules: [String] {

@@ -17,6 +17,9 @@ public struct PrometheusText {
         public let sample: (_ name: String, _ labels: [(String, String)], _ value: SampleValue) -> Void
         /// Bucket bounds' `le` texts, kept from scrape to scrape.
         let leTexts = BoundTexts()
+        /// Which families it wants, by their position in the exposition (remembered: asking
+        /// `wants` hashes the name, seventy times a scrape).
+        let families = FamilyMemo()
         public init(wants: @escaping (String) -> Bool, sample: @escaping (String, [(String, String)], SampleValue) -> Void) {
             self.wants = wants
             self.sample = sample
@@ -31,19 +34,31 @@ public struct PrometheusText {
 
     public init() {}
 
-    public init(sink: Sink) { self.sink = sink }
+    public init(sink: Sink) {
+        self.sink = sink
+        sink.families.position = 0
+    }
 
     public var text: String { out }
 
     mutating func family(_ name: String, _ type: String, _ help: String) {
         if let sink {
+            let memo = sink.families
+            defer { memo.position += 1 }
+            if memo.position < memo.entries.count, memo.entries[memo.position].name == name {
+                (wantsBucket, wantsSum, wantsCount, wanted) = memo.entries[memo.position].wants
+                return
+            }
             // A histogram's samples are named name_bucket, name_sum and name_count.
             if type == "histogram" {
                 (wantsBucket, wantsSum, wantsCount) = (sink.wants(name + "_bucket"), sink.wants(name + "_sum"), sink.wants(name + "_count"))
                 wanted = wantsBucket || wantsSum || wantsCount
             } else {
+                (wantsBucket, wantsSum, wantsCount) = (true, true, true)
                 wanted = sink.wants(name)
             }
+            let entry = (name: name, wants: (wantsBucket, wantsSum, wantsCount, wanted))
+            if memo.position < memo.entries.count { memo.entries[memo.position] = entry } else { memo.entries.append(entry) }
             return
         }
         out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -184,6 +199,10 @@ public struct PrometheusText {
         }
         if let inputs = snapshot.inputs { p.inputTelemetry(inputs) }
         p.gauge("wargame_simulated_seconds", help: "Simulated time reached.", [([], snapshot.simulatedSeconds)], decimals: 3)
+        if let firing = snapshot.firing {
+            p.gauge("wargame_alert_firing", help: "1 for each alert the war game's own evaluation has firing (built-in rules and the team's): its alertname and labels.",
+                    firing.map { ([("alertname", $0.rule)] + $0.labels, 1) }, decimals: 0)
+        }
     }
 }
 
@@ -199,6 +218,12 @@ public enum SampleValue {
         case .text(let t): t
         }
     }
+}
+
+/// A scrape's families in exposition order, each with what the sink wants of it.
+final class FamilyMemo {
+    var entries: [(name: String, wants: (Bool, Bool, Bool, Bool))] = []
+    var position = 0
 }
 
 /// Bucket bounds' `le` texts by bound: the same dozen bounds are printed at every scrape.
@@ -237,6 +262,9 @@ public struct MetricsSnapshot: Sendable {
     public var service: ServiceState?
     /// The models' draws (`InputTelemetry`): the production-style data calibration reads.
     public var inputs: InputTelemetry?
+    /// The alerts the war game's own evaluation has firing (built-in and the team's rules),
+    /// for the live endpoint; nil in `metrics.prom`, which describes a finished run.
+    public var firing: [AlertEpisode]?
 
     public init(report: RunReport, providers: [ProviderState], simulatedSeconds: Double) {
         self.report = report

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WargameReports
+import WargameScenario
 @testable import WargameCLI
 
 /// The team's own rule files inside the war game (docs/own-monitoring.md).
@@ -96,6 +97,23 @@ import WargameReports
         #expect(r.code == .badInput)
         #expect(r.err.contains(dir + "/r.yml") && r.err.contains("group \"g1\"") && r.err.contains("alert \"A1\"") && r.err.contains(words), "\(r.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing written")
+    }
+
+    /// The live endpoint shows what the war game's own evaluation has firing: the built-in
+    /// rules' alerts and the team's, with their labels, in valid exposition format.
+    @Test func liveMetricsShowWhatIsFiring() throws {
+        let s = try ScenarioLoader.load(packageRoot + "/scenarios/alert-drill.json", alertRules: [Self.rules])
+        var texts: [String] = []
+        _ = try ScenarioRunner.execute(s, seed: 1, steps: s.run.steps, onSnapshot: { texts.append(PrometheusText.render($0)) })
+        #expect(texts.count == s.run.steps)
+        #expect(texts.contains { $0.contains(#"wargame_alert_firing{alertname="TimestampAuthorityFailing",severity="critical",team="provenance",tsa="primary"} 1"#) })
+        #expect(texts.contains { $0.contains(#"wargame_alert_firing{alertname="CoverageCritical",severity="critical",signal="provenance_coverage"} 1"#) })
+        #expect(!texts[0].contains("wargame_alert_firing{"))  // nothing fires in the first minute
+        for t in texts { #expect(Exposition(t).problems.isEmpty) }
+        // A finished run's metrics.prom has no such family: nothing fires after the run.
+        let dir = scratchDirectory()
+        _ = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--alert-rules", Self.rules, "--out", dir, "--logs", "none"])
+        #expect(try !String(contentsOfFile: dir + "/metrics.prom", encoding: .utf8).contains("wargame_alert_firing"))
     }
 
     @Test func aMissingRuleFileIsBadInput() {
