@@ -62,7 +62,8 @@ enum CheckCommand: Command {
                 problems += scorecardProblems(r.report.warGame?.scores ?? [], s.expect)
                 if let wg = r.report.warGame { problems += qualityProblems(wg, s.expect) + notifiedProblems(wg, s.expect) }
                 rows.append(Row(scenario: s.name, seed: seed,
-                                cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) },
+                                cells: r.report.results.map { ($0.slo.name, $0.verdict, s.expect.expected($0.slo.name)) }
+                                    + r.report.teamSLOs.map { ($0.id, $0.verdict, s.expect.expected($0.id)) },
                                 alerts: fired, alertProblems: problems,
                                 quality: r.report.warGame.flatMap { $0.quality.incidents > 0 ? $0.quality : nil }))
             }

@@ -37,6 +37,8 @@ public struct MonitoringSettings: Sendable {
     struct DeferredName: Sendable { let name: String, file: String, path: String }
     /// `expect.alerts` names that are no built-in rule's, checked against the rule files.
     var deferredNames: [DeferredName] = []
+    /// `expect.verdicts` names that are no runbook SLO's, checked against the team SLOs' ids.
+    var deferredVerdicts: [DeferredName] = []
 
     public init() {}
 
@@ -45,6 +47,9 @@ public struct MonitoringSettings: Sendable {
     public var commandLineAlertNames: [String] {
         zip(ruleSources, ruleFiles).filter { $0.0.listedIn == nil }.flatMap { $0.1.rules }.filter { $0.kind == .alert }.map(\.name)
     }
+
+    /// Whether the scenario lists rule files or SLOs (whose compiled rules have alerts too).
+    var hasRuleSources: Bool { !ruleSources.isEmpty || !sloSources.isEmpty || !inlineSLOs.isEmpty }
 
     /// Every alerting rule of every file, in file order.
     public var alertRules: [Rule] { ruleFiles.flatMap(\.rules).filter { $0.kind == .alert } }
@@ -252,6 +257,12 @@ extension ScenarioLoader {
             }
         }
         s.monitoring.slos = groups.flatMap(\.specs)
+        let known = s.slos.map(\.name) + s.monitoring.slos.map(\.id)
+        for d in s.monitoring.deferredVerdicts where !known.contains(d.name) {
+            var m = "expected an SLO name or team SLO id (" + known.joined(separator: ", ") + "), found \"\(d.name)\""
+            if let g = closest(to: d.name, in: known) { m += " (did you mean \"\(g)\"?)" }
+            throw ScenarioError(file: d.file, path: d.path, message: m)
+        }
         return out
     }
 }

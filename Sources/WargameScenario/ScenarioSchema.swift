@@ -393,7 +393,7 @@ enum ScenarioSchema {
                 var names: [String] = []
                 for (i, item) in items.enumerated() {
                     // A name the built-in rules lack may be one of the rule files' alerts: checked once they are read.
-                    if case .string(let n) = item, !ruleNames.contains(n), !s.monitoring.ruleSources.isEmpty {
+                    if case .string(let n) = item, !ruleNames.contains(n), s.monitoring.hasRuleSources {
                         s.monitoring.deferredNames.append(.init(name: n, file: e.file, path: "\(e.at(key))[\(i)]"))
                         names.append(n)
                         continue
@@ -496,8 +496,13 @@ enum ScenarioSchema {
             s.expect.steps = steps > 0 ? steps : nil
             try e.object("verdicts", doc: "Expected verdict per SLO name: \"pass\", \"breach\" or \"any\" (unnamed SLOs must pass).") { v throws(ScenarioError) in
                 guard v.docs == nil else { return }
+                let teamSLOs = !s.monitoring.sloSources.isEmpty || !s.monitoring.inlineSLOs.isEmpty
                 for m in v.members {
-                    guard names.contains(m.key) else {
+                    // A name the runbook's SLOs lack may be a team SLO's id: checked once the specs are read.
+                    if !names.contains(m.key) && teamSLOs {
+                        s.monitoring.deferredVerdicts.append(.init(name: m.key, file: v.file, path: v.at(m.key)))
+                    }
+                    guard names.contains(m.key) || teamSLOs else {
                         var msg = "expected an SLO name (" + names.joined(separator: ", ") + "), found \"\(m.key)\""
                         if let g = closest(to: m.key, in: names) { msg += " (did you mean \"\(g)\"?)" }
                         throw ScenarioError(file: v.file, path: v.at(m.key), message: msg)

@@ -84,6 +84,31 @@ import WargameReports
         #expect(inline.code == .badInput && inline.err.contains("monitoring.slos[0].objective"), "\(inline.err)")
     }
 
+    /// `check` judges team SLOs by id in `expect.verdicts` (unnamed ones must pass), and
+    /// their burn alerts in `expect.alerts`.
+    @Test func checkJudgesTeamSLOVerdicts() throws {
+        let dir = scratchDirectory()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func scenario(_ verdict: String) throws -> String {
+            let path = dir + "/\(verdict.count).json"
+            try """
+            { "version": 1, "extends": "\(packageRoot)/scenarios/tsa-outage-no-backup.json",
+              "monitoring": { "slo_specs": ["\(Self.sloth)"] },
+              "expect": { "alerts_may_fire": ["CoverageCritical", "CoverageLow", "CoverageBudgetBurn", "FillRateLow", "FillRateCritical", "FillBudgetBurn"],
+                "alerts": ["AuroraProvenanceBudgetBurn"],
+                "verdicts": { "provenance_coverage": "any", "fill_rate_p50": "any", "fill_rate_p95": "any", \(verdict) } } }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let breach = runCLI(["check", try scenario(#""aurora-provenance-coverage": "breach""#)])
+        #expect(breach.code == .success, "\(breach.out)\(breach.err)")
+        #expect(breach.out.contains("aurora-provenance-coverage"))
+        let pass = runCLI(["check", try scenario(#""aurora-provenance-coverage": "pass""#)])
+        #expect(pass.code == .sloBreached)
+        let typo = runCLI(["check", try scenario(#""aurora-provenance": "pass""#)])
+        #expect(typo.code == .badInput && typo.err.contains("expect.verdicts.aurora-provenance") && typo.err.contains("did you mean \"aurora-provenance-coverage\""), "\(typo.err)")
+    }
+
     /// Prometheus, fed the run's series, fires exactly the SLO alerts the run fired.
     @Test(.enabled(if: promtool != nil, "needs promtool (make promtool-check installs it)"))
     func promtoolAgreesOnTheCompiledSLORules() throws {
