@@ -2,6 +2,15 @@
 /// sequence entry (`- key: value`) is read by overwriting its `- ` with spaces and reading
 /// the line again as a mapping at the column where its content starts.
 struct BlockParser {
+    /// Block collections open around the current node; deeper nesting is refused (no
+    /// configuration needs it, and recursing without bound would overflow the stack).
+    var depth = 0
+    static let maximumDepth = 256
+
+    mutating func enter(_ line: Int) throws(YAMLError) {
+        guard depth < Self.maximumDepth else { throw YAMLError(line: line, message: "collections nested more than \(Self.maximumDepth) deep") }
+        depth += 1
+    }
     var lines: [YAML.Line]
     var i = 0
 
@@ -54,6 +63,8 @@ struct BlockParser {
 
     mutating func sequence(at ind: Int) throws(YAMLError) -> YAMLNode {
         let start = lines[i].number
+        try enter(start)
+        defer { depth -= 1 }
         var items: [YAMLNode] = []
         while true {
             skipBlank()
@@ -77,6 +88,8 @@ struct BlockParser {
 
     mutating func mapping(at ind: Int) throws(YAMLError) -> YAMLNode {
         let start = lines[i].number
+        try enter(start)
+        defer { depth -= 1 }
         var entries: [YAMLEntry] = []
         while true {
             skipBlank()

@@ -3,6 +3,10 @@ struct FlowParser {
     let chars: [Character]
     let line: Int
     var k = 0
+    /// Collections open around the current value. Deeper nesting is refused: no
+    /// configuration needs it, and recursing without bound would overflow the stack.
+    var depth = 0
+    static let maximumDepth = 64
 
     init(text: String, line: Int) {
         chars = Array(text)
@@ -30,8 +34,13 @@ struct FlowParser {
     mutating func value() throws(YAMLError) -> YAMLNode {
         skipSpaces()
         guard k < chars.count else { throw error("a value was expected, found the end of the line") }
+        if chars[k] == "[" || chars[k] == "{" {
+            guard depth < Self.maximumDepth else { throw error("flow collections nested more than \(Self.maximumDepth) deep") }
+            depth += 1
+        }
         switch chars[k] {
         case "[":
+            defer { depth -= 1 }
             k += 1
             var items: [YAMLNode] = []
             while true {
@@ -47,6 +56,7 @@ struct FlowParser {
             }
             return YAMLNode(.sequence(items), line: line)
         case "{":
+            defer { depth -= 1 }
             k += 1
             var entries: [YAMLEntry] = []
             while true {

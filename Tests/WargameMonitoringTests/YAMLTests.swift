@@ -46,6 +46,15 @@ import Testing
         #expect(doc["list"]?.items?[1].items?.first?.string == "2")
     }
 
+    @Test func readsNestingUpToTheLimits() throws {
+        let flow = try YAML.parse("a: " + String(repeating: "[", count: 63) + "1" + String(repeating: "]", count: 63) + "\n")
+        var node = try #require(flow["a"]), levels = 0
+        while let items = node.items { node = items[0]; levels += 1 }
+        #expect(levels == 63 && node.string == "1")
+        let block = try YAML.parse((0..<200).map { String(repeating: "  ", count: $0) + "k:" }.joined(separator: "\n") + " 1\n")
+        #expect(block.entries?.count == 1)
+    }
+
     @Test func splitsDocumentsAndKeepsChomping() throws {
         let docs = try YAML.documents("a: |+\n  x\n\n---\nb: |-\n  y\n---\n")
         #expect(docs.count == 2)
@@ -60,6 +69,11 @@ import Testing
         ("a: \"open\n", 1, "unterminated"),
         ("a: [1, 2\n", 1, "unclosed"),
         ("a:\n  b: 1\n c: 2\n", 3, "unexpected indentation"),
+        // Nesting is bounded (a stack overflow is a crash, not an error): flow, compact, block.
+        ("a: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n", 1, "nested more than 64 deep"),
+        ("a: " + String(repeating: "{b: ", count: 65) + "1" + String(repeating: "}", count: 65) + "\n", 1, "nested more than 64 deep"),
+        (String(repeating: "- ", count: 100_000) + "x\n", 1, "nested more than 256 deep"),
+        ((0..<300).map { String(repeating: "  ", count: $0) + "k:" }.joined(separator: "\n") + " 1\n", 257, "nested more than 256 deep"),
     ])
     func refusesWhatItCannotRead(_ text: String, _ line: Int, _ words: String) {
         #expect {
