@@ -15,6 +15,7 @@ let package = Package(
         .executableTarget(name: "FuzzScenario", dependencies: [.product(name: "WargameCLI", package: "Wargame")]),
         .executableTarget(name: "FuzzHTTP", dependencies: [.product(name: "WargameCLI", package: "Wargame")]),
         .executableTarget(name: "FuzzArguments", dependencies: [.product(name: "WargameCLI", package: "Wargame")]),
+        .executableTarget(name: "FuzzMonitoring", dependencies: [.product(name: "WargameCLI", package: "Wargame")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import WargameMonitoring
 @_spi(Fuzzing) import WargameScenario
 
 /// Entry points for the libFuzzer targets in `Fuzz/` (`make fuzz`), and for the unit tests
@@ -78,6 +79,26 @@ import Foundation
             let console = Console(out: { _ in }, err: { _ in }, stderrIsTerminal: false)
             let code = Wargame.main(arguments: args, context: CommandContext(environment: [:], console: console))
             precondition(code == .success || code == .badInput)
+        }
+    }
+
+    /// The readers of the team's monitoring configuration, on the same bytes: the YAML
+    /// reader, a Prometheus rule file (with its PromQL and templates), a Sloth or OpenSLO
+    /// spec (and, when it reads, the rules it compiles to, which must load), an Alertmanager
+    /// config (routing one alert through it when it reads). Each may refuse; none may trap.
+    public static func monitoring(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = try? YAML.documents(text)
+        _ = try? RuleFile.load(path: "fuzz.yml", text: text)
+        if let specs = try? SLOImport.load(path: "fuzz.yml", text: text) {
+            let compiled = try? RuleFile.load(path: "slo.yml", text: SLORules.text(specs))
+            precondition(compiled != nil, "the rules compiled from a spec that reads must load")
+            for s in specs { _ = s.json() }
+        }
+        if let config = try? AlertmanagerConfig.load(path: "fuzz.yml", text: text) {
+            let alert = RoutedAlert(labels: Labels([("alertname", "A"), ("severity", "page")]), firedAtMs: 0, resolvedAtMs: 600_000)
+            _ = config.notifications([alert, alert], untilMs: 3_600_000)
+            precondition(!config.receivers(for: alert.labels).isEmpty)
         }
     }
 

@@ -26,12 +26,12 @@ import Testing
     func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
 
     @Test func everyTargetHasASeedCorpus() {
-        for t in ["scenario", "http", "arguments"] { #expect(Self.inputs(t).count >= 5, "\(t)") }
+        for t in ["scenario", "http", "arguments", "monitoring"] { #expect(Self.inputs(t).count >= 5, "\(t)") }
     }
 
     /// Seeds are chosen and named; libFuzzer's own hash-named inputs belong in out/fuzz/.
     @Test func theCorpusHoldsNamedSeedsOnly() {
-        for t in ["scenario", "http", "arguments"] {
+        for t in ["scenario", "http", "arguments", "monitoring"] {
             for path in Self.inputs(t) {
                 let name = (path as NSString).lastPathComponent
                 #expect(!(name.count == 40 && name.allSatisfy(\.isHexDigit)), "\(path) looks like a libFuzzer-generated input")
@@ -51,13 +51,18 @@ import Testing
         FuzzTargets.arguments(try bytes(path))
     }
 
+    @Test(arguments: inputs("monitoring")) func monitoringInput(path: String) throws {
+        FuzzTargets.monitoring(try bytes(path))
+    }
+
     /// Mutations of the seeds (byte flips, truncations, splices) on a fixed seed.
     @Test func mutatedSeedsNeverTrap() throws {
         var rng = SplitMix(seed: 2_026)
         for (target, run) in [("http", { (b: [UInt8]) in FuzzTargets.http(b) }), ("arguments", { FuzzTargets.arguments($0) }),
+                              ("monitoring", { FuzzTargets.monitoring($0) }),
                               ("scenario", { FuzzTargets.scenario($0, baseline: Self.baseline) })] {
             let seeds = try Self.inputs(target).map(bytes)
-            for _ in 0..<(target == "scenario" ? 150 : 1_500) {
+            for _ in 0..<(target == "scenario" ? 150 : target == "monitoring" ? 500 : 1_500) {
                 var b = seeds[Int(rng.next() % UInt64(seeds.count))]
                 for _ in 0...(rng.next() % 4) where !b.isEmpty {
                     let i = Int(rng.next() % UInt64(b.count))
