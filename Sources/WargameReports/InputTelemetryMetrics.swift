@@ -24,7 +24,7 @@ extension PrometheusText {
     public mutating func histograms(_ name: String, help: String, label: String?, _ series: [(String, BucketHistogram)]) {
         family(name, "histogram", help)
         guard wanted else { return }
-        let (bucket, sum, count) = (name + "_bucket", name + "_sum", name + "_count")
+        let (bucket, sum, count) = sampleNames ?? (name + "_bucket", name + "_sum", name + "_count")
         for (value, h) in series {
             let labels = label.map { [($0, value)] } ?? []
             if wantsBucket {

@@ -31,6 +31,9 @@ public struct PrometheusText {
     /// For a histogram family: which of its `_bucket`, `_sum` and `_count` samples the sink
     /// wants (asked once per family, not once per sample).
     var wantsBucket = true, wantsSum = true, wantsCount = true
+    /// The current histogram family's sample names, made once per run when scraping (the
+    /// store compares names at every sample, and one string compares fastest with itself).
+    var sampleNames: (bucket: String, sum: String, count: String)?
 
     public init() {}
 
@@ -47,8 +50,10 @@ public struct PrometheusText {
             defer { memo.position += 1 }
             if memo.position < memo.entries.count, memo.entries[memo.position].name == name {
                 (wantsBucket, wantsSum, wantsCount, wanted) = memo.entries[memo.position].wants
+                sampleNames = memo.entries[memo.position].names
                 return
             }
+            sampleNames = type == "histogram" ? (name + "_bucket", name + "_sum", name + "_count") : nil
             // A histogram's samples are named name_bucket, name_sum and name_count.
             if type == "histogram" {
                 (wantsBucket, wantsSum, wantsCount) = (sink.wants(name + "_bucket"), sink.wants(name + "_sum"), sink.wants(name + "_count"))
@@ -57,7 +62,7 @@ public struct PrometheusText {
                 (wantsBucket, wantsSum, wantsCount) = (true, true, true)
                 wanted = sink.wants(name)
             }
-            let entry = (name: name, wants: (wantsBucket, wantsSum, wantsCount, wanted))
+            let entry = (name: name, wants: (wantsBucket, wantsSum, wantsCount, wanted), names: sampleNames)
             if memo.position < memo.entries.count { memo.entries[memo.position] = entry } else { memo.entries.append(entry) }
             return
         }
@@ -115,8 +120,9 @@ public struct PrometheusText {
     public mutating func histogram(_ name: String, help: String, milliseconds h: BucketHistogram) {
         family(name, "histogram", help)
         guard wanted else { return }
+        let names = sampleNames ?? (name + "_bucket", name + "_sum", name + "_count")
         if wantsBucket {
-            let bucket = name + "_bucket"
+            let bucket = names.bucket
             var l = [("le", "")], running = 0
             for (bound, c) in zip(h.bounds, h.counts) {
                 running += c
@@ -126,8 +132,8 @@ public struct PrometheusText {
             l[0].1 = "+Inf"
             sample(bucket, l, value: .count(h.count))
         }
-        if wantsSum { sample(name + "_sum", [], NumberFormat.fixed(h.sum / 1_000, 6)) }
-        if wantsCount { sample(name + "_count", [], value: .count(h.count)) }
+        if wantsSum { sample(names.sum, [], NumberFormat.fixed(h.sum / 1_000, 6)) }
+        if wantsCount { sample(names.count, [], value: .count(h.count)) }
     }
 
     /// The whole `metrics.prom` of a run, or the live `/metrics` of one under way: both
@@ -222,7 +228,7 @@ public enum SampleValue {
 
 /// A scrape's families in exposition order, each with what the sink wants of it.
 final class FamilyMemo {
-    var entries: [(name: String, wants: (Bool, Bool, Bool, Bool))] = []
+    var entries: [(name: String, wants: (Bool, Bool, Bool, Bool), names: (bucket: String, sum: String, count: String)?)] = []
     var position = 0
 }
 
