@@ -93,7 +93,7 @@ import WargameMonitoring
         if let specs = try? SLOImport.load(path: "fuzz.yml", text: text) {
             let compiled = try? RuleFile.load(path: "slo.yml", text: SLORules.text(specs))
             precondition(compiled != nil, "the rules compiled from a spec that reads must load")
-            for s in specs { _ = s.json() }
+            for s in specs { _ = s.fragment.rendered() }
         }
         if let config = try? AlertmanagerConfig.load(path: "fuzz.yml", text: text) {
             let alert = RoutedAlert(labels: Labels([("alertname", "A"), ("severity", "page")]), firedAtMs: 0, resolvedAtMs: 600_000)

@@ -23,16 +23,11 @@ enum RoutesTestCommand: Command {
             }
             labels.append((String(p[..<eq]), String(p[p.index(after: eq)...])))
         }
+        guard let text = context.readConfig(path, expected: "an Alertmanager configuration") else { return .badInput }
         let config: AlertmanagerConfig
-        switch InputFile.read(path, limit: 16 << 20) {
-        case .failure(let p):
-            context.console.err("Error: \(path): expected an Alertmanager configuration, found \(p.found)\n")
+        do { config = try AlertmanagerConfig.load(path: path, text: text) } catch {
+            context.console.err("Error: \(error)\n")
             return .badInput
-        case .success(let bytes):
-            do { config = try AlertmanagerConfig.load(path: path, text: String(decoding: bytes, as: UTF8.self)) } catch {
-                context.console.err("Error: \(error)\n")
-                return .badInput
-            }
         }
         context.console.out(config.receivers(for: Labels(labels)).joined(separator: ",") + "\n")
         return .success

@@ -20,27 +20,35 @@ enum SLOImportCommand: Command {
     static func run(_ o: ParsedOptions, _ context: CommandContext) throws -> ExitCode {
         try o.expectPositionals(atMost: 1)
         guard let path = o.positionals.first else { throw UsageError(message: "Missing FILE: the Sloth or OpenSLO spec to import.", command: name) }
+        guard let text = context.readConfig(path, expected: "a Sloth or OpenSLO spec") else { return .badInput }
         let specs: [SLOSpec]
-        switch InputFile.read(path, limit: 16 << 20) {
-        case .failure(let p):
-            context.console.err("Error: \(path): expected a Sloth or OpenSLO spec, found \(p.found)\n")
+        do { specs = try SLOImport.load(path: path, text: text) } catch {
+            context.console.err("Error: \(error)\n")
             return .badInput
-        case .success(let bytes):
-            guard let text = String(bytes: bytes, encoding: .utf8) else {
-                context.console.err("Error: \(path): expected UTF-8 YAML, found invalid UTF-8\n")
-                return .badInput
-            }
-            do { specs = try SLOImport.load(path: path, text: text) } catch {
-                context.console.err("Error: \(error)\n")
-                return .badInput
-            }
         }
         if o.has("rules") {
             context.console.out(SLORules.text(specs))
             return .success
         }
-        let items = specs.map { "      " + $0.json(indent: "      ") }.joined(separator: ",\n")
-        context.console.out("{\n  \"monitoring\": {\n    \"slos\": [\n\(items)\n    ]\n  }\n}\n")
+        context.console.out(JSONValue.object([("monitoring", .object([("slos", .array(specs.map(\.fragment)))]))]).rendered())
         return .success
+    }
+}
+
+extension CommandContext {
+    /// A configuration file given on the command line, as UTF-8 text; nil after saying why
+    /// it cannot be read (the caller exits 2).
+    func readConfig(_ path: String, expected what: String) -> String? {
+        switch InputFile.read(path, limit: 16 << 20) {
+        case .failure(let p):
+            console.err("Error: \(path): expected \(what), found \(p.found)\n")
+            return nil
+        case .success(let bytes):
+            guard let text = String(bytes: bytes, encoding: .utf8) else {
+                console.err("Error: \(path): expected UTF-8 YAML, found invalid UTF-8\n")
+                return nil
+            }
+            return text
+        }
     }
 }

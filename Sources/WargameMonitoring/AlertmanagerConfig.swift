@@ -9,7 +9,6 @@ public struct AlertmanagerConfig: Sendable {
     /// Receivers in file order, with the kinds of their integrations (`pagerduty`, `slack`…).
     public let receivers: [(name: String, kinds: [String])]
     public let inhibitRules: [InhibitRule]
-    public let text: String
 
     public struct Route: Sendable {
         /// Where in the file: `route`, `route.routes[0]`… (also the group key's prefix).
@@ -45,12 +44,11 @@ public struct AlertmanagerConfig: Sendable {
     public static func load(path: String, text: String) throws(SpecError) -> AlertmanagerConfig {
         let doc: YAMLNode
         do { doc = try YAML.parse(text) } catch { throw SpecError(file: path, path: "", line: error.line, message: error.message) }
-        return try AlertmanagerConfig(SpecNode(doc, path: "", file: path), text: text)
+        return try AlertmanagerConfig(SpecNode(doc, path: "", file: path))
     }
 
-    init(_ doc: SpecNode, text: String) throws(SpecError) {
+    init(_ doc: SpecNode) throws(SpecError) {
         path = doc.file
-        self.text = text
         try doc.only(["global", "route", "receivers", "inhibit_rules", "templates"],
                      refusing: ["time_intervals": "time_intervals are not supported: the war game has no calendar; remove the muting from the copy you rehearse with",
                                 "mute_time_intervals": "mute_time_intervals are not supported: the war game has no calendar; remove the muting from the copy you rehearse with"])

@@ -61,8 +61,6 @@ struct LabelTable<Value> {
         return entries.count - 1
     }
 
-    mutating func update(at index: Int, _ value: Value) { entries[index].value = value }
-
     mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
         slots = []

@@ -21,7 +21,7 @@ public enum SLORules {
                 out += record("wargame_slo:sli_error:rate", e, labels: seriesLabels(s))
                 out += record("wargame_slo:sli_total:rate", t, labels: seriesLabels(s))
             case .threshold(let query, let good, let bound):
-                out += record("wargame_slo:sli_error:bad", "(\(query)) \(good.violated) bool \(number(bound))", labels: seriesLabels(s))
+                out += record("wargame_slo:sli_error:bad", "(\(query)) \(good.violated) bool \(GoFormat.shortest(bound))", labels: seriesLabels(s))
             case .events, .errorRatio: break
             }
             for w in s.windows {
@@ -56,7 +56,7 @@ public enum SLORules {
     public static func alertExpr(_ s: SLOSpec, _ severity: SLOSpec.BurnRate.Severity) -> String {
         let base = selectorLabels(s)
         return s.burnRates.filter { $0.severity == severity }.map { b in
-            let threshold = "(\(number(b.factor)) * \(number(s.errorBudget)))"
+            let threshold = "(\(GoFormat.shortest(b.factor)) * \(GoFormat.shortest(s.errorBudget)))"
             return [b.shortMs, b.longMs].map { "max(\(SLOSpec.ratioMetric($0)){\(base)} > \(threshold)) without (sloth_window)" }
                 .joined(separator: "\nand\n")
         }.map { "(\n" + $0 + "\n)" }.joined(separator: "\nor\n")
@@ -98,13 +98,4 @@ public enum SLORules {
     }
 
     static func q(_ s: String) -> String { RuleTestRecorder.quote(s) }
-
-    /// The shortest text that reads back as the same number (`0.001`, not `0.0010000000000000009`).
-    static func number(_ x: Double) -> String {
-        for digits in 1...17 {
-            let s = String(format: "%.\(digits)g", x)
-            if Double(s) == x { return s }
-        }
-        return String(format: "%.17g", x)
-    }
 }

@@ -107,16 +107,6 @@ public struct SLOSpec: Sendable, Equatable {
     /// The recorded error ratio over `window`.
     public static func ratioMetric(_ window: Int64) -> String { "slo:sli_error:ratio_rate" + PrometheusDuration.format(window) }
 
-    /// The PromQL texts of the SLI with each `{{.window}}` replaced (for checking them).
-    public var queries: [(field: String, text: String)] {
-        switch sli {
-        case .events(let e, let t): [("error_query", e), ("total_query", t)]
-        case .errorRatio(let q): [("error_ratio_query", q)]
-        case .rates(let e, let t): [("error_rate_query", e), ("total_rate_query", t)]
-        case .threshold(let q, _, _): [("threshold_query", q)]
-        }
-    }
-
     public static let windowPlaceholder = "{{.window}}"
 
     /// `text` with Sloth's placeholder (with or without inner spaces) replaced by `window`.

@@ -28,10 +28,9 @@ struct SpecNode {
     func only(_ allowed: [String], refusing: [String: String] = [:]) throws(SpecError) {
         guard let node, !node.isNull else { return }
         guard let entries = node.entries else { throw error("expected a mapping, found \(node.describe)") }
-        var seen: Set<String> = []
+        // Duplicate keys never get here: the YAML and JSON readers refuse them.
         for e in entries {
             let at = SpecNode(e.value, path: path.isEmpty ? e.key : path + "." + e.key, file: file, line: e.line)
-            guard seen.insert(e.key).inserted else { throw at.error("the field appears twice") }
             if let why = refusing[e.key] { throw at.error(why) }
             guard allowed.contains(e.key) else {
                 throw at.error("unknown or unsupported field \"\(e.key)\" (expected \(allowed.joined(separator: ", ")))")

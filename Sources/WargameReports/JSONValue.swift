@@ -14,6 +14,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// A number printed to `digits` significant digits (`NumberFormat.significant`): for
     /// estimates whose magnitude varies by orders; non-finite values render as `null`.
     case significant(Double, digits: Int)
+    /// A number printed with the shortest digits that read back exactly (`0.999`, `14.4`):
+    /// for values a reader copies back into a configuration; non-finite values render as `null`.
+    case shortest(Double)
     case bool(Bool)
     case null
 
@@ -53,6 +56,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .uint(let n): out += String(n)
         case .number(let x, let decimals): out += x.isFinite ? NumberFormat.fixed(x, decimals) : "null"
         case .significant(let x, let digits): out += x.isFinite ? NumberFormat.significant(x, digits) : "null"
+        case .shortest(let x): out += x.isFinite ? NumberFormat.roundTrip(x) : "null"
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         }

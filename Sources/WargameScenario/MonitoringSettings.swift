@@ -135,23 +135,8 @@ extension ScenarioLoader {
             }
             return
         }
-        func fail(_ m: String) -> ScenarioError {
-            source.listedIn.map { ScenarioError(file: $0, path: source.jsonPath, message: m) } ?? ScenarioError(file: source.path, path: "", message: m)
-        }
-        let bytes: [UInt8]
-        switch reader(source.path) {
-        case .success(let b): bytes = b
-        case .failure(let problem): throw fail("expected an Alertmanager configuration at \(source.path), found \(problem.found)")
-        }
-        guard let text = String(bytes: bytes, encoding: .utf8) else { throw fail("\(source.path): expected UTF-8 YAML, found invalid UTF-8") }
-        do {
-            s.monitoring.alertmanager = try AlertmanagerConfig.load(path: source.path, text: text)
-        } catch {
-            let at = [error.path, error.line > 0 ? "(line \(error.line))" : ""].filter { !$0.isEmpty }.joined(separator: " ")
-            throw ScenarioError(file: error.file, path: "", message: (at.isEmpty ? "" : at + ": ") + error.message)
-        }
-        if source.listedIn == nil { digest.update(Array("--alertmanager-config \(source.path)\n".utf8)) }
-        digest.update(bytes)
+        let text = try source.read("an Alertmanager configuration", option: "--alertmanager-config", digest: &digest, reader: reader)
+        do { s.monitoring.alertmanager = try AlertmanagerConfig.load(path: source.path, text: text) } catch { throw error.scenarioError }
         let names = s.monitoring.alertmanager?.receivers.map(\.name) ?? []
         for n in s.expect.notified {
             for (i, r) in n.receivers.enumerated() where !names.contains(r) {
@@ -168,30 +153,19 @@ extension ScenarioLoader {
         let sloRules = try loadSLOs(&s, extra: extraSLOSpecs, digest: &digest, reader: reader)
         var files: [RuleFile] = []
         for source in s.monitoring.ruleSources {
-            func fail(_ m: String) -> ScenarioError {
-                source.listedIn.map { ScenarioError(file: $0, path: source.jsonPath, message: m) } ?? ScenarioError(file: source.path, path: "", message: m)
-            }
-            let bytes: [UInt8]
-            switch reader(source.path) {
-            case .success(let b): bytes = b
-            case .failure(let problem): throw fail("expected a Prometheus rule file at \(source.path), found \(problem.found)")
-            }
-            guard let text = String(bytes: bytes, encoding: .utf8) else { throw fail("\(source.path): expected UTF-8 YAML, found invalid UTF-8") }
+            let text = try source.read("a Prometheus rule file", option: "--alert-rules", digest: &digest, reader: reader)
             do {
                 files.append(try RuleFile.load(path: source.path, text: text))
             } catch {
                 throw ScenarioError(file: error.file, path: "", message: "\(error.location): \(error.message)")
             }
-            if source.listedIn == nil { digest.update(Array("--alert-rules \(source.path)\n".utf8)) }
-            digest.update(bytes)
         }
         s.monitoring.ruleSources += sloRules.map(\.source)
         files += sloRules.map(\.file)
         if s.monitoring.builtinAlerts {
             for (source, file) in zip(s.monitoring.ruleSources, files) {
                 guard let clash = file.rules.first(where: { r in r.kind == .alert && s.alerts.contains { $0.name == r.name } }) else { continue }
-                let m = "\(file.path): the alert \"\(clash.name)\" has a built-in alert's name; rename it, or set monitoring.builtin_alerts to false"
-                throw source.listedIn.map { ScenarioError(file: $0, path: source.jsonPath, message: m) } ?? ScenarioError(file: file.path, path: "", message: m)
+                throw source.error("\(file.path): the alert \"\(clash.name)\" has a built-in alert's name; rename it, or set monitoring.builtin_alerts to false")
             }
         }
         s.monitoring.ruleFiles = files
@@ -210,6 +184,37 @@ extension ScenarioLoader {
     }
 }
 
+extension MonitoringSettings.Source {
+    /// An error about the file, reported where it was listed (the scenario's field), or
+    /// against the file itself when the command line gave it.
+    func error(_ message: String) -> ScenarioError {
+        listedIn.map { ScenarioError(file: $0, path: jsonPath, message: message) } ?? ScenarioError(file: path, path: "", message: message)
+    }
+
+    /// The file as UTF-8 text (`what` names it in errors); its bytes, and `option` with its
+    /// path when the command line gave it, go into the scenario's digest.
+    func read(_ what: String, option: String, digest: inout SHA256,
+              reader: (String) -> Result<[UInt8], InputFile.Problem>) throws(ScenarioError) -> String {
+        let bytes: [UInt8]
+        switch reader(path) {
+        case .success(let b): bytes = b
+        case .failure(let problem): throw error("expected \(what) at \(path), found \(problem.found)")
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8) else { throw error("\(path): expected UTF-8 YAML, found invalid UTF-8") }
+        if listedIn == nil { digest.update(Array("\(option) \(path)\n".utf8)) }
+        digest.update(bytes)
+        return text
+    }
+}
+
+extension SpecError {
+    /// As the scenario loader reports it: against the file, with its path and line.
+    var scenarioError: ScenarioError {
+        let at = [path, line > 0 ? "(line \(line))" : ""].filter { !$0.isEmpty }.joined(separator: " ")
+        return ScenarioError(file: file, path: "", message: (at.isEmpty ? "" : at + ": ") + message)
+    }
+}
+
 extension ScenarioLoader {
     /// Reads every SLO spec (scenario-listed, then `extra`), joins the inline SLOs, and
     /// compiles each source's SLOs into a rule file (`SLORules`), listed like the spec.
@@ -221,23 +226,8 @@ extension ScenarioLoader {
             groups.append((.init(path: "slos", listedIn: first.file, jsonPath: "monitoring.slos"), s.monitoring.inlineSLOs.map(\.spec)))
         }
         for source in s.monitoring.sloSources {
-            func fail(_ m: String) -> ScenarioError {
-                source.listedIn.map { ScenarioError(file: $0, path: source.jsonPath, message: m) } ?? ScenarioError(file: source.path, path: "", message: m)
-            }
-            let bytes: [UInt8]
-            switch reader(source.path) {
-            case .success(let b): bytes = b
-            case .failure(let problem): throw fail("expected a Sloth or OpenSLO spec at \(source.path), found \(problem.found)")
-            }
-            guard let text = String(bytes: bytes, encoding: .utf8) else { throw fail("\(source.path): expected UTF-8 YAML, found invalid UTF-8") }
-            do {
-                groups.append((source, try SLOImport.load(path: source.path, text: text)))
-            } catch {
-                let at = [error.path, error.line > 0 ? "(line \(error.line))" : ""].filter { !$0.isEmpty }.joined(separator: " ")
-                throw ScenarioError(file: error.file, path: "", message: (at.isEmpty ? "" : at + ": ") + error.message)
-            }
-            if source.listedIn == nil { digest.update(Array("--slo-spec \(source.path)\n".utf8)) }
-            digest.update(bytes)
+            let text = try source.read("a Sloth or OpenSLO spec", option: "--slo-spec", digest: &digest, reader: reader)
+            do { groups.append((source, try SLOImport.load(path: source.path, text: text))) } catch { throw error.scenarioError }
         }
         var seen: [String: String] = [:]
         var out: [(source: MonitoringSettings.Source, file: RuleFile)] = []
