@@ -52,6 +52,24 @@ public enum Interrupts {
         thread.start()
     }
 
+    /// Set when `stop` begins. The command may still finish on the main thread meanwhile —
+    /// typically failing, because `stop` is removing the files it writes — and its exit code
+    /// (2, a path it could not write) must not win the race with 128 + the signal.
+    nonisolated(unsafe) static var stopping = false
+    static let stopLock = NSLock()
+
+    /// Ends the process with `code`, unless a stop is under way: then it waits for `stop`
+    /// to end it, so an interrupted command always exits 128 + the signal.
+    public static func finish(_ code: Int32) -> Never {
+        stopLock.lock()
+        let stopped = stopping
+        stopLock.unlock()
+        if stopped {
+            while true { pause() }
+        }
+        exit(code)
+    }
+
     /// The signals that stop a command, with their names for the message.
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
 
@@ -72,6 +90,9 @@ public enum Interrupts {
     /// standard output turns out to be a closed pipe; that case is quiet, as with any
     /// program whose reader went away.
     public static func stop(signal sig: Int32) -> Never {
+        stopLock.lock()
+        stopping = true
+        stopLock.unlock()
         let removed = TemporaryOutputs.shared.removeAll()
         if sig != SIGPIPE {
             var message = "\nwargame: interrupted by \(name(of: sig))"

@@ -44,6 +44,6 @@ let code = Wargame.main(arguments: Array(CommandLine.arguments.dropFirst()),
                         context: CommandContext(environment: environment, console: console))
 if stdoutFailure != 0 {
     _ = writeAll(STDERR_FILENO, "Error: cannot write standard output (\(String(cString: strerror(stdoutFailure)))); what it should have shown is lost\n")
-    if code == .success || code == .sloBreached { exit(ExitCode.internalError.rawValue) }
+    if code == .success || code == .sloBreached { Interrupts.finish(ExitCode.internalError.rawValue) }
 }
-exit(code.rawValue)
+Interrupts.finish(code.rawValue)
