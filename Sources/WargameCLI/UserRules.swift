@@ -55,15 +55,8 @@ final class UserRules {
             self.recorder?.evaluation(at: t, firing: self.engine.firing)
             self.account(at: t)
         }
-        let store = engine.store
-        sink = PrometheusText.Sink(wants: store.wants) { [unowned self] name, labels, value in
-            // A count is exact as a number: no need to print it and parse it back.
-            switch value {
-            case .count(let n): store.add(name: name, labels: labels, value: Double(n))
-            case .text(let text): store.add(name: name, labels: labels, value: GoMath.parseFloat(text) ?? .nan)
-            }
-            self.recorder?.add(name: name, labels: labels, text: value.text)
-        }
+        sink = PrometheusText.Sink(wants: engine.store.wants, parse: { GoMath.parseFloat($0) ?? .nan },
+                                   onText: recordTest ? { [unowned self] in self.recorder?.add(name: $0, labels: $1, text: $2) } : nil)
     }
 
     /// Adds each SLO's error ratio at `t` to the run's and to the windows of the incidents
@@ -109,13 +102,14 @@ final class UserRules {
     /// Returns the episodes that resolved.
     func step(_ snapshot: MetricsSnapshot, end: SimTime) -> [AlertEpisode] {
         let t = (end - origin).microseconds / 1_000
-        let store = engine.store
-        store.beginScrape(at: t)
         recorder?.beginScrape()
+        sink.begin()
         var p = PrometheusText(sink: sink)
         p.write(snapshot)
         ServiceMetrics.write(snapshot, into: &p)
-        store.endScrape()
+        sink.buffer.end()
+        let b = sink.buffer
+        engine.store.scrape(at: t, names: b.names, labels: b.labels, values: b.values, count: b.count, firstChange: b.firstChange)
         recorder?.endScrape()
         return apply(engine.evaluate(upTo: t))
     }

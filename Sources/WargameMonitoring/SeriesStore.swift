@@ -83,6 +83,36 @@ public final class SeriesStore {
         series[i].append(lastTime, value, keepAfter: lastTime - retentionMs)
     }
 
+    /// Per position of the last `scrape`, the series it wrote (−1: a repeat of an earlier
+    /// line, which Prometheus drops).
+    private var plan: [Int] = []
+
+    /// A whole scrape at `t` (ms), its samples by position (`count` of them): positions
+    /// before `firstChange` name the same series as at the previous scrape, so only the
+    /// rest are looked up, and when none changed no series can have gone stale.
+    public func scrape(at t: Int64, names: [String], labels: [[(String, String)]], values: [Double], count: Int, firstChange: Int) {
+        beginScrape(at: t)
+        let changed = firstChange < count || count != plan.count
+        if changed {
+            plan.removeLast(plan.count - min(plan.count, firstChange))
+            for k in plan.count..<count {
+                plan.append(seriesIndex(Self.key(names[k], labels[k])) { Labels([("__name__", names[k])] + labels[k]) })
+            }
+            var seen = Set<Int>()
+            for k in plan.indices where plan[k] >= 0 && !seen.insert(plan[k]).inserted { plan[k] = -1 }
+        }
+        let (now, keepAfter, scrapes) = (lastTime, lastTime - retentionMs, scrapes)
+        series.withUnsafeMutableBufferPointer { all in
+            for k in 0..<count {
+                let i = plan[k]
+                guard i >= 0 else { continue }
+                all[i].lastScrape = scrapes
+                all[i].append(now, values[k], keepAfter: keepAfter)
+            }
+        }
+        if changed { endScrape() }
+    }
+
     /// A series' identity as exposed: its name and labels (empty values included).
     static func key(_ name: String, _ labels: [(String, String)]) -> String {
         name + "\u{0}" + labels.map { $0.0 + "=" + $0.1 }.joined(separator: "\u{0}")

@@ -21,9 +21,11 @@ extension PrometheusText {
     }
 
     /// A family of histograms, one per label value, already in base units.
-    public mutating func histograms(_ name: String, help: String, label: String?, _ series: [(String, BucketHistogram)]) {
+    public mutating func histograms(_ name: String, help: String, label: String?, _ all: @autoclosure () -> [(String, BucketHistogram)]) {
         family(name, "histogram", help)
         guard wanted else { return }
+        let series = all()
+        if scrapedAsBefore(series, sumDivisor: 1) { return }
         let (bucket, sum, count) = sampleNames ?? (name + "_bucket", name + "_sum", name + "_count")
         for (value, h) in series {
             let labels = label.map { [($0, value)] } ?? []
@@ -39,7 +41,7 @@ extension PrometheusText {
                 l[l.count - 1].1 = "+Inf"
                 sample(bucket, l, value: .count(h.count))
             }
-            if wantsSum { sample(sum, labels, NumberFormat.fixed(h.sum, 6)) }
+            if wantsSum { sample(sum, labels, value: .fixed(h.sum, 6)) }
             if wantsCount { sample(count, labels, value: .count(h.count)) }
         }
     }

@@ -10,19 +10,44 @@ import WargameModels
 /// than a `quantile` label (which belongs to summaries).
 public struct PrometheusText {
     var out = ""
-    /// Receives every sample instead of the text (the rule engine's scrape); `wants` says
-    /// which families it reads, so the others are not even formatted.
-    public struct Sink {
+    /// Receives every sample instead of the text (the rule engine's scrape), as numbers in
+    /// a `ScrapeBuffer`; `wants` says which families it reads, so the others are not even
+    /// formatted.
+    public final class Sink {
         public let wants: (String) -> Bool
-        public let sample: (_ name: String, _ labels: [(String, String)], _ value: SampleValue) -> Void
+        /// A value the exposition writes as text, as the scraper parses it (Go's ParseFloat).
+        let parse: (String) -> Double
+        /// Every sample as exposed too, when a reader needs the texts (`--rules-test`).
+        let onText: ((_ name: String, _ labels: [(String, String)], _ text: String) -> Void)?
+        /// The scrape, cleared by `begin()`.
+        public var buffer = ScrapeBuffer()
         /// Bucket bounds' `le` texts, kept from scrape to scrape.
         let leTexts = BoundTexts()
         /// Which families it wants, by their position in the exposition (remembered: asking
         /// `wants` hashes the name, seventy times a scrape).
         let families = FamilyMemo()
-        public init(wants: @escaping (String) -> Bool, sample: @escaping (String, [(String, String)], SampleValue) -> Void) {
+        public init(wants: @escaping (String) -> Bool, parse: @escaping (String) -> Double,
+                    onText: ((String, [(String, String)], String) -> Void)? = nil) {
             self.wants = wants
-            self.sample = sample
+            self.parse = parse
+            self.onText = onText
+        }
+
+        /// Starts a scrape: write the exposition through `PrometheusText(sink:)`, then `buffer.end()`.
+        public func begin() {
+            buffer.begin()
+            families.position = 0
+        }
+
+        func put(_ name: String, _ labels: [(String, String)], _ value: SampleValue) {
+            let v: Double
+            switch value {
+            case .count(let n): v = Double(n)
+            case .fixed(let x, let d): v = NumberFormat.fixedValue(x, d)
+            case .text(let t): v = parse(t)
+            }
+            buffer.put(name, labels, v)
+            onText?(name, labels, value.text)
         }
     }
     var sink: Sink?
@@ -39,7 +64,6 @@ public struct PrometheusText {
 
     public init(sink: Sink) {
         self.sink = sink
-        sink.families.position = 0
     }
 
     public var text: String { out }
@@ -75,7 +99,7 @@ public struct PrometheusText {
 
     mutating func sample(_ name: String, _ labels: [(String, String)], value: SampleValue) {
         if let sink {
-            if wanted { sink.sample(name, labels, value) }
+            if wanted { sink.put(name, labels, value) }
             return
         }
         out += name
@@ -107,7 +131,7 @@ public struct PrometheusText {
         family(name, "gauge", help)
         guard wanted else { return }
         let samples = samples()
-        for (labels, v) in samples { sample(name, labels, v.map { NumberFormat.fixed($0, decimals) } ?? "NaN") }
+        for (labels, v) in samples { sample(name, labels, value: v.map { .fixed($0, decimals) } ?? .text("NaN")) }
     }
 
     /// A gauge whose sample text is already formatted.
@@ -120,6 +144,7 @@ public struct PrometheusText {
     public mutating func histogram(_ name: String, help: String, milliseconds h: BucketHistogram) {
         family(name, "histogram", help)
         guard wanted else { return }
+        if scrapedAsBefore([("", h)], sumDivisor: 1_000) { return }
         let names = sampleNames ?? (name + "_bucket", name + "_sum", name + "_count")
         if wantsBucket {
             let bucket = names.bucket
@@ -132,7 +157,7 @@ public struct PrometheusText {
             l[0].1 = "+Inf"
             sample(bucket, l, value: .count(h.count))
         }
-        if wantsSum { sample(names.sum, [], NumberFormat.fixed(h.sum / 1_000, 6)) }
+        if wantsSum { sample(names.sum, [], value: .fixed(h.sum / 1_000, 6)) }
         if wantsCount { sample(names.count, [], value: .count(h.count)) }
     }
 
@@ -212,15 +237,18 @@ public struct PrometheusText {
     }
 }
 
-/// A sample's value: a count (exact as a number, so a scrape need not print and parse it)
-/// or text as the exposition prints it.
+/// A sample's value: a count, or a number with fixed decimals (both exact as numbers, so a
+/// scrape need not print and parse them: `NumberFormat.fixedValue` is the parsed text bit
+/// for bit), or text as the exposition prints it.
 public enum SampleValue {
     case count(Int)
+    case fixed(Double, Int)
     case text(String)
 
     public var text: String {
         switch self {
         case .count(let n): String(n)
+        case .fixed(let x, let d): NumberFormat.fixed(x, d)
         case .text(let t): t
         }
     }
@@ -228,8 +256,19 @@ public enum SampleValue {
 
 /// A scrape's families in exposition order, each with what the sink wants of it.
 final class FamilyMemo {
-    var entries: [(name: String, wants: (Bool, Bool, Bool, Bool), names: (bucket: String, sum: String, count: String)?)] = []
+    var entries: [(name: String, wants: (Bool, Bool, Bool, Bool), names: (bucket: String, sum: String, count: String)?)] = [] {
+        didSet { layouts += Array(repeating: nil, count: max(0, entries.count - layouts.count)) }
+    }
+    /// Per histogram family, its series at the last scrape.
+    var layouts: [HistogramLayout?] = []
     var position = 0
+}
+
+/// A histogram family's series at one scrape: each one's label value and bucket bounds
+/// (the bounds arrays are the model's own, so comparing them is mostly an identity check).
+struct HistogramLayout: Equatable {
+    let values: [String]
+    let bounds: [[Double]]
 }
 
 /// Bucket bounds' `le` texts by bound: the same dozen bounds are printed at every scrape.
