@@ -66,7 +66,7 @@ final class UserRules {
         let now = time(t), interval = SimDuration(microseconds: intervalMs * 1_000)
         let inside = windows.indices.filter { now > windows[$0].lowerBound && now - interval < windows[$0].upperBound }
         for k in slos.indices {
-            guard case .vector(let v)? = try? engine.query(slos[k].ratio, at: t), let r = v.first?.value, r.isFinite else { continue }
+            guard case .vector(let v)? = try? engine.query(slos[k].ratio, at: t, slot: k), let r = v.first?.value, r.isFinite else { continue }
             slos[k].sum += r
             slos[k].evaluations += 1
             for w in inside { slos[k].inWindows[w] += r / Double(inside.count) }

@@ -1,7 +1,8 @@
 /// Binary operators: Prometheus 2.x's `VectorBinop`, `VectorscalarBinop` and the set
 /// operators, including their label rules and their errors for ambiguous matches.
 extension PromQLEngine {
-    func binary(_ op: BinaryOp, _ l: PromQLValue, _ r: PromQLValue, _ m: VectorMatching?, _ returnBool: Bool) throws(PromQLError) -> PromQLValue {
+    func binary(_ op: BinaryOp, _ l: PromQLValue, _ r: PromQLValue, _ m: VectorMatching?, _ returnBool: Bool,
+                site: Site? = nil) throws(PromQLError) -> PromQLValue {
         switch (l, r) {
         case (.scalar(let a), .scalar(let b)):
             let (v, keep) = Self.apply(op, a, b)
@@ -16,7 +17,11 @@ extension PromQLEngine {
             case .and: return .vector(and(a, b, m))
             case .or: return .vector(or(a, b, m))
             case .unless: return .vector(unless(a, b, m))
-            default: return .vector(try vectorVector(op, a, b, m, returnBool))
+            default:
+                let out = try vectorVector(op, a, b, m, returnBool)
+                // Fitting here means the plan is unusable: keep it rather than remake it.
+                if let site, !(site.match?.fits(a, b) ?? false) { site.match = matchPlan(a, b, m, op, returnBool) }
+                return .vector(out)
             }
         }
     }
@@ -131,5 +136,59 @@ extension PromQLEngine {
         if let restrict { l = derived.derive(l, restrict) }
         for name in m.include { l.set(name, one[name]) }
         return l
+    }
+
+    /// The matching of `lhs` and `rhs` as a `MatchPlan`, or one marked unusable when some
+    /// choice of kept samples could raise a matching error or repeat a result's labels
+    /// (then every evaluation takes the full path, which raises them).
+    func matchPlan(_ lhs: [Sample], _ rhs: [Sample], _ m: VectorMatching, _ op: BinaryOp, _ returnBool: Bool) -> MatchPlan {
+        let (left, right) = (lhs.map(\.labels), rhs.map(\.labels))
+        let unusable = MatchPlan(left: left, right: right, partner: [], labels: [], usable: false)
+        let swapped = m.card == .oneToMany
+        let (many, one) = swapped ? (rhs, lhs) : (lhs, rhs)
+        let signature = signature(m)
+        var oneSide = LabelTable<Int>(capacity: one.count)
+        for (k, s) in one.enumerated() {
+            let sig = signature(s.labels)
+            guard oneSide.index(of: sig) == nil else { return unusable }
+            oneSide.insert(sig, k)
+        }
+        let restrict = m.card == .oneToOne ? derived.op(m.on ? .keeping : .dropping, m.labels) : nil
+        var signatures = LabelTable<Void>(), results = LabelTable<Void>()
+        var partner: [Int] = [], labels: [Labels] = []
+        for s in many {
+            let sig = signature(s.labels)
+            guard let o = oneSide[sig] else {
+                partner.append(-1)
+                labels.append(Labels())
+                continue
+            }
+            if m.card == .oneToOne {
+                guard signatures.index(of: sig) == nil else { return unusable }
+                signatures.insert(sig, ())
+            }
+            var l = resultLabels(s.labels, one[o].labels, op, m, restrict: restrict)
+            if returnBool { l = derived.derive(l, derived.withoutName) }
+            guard results.index(of: l) == nil else { return unusable }
+            results.insert(l, ())
+            partner.append(o)
+            labels.append(l)
+        }
+        return MatchPlan(left: left, right: right, partner: partner, labels: labels, usable: true)
+    }
+
+    /// `vectorVector` by a usable plan that fits its inputs: the same samples, in the same
+    /// order, with no lookups.
+    static func matched(_ plan: MatchPlan, _ op: BinaryOp, _ lhs: [Sample], _ rhs: [Sample], _ swapped: Bool, _ returnBool: Bool) -> [Sample] {
+        let (many, one) = swapped ? (rhs, lhs) : (lhs, rhs)
+        var out: [Sample] = []
+        for k in many.indices where plan.partner[k] >= 0 {
+            let o = one[plan.partner[k]].value
+            let (vl, vr) = swapped ? (o, many[k].value) : (many[k].value, o)
+            var (value, keep) = apply(op, vl, vr)
+            if returnBool { value = keep ? 1 : 0 } else if !keep { continue }
+            out.append(Sample(labels: plan.labels[k], value: value))
+        }
+        return out
     }
 }

@@ -1,11 +1,12 @@
 /// The subset's functions, each as Prometheus 2.x's `functions.go` computes it.
 extension PromQLEngine {
-    mutating func call(_ f: PromQLFunction, _ args: [PromQLExpr], at t: Int64) throws(PromQLError) -> PromQLValue {
+    mutating func call(_ f: PromQLFunction, _ args: [PromQLExpr], at t: Int64, site: Site? = nil) throws(PromQLError) -> PromQLValue {
         switch f {
         case .rate, .irate, .increase, .delta, .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime:
             guard case .matrix(let sel, let range) = Self.unwrap(args[0]) else { throw PromQLError(message: "\(f.rawValue) needs a range selector") }
             let end = t - sel.offsetMs, start = end - range
-            let selected = select(sel)
+            let selected = select(sel, site)
+            if let site, let out = reuse(site, f, selected, start: start, end: end, rangeMs: range) { return .vector(out) }
             var out: [Sample] = []
             out.reserveCapacity(selected.count)
             for i in selected {
@@ -14,6 +15,7 @@ extension PromQLEngine {
                     out.append(Sample(labels: store.namelessLabels(i), value: v))
                 }
             }
+            if let site { (site.rangeOutput, site.rangeSeries) = out.count == selected.count ? (out, selected) : ([], []) }
             return .vector(out)
         case .time:
             return .scalar(Double(t) / 1_000)
@@ -34,8 +36,26 @@ extension PromQLEngine {
             return .vector([Sample(labels: Self.absentLabels(args[0]), value: 1)])
         case .histogramQuantile:
             let q = try scalarArgument(args[0], at: t)
-            return .vector(histogramQuantile(q, try vectorArgument(args[1], at: t)))
+            return .vector(histogramQuantile(q, try vectorArgument(args[1], at: t), site: site))
         }
+    }
+
+    /// A range function's last output with new values, when it selected the same series
+    /// and every one of them still has a value (else nil: the full path runs).
+    func reuse(_ site: Site, _ f: PromQLFunction, _ selected: [Int], start: Int64, end: Int64, rangeMs: Int64) -> [Sample]? {
+        guard site.rangeSeries == selected, site.rangeOutput.count == selected.count else { return nil }
+        var out = site.rangeOutput
+        site.rangeOutput = []  // so `out` is the only reference and is written in place
+        for (k, i) in selected.enumerated() {
+            let (times, values) = store.range(i, from: start, to: end)
+            guard let v = Self.overRange(f, times, values, start: start, end: end, rangeMs: rangeMs) else {
+                site.rangeSeries = []
+                return nil
+            }
+            out[k].value = v
+        }
+        site.rangeOutput = out
+        return out
     }
 
     static func unwrap(_ e: PromQLExpr) -> PromQLExpr {
@@ -148,21 +168,49 @@ extension PromQLEngine {
 extension PromQLEngine {
     /// `histogram_quantile` over classic buckets: series grouped by their labels but `le`,
     /// each group's quantile interpolated linearly inside its bucket (`bucketQuantile`).
-    func histogramQuantile(_ q: Double, _ samples: [Sample]) -> [Sample] {
+    func histogramQuantile(_ q: Double, _ samples: [Sample], site: Site? = nil) -> [Sample] {
+        let plan: QuantilePlan
+        if let p = site?.quantile, p.fits(samples) { plan = p } else {
+            plan = quantilePlan(samples)
+            site?.quantile = plan
+        }
+        var out: [Sample] = []
+        out.reserveCapacity(plan.groups.count)
+        var sorted: [(upper: Double, count: Double)] = []
+        for g in plan.groups.indices {
+            sorted.removeAll(keepingCapacity: true)
+            for (k, i) in plan.members[g].enumerated() { sorted.append((plan.bounds[g][k], samples[i].value)) }
+            out.append(Sample(labels: plan.groups[g], value: Self.bucketQuantile(q, sorted: sorted)))
+        }
+        return out
+    }
+
+    /// Buckets grouped by their labels but `le` (those whose `le` is no number join no
+    /// group), each group's sorted by bound, input order at a tie.
+    func quantilePlan(_ samples: [Sample]) -> QuantilePlan {
         let (withoutLe, neither) = (derived.op(.dropping, ["le"]), derived.op(.dropping, ["__name__", "le"]))
-        // Series whose `le` is no number join no group.
         let plan = derived.plan(samples, key: -1 - withoutLe, { [derived] l in derived.bound(l) == nil ? nil : derived.derive(l, withoutLe) },
                                 label: { [derived] in derived.derive($0, neither) })
-        return zip(plan.groups, plan.members).map { labels, members in
-            Sample(labels: labels, value: Self.bucketQuantile(q, members.map { (derived.bound(samples[$0].labels)!, samples[$0].value) }))
+        var members: [[Int]] = [], bounds: [[Double]] = []
+        for group in plan.members {
+            let sorted = group.map { (i: $0, upper: derived.bound(samples[$0].labels)!) }
+                .sorted { $0.upper < $1.upper || ($0.upper == $1.upper && $0.i < $1.i) }
+            members.append(sorted.map(\.i))
+            bounds.append(sorted.map(\.upper))
         }
+        return QuantilePlan(inputs: samples.map(\.labels), groups: plan.groups, members: members, bounds: bounds)
     }
 
     static func bucketQuantile(_ q: Double, _ input: [(upper: Double, count: Double)]) -> Double {
+        let sorted = input.enumerated().sorted { $0.element.upper < $1.element.upper || ($0.element.upper == $1.element.upper && $0.offset < $1.offset) }.map(\.element)
+        return bucketQuantile(q, sorted: sorted)
+    }
+
+    /// Prometheus's `bucketQuantile` over buckets already sorted by bound.
+    static func bucketQuantile(_ q: Double, sorted: [(upper: Double, count: Double)]) -> Double {
         if q.isNaN { return .nan }
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
-        let sorted = input.enumerated().sorted { $0.element.upper < $1.element.upper || ($0.element.upper == $1.element.upper && $0.offset < $1.offset) }.map(\.element)
         guard let last = sorted.last, last.upper == .infinity else { return .nan }
         var buckets: [(upper: Double, count: Double)] = []
         for b in sorted {

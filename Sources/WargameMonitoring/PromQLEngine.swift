@@ -29,16 +29,28 @@ public struct PromQLEngine {
     /// Selections by the selector's text, with the store generation they were made at.
     private var selections: [String: (generation: Int, series: [Int])] = [:]
     let derived = LabelDerivations()
+    let sites = SiteTable()
 
     public init(store: SeriesStore) { self.store = store }
 
+    /// `e` at `t`, remembering what its places worked out under `context` (a number the
+    /// caller gives this expression and no other): the rule engine's evaluations.
+    public mutating func evaluate(_ e: PromQLExpr, at t: Int64, context: Int) throws(PromQLError) -> PromQLValue {
+        precondition(context >= 0, "contexts are numbered from 0")
+        sites.context = context
+        sites.next = 0
+        defer { sites.context = -1 }
+        return try evaluate(e, at: t)
+    }
+
     public mutating func evaluate(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
+        let site = sites.take()
         switch e {
         case .number(let v): return .scalar(v)
         case .parens(let inner): return try evaluate(inner, at: t)
         case .vector(let sel):
             var out: [Sample] = []
-            for i in select(sel) {
+            for i in select(sel, site) {
                 if let v = store.instant(i, at: t - sel.offsetMs) { out.append(Sample(labels: store.labels(i), value: v)) }
             }
             return .vector(out)
@@ -54,21 +66,30 @@ public struct PromQLEngine {
         case .call(let f, let args):
             // A range function over one metric's series drops the one name they share:
             // its results are as distinct as the series.
-            if case .matrix(let sel, _) = Self.unwrap(args.first ?? .number(0)), sel.metricName != nil { return try call(f, args, at: t) }
-            return try unique(call(f, args, at: t))
+            if case .matrix(let sel, _) = Self.unwrap(args.first ?? .number(0)), sel.metricName != nil { return try call(f, args, at: t, site: site) }
+            return try unique(call(f, args, at: t, site: site))
         case .aggregate(let op, let inner, let grouping):
             guard case .vector(let s) = try evaluate(inner, at: t) else { throw PromQLError(message: "aggregation over a scalar") }
-            return .vector(aggregate(op, s, grouping))
+            return .vector(aggregate(op, s, grouping, site: site))
         case .binary(let op, let l, let r, let matching, let returnBool):
-            return try unique(binary(op, try evaluate(l, at: t), try evaluate(r, at: t), matching, returnBool))
+            let (a, b) = (try evaluate(l, at: t), try evaluate(r, at: t))
+            // A matching plan's results are distinct by construction.
+            if case .vector(let x) = a, case .vector(let y) = b, !op.isSet, let plan = site?.match, plan.usable, plan.fits(x, y) {
+                return .vector(Self.matched(plan, op, x, y, matching?.card == .oneToMany, returnBool))
+            }
+            return try unique(binary(op, a, b, matching, returnBool, site: site))
         }
     }
 
-    mutating func select(_ sel: VectorSelector) -> [Int] {
+    mutating func select(_ sel: VectorSelector, _ site: Site?) -> [Int] {
+        if let site, site.selectionGeneration == store.generation, site.selectionKey == sel.key { return site.selection }
         let key = sel.key
-        if let c = selections[key], c.generation == store.generation { return c.series }
-        let s = store.matching(sel.matchers)
-        selections[key] = (store.generation, s)
+        let s: [Int]
+        if let c = selections[key], c.generation == store.generation { s = c.series } else {
+            s = store.matching(sel.matchers)
+            selections[key] = (store.generation, s)
+        }
+        if let site { (site.selectionKey, site.selectionGeneration, site.selection) = (key, store.generation, s) }
         return s
     }
 
@@ -83,9 +104,10 @@ public struct PromQLEngine {
         // Samples of one metric name (or none) whose labels were only narrowed by dropping
         // the name stay distinct; only then is the full check skipped.
         if let first = s.first?.labels.metricName, !first.isEmpty, s.allSatisfy({ $0.labels.metricName == first }) { return s }
-        var seen = Set<Labels>()
-        for x in s where !seen.insert(x.labels).inserted {
-            throw PromQLError(message: "vector cannot contain metrics with the same labelset (\(x.labels))")
+        var seen = LabelTable<Void>(capacity: s.count)
+        for x in s {
+            guard seen.index(of: x.labels) == nil else { throw PromQLError(message: "vector cannot contain metrics with the same labelset (\(x.labels))") }
+            seen.insert(x.labels, ())
         }
         return s
     }
@@ -96,12 +118,19 @@ public struct PromQLEngine {
     /// loader creates them in map order), so a sum of three or more inexact terms, or a
     /// mean, can differ from Prometheus's in the last bit — and from one Prometheus run to
     /// the next (`docs/own-monitoring.md`).
-    func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?) -> [Sample] {
+    func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?, site: Site? = nil) -> [Sample] {
         guard !samples.isEmpty else { return [] }
         // Without a grouping every sample is in the one group.
+        var reused = false
         let plan = grouping.map { g in
+            if let p = site?.plan, p.fits(samples) {
+                reused = true
+                return p
+            }
             let d = g.without ? derived.op(.dropping, g.labels + ["__name__"]) : derived.op(.keeping, g.labels)
-            return derived.plan(samples, key: d, { [derived] in derived.derive($0, d) }, label: { [derived] in derived.derive($0, d) })
+            let p = derived.plan(samples, key: d, { [derived] in derived.derive($0, d) }, label: { [derived] in derived.derive($0, d) })
+            site?.plan = p
+            return p
         }
         let groupCount = plan?.groups.count ?? 1
         var values = [Double](repeating: 0, count: groupCount), counts = [Double](repeating: 0, count: groupCount)
@@ -130,6 +159,16 @@ public struct PromQLEngine {
             }
         }
         guard let plan else { return [Sample(labels: Labels(), value: values[0])] }
-        return zip(plan.groups, values).map { Sample(labels: $0, value: $1) }
+        guard let site else { return zip(plan.groups, values).map { Sample(labels: $0, value: $1) } }
+        // The same plan gives the same groups: the last output with the new values.
+        var out = site.planOutput
+        site.planOutput = []
+        if reused && out.count == values.count {
+            for k in values.indices { out[k].value = values[k] }
+        } else {
+            out = zip(plan.groups, values).map { Sample(labels: $0, value: $1) }
+        }
+        site.planOutput = out
+        return out
     }
 }

@@ -16,6 +16,8 @@ public final class RuleEngine {
         var alerts: [Int?]  // per rule, index into `states`
         var recordedBefore: [[Labels]]
         var recordLabels: [LabelTable<Labels>]
+        /// The engine's context number of the group's first rule (the rest follow it).
+        let firstContext: Int
     }
     var groups: [Group]
     var states: [AlertState] = []
@@ -37,6 +39,7 @@ public final class RuleEngine {
         store = SeriesStore(retentionMs: retention + max(longestInterval, defaultIntervalMs), names: names)
         engine = PromQLEngine(store: store)
         groups = []
+        var contexts = 0
         for g in files.flatMap(\.groups) {
             var alerts: [Int?] = []
             for r in g.rules {
@@ -44,7 +47,8 @@ public final class RuleEngine {
             }
             groups.append(Group(group: g, intervalMs: g.intervalMs ?? defaultIntervalMs, alerts: alerts,
                                 recordedBefore: Array(repeating: [], count: g.rules.count),
-                                recordLabels: Array(repeating: LabelTable(), count: g.rules.count)))
+                                recordLabels: Array(repeating: LabelTable(), count: g.rules.count), firstContext: contexts))
+            contexts += g.rules.count
         }
     }
 
@@ -70,7 +74,7 @@ public final class RuleEngine {
         var fired: [UserAlert] = [], resolved: [UserAlert] = []
         for (k, rule) in groups[g].group.rules.enumerated() {
             let result: [Sample]
-            do { result = try engine.evaluate(rule.expr, at: t).samples } catch {
+            do { result = try engine.evaluate(rule.expr, at: t, context: groups[g].firstContext + k).samples } catch {
                 note(rule, t, error.message)
                 continue
             }
@@ -121,8 +125,11 @@ public final class RuleEngine {
     }
 
     /// `e` at `t` over the store as the rules see it (after the evaluations up to `t`).
-    public func query(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
-        try engine.evaluate(e, at: t)
+    /// `slot`: a number the caller gives this query and no other, when it asks it at every
+    /// evaluation, so its places remember what they worked out as rules' do.
+    public func query(_ e: PromQLExpr, at t: Int64, slot: Int? = nil) throws(PromQLError) -> PromQLValue {
+        guard let slot else { return try engine.evaluate(e, at: t) }
+        return try engine.evaluate(e, at: t, context: groups.reduce(0) { $0 + $1.group.rules.count } + slot)
     }
 
     /// The alerts firing now, per alert rule (for `--rules-test`).

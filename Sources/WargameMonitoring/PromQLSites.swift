@@ -1,0 +1,72 @@
+/// What one place of a rule's expression remembers from its last evaluation.
+///
+/// A rule is evaluated hundreds of thousands of times over the same series: its selectors
+/// pick the same series, its aggregations see the same label sets in the same order and
+/// produce the same groups, only the values change. So each place keeps what it worked
+/// out — the series selected, the grouping, the sorted buckets, the matched pairs — and
+/// its last output, whose labels it reuses (overwriting the values in place) when they
+/// come out the same. Every cache is checked against its inputs before it is used (a
+/// cheap check: the labels come from the same storage, so comparing them is mostly an
+/// identity check); a miss recomputes. The caches change the cost, never the result.
+final class Site {
+    /// A selector's series and the store generation they were selected at.
+    var selectionKey = "", selectionGeneration = -1, selection: [Int] = []
+    /// A range function's last output: one sample per selected series, in their order.
+    var rangeOutput: [Sample] = [], rangeSeries: [Int] = []
+    /// An aggregation's last grouping and output (one sample per group).
+    var plan: LabelDerivations.GroupPlan?
+    var planOutput: [Sample] = []
+    /// `histogram_quantile`'s last grouping, its buckets sorted.
+    var quantile: QuantilePlan?
+    /// A vector–vector operation's last matching.
+    var match: MatchPlan?
+}
+
+/// `histogram_quantile`'s grouping with each group's buckets sorted by bound (input order
+/// at a tie, as `bucketQuantile` sorts them).
+struct QuantilePlan {
+    let inputs: [Labels]
+    let groups: [Labels]
+    /// Per group, its members' positions in the input, sorted, and their bounds.
+    let members: [[Int]]
+    let bounds: [[Double]]
+
+    func fits(_ samples: [Sample]) -> Bool {
+        inputs.count == samples.count && zip(inputs, samples).allSatisfy { $0 == $1.labels }
+    }
+}
+
+/// A vector–vector arithmetic or comparison's matching, for inputs with these label sets:
+/// per sample of the "many" side, the "one" side's sample it matches (−1: none) and the
+/// result's labels. Made only when no choice of kept samples can raise a matching error
+/// and the results' labels are all distinct, so using it needs neither check.
+struct MatchPlan {
+    let left: [Labels]
+    let right: [Labels]
+    let partner: [Int]
+    let labels: [Labels]
+    /// False when the matching could fail: the full path then runs every time.
+    let usable: Bool
+
+    func fits(_ l: [Sample], _ r: [Sample]) -> Bool {
+        left.count == l.count && right.count == r.count
+            && zip(left, l).allSatisfy { $0 == $1.labels } && zip(right, r).allSatisfy { $0 == $1.labels }
+    }
+}
+
+/// The sites of every rule's expression, by the rule's number and the place's position in
+/// evaluation order.
+final class SiteTable {
+    private var sites: [[Site]] = []
+    /// The expression being evaluated (−1: none, no caching) and the next place's position.
+    var context = -1, next = 0
+
+    /// The next place of the current expression, or nil outside one.
+    func take() -> Site? {
+        guard context >= 0 else { return nil }
+        defer { next += 1 }
+        if context >= sites.count { sites += (sites.count...context).map { _ in [] } }
+        if next == sites[context].count { sites[context].append(Site()) }
+        return sites[context][next]
+    }
+}
