@@ -28,6 +28,7 @@ struct AlertState {
 
     /// Applies one evaluation's result; returns the alerts that fired and resolved now.
     mutating func advance(_ result: [Sample], at t: Int64) throws(PromQLError) -> (fired: [UserAlert], resolved: [UserAlert]) {
+        if result.isEmpty && active.isEmpty { return ([], []) }  // nothing pending, firing or kept
         var current: [(labels: Labels, annotations: [(name: String, value: String)], value: Double)] = []
         var seen = Set<Labels>()
         for s in result {

@@ -10,8 +10,7 @@ extension PromQLEngine {
             var out: [Sample] = []
             out.reserveCapacity(selected.count)
             for i in selected {
-                let (times, values) = store.range(i, from: start, to: end)
-                if let v = Self.overRange(f, times, values, start: start, end: end, rangeMs: range) {
+                if let v = over(f, i, start: start, end: end, rangeMs: range) {
                     out.append(Sample(labels: store.namelessLabels(i), value: v))
                 }
             }
@@ -47,8 +46,7 @@ extension PromQLEngine {
         var out = site.rangeOutput
         site.rangeOutput = []  // so `out` is the only reference and is written in place
         for (k, i) in selected.enumerated() {
-            let (times, values) = store.range(i, from: start, to: end)
-            guard let v = Self.overRange(f, times, values, start: start, end: end, rangeMs: rangeMs) else {
+            guard let v = over(f, i, start: start, end: end, rangeMs: rangeMs) else {
                 site.rangeSeries = []
                 return nil
             }
@@ -56,6 +54,14 @@ extension PromQLEngine {
         }
         site.rangeOutput = out
         return out
+    }
+
+    /// `f` over series `i`'s samples in `[start, end]`: read in place, or copied without
+    /// their staleness markers when there are some.
+    func over(_ f: PromQLFunction, _ i: Int, start: Int64, end: Int64, rangeMs: Int64) -> Double? {
+        if let v = store.inPlace(i, from: start, to: end, { Self.overRange(f, $0, $1, start: start, end: end, rangeMs: rangeMs) }) { return v }
+        let (times, values) = store.range(i, from: start, to: end)
+        return Self.overRange(f, times, values, start: start, end: end, rangeMs: rangeMs)
     }
 
     static func unwrap(_ e: PromQLExpr) -> PromQLExpr {
@@ -84,7 +90,9 @@ extension PromQLEngine {
         return l.dropping(dropped)
     }
 
-    static func overRange(_ f: PromQLFunction, _ times: ArraySlice<Int64>, _ values: ArraySlice<Double>, start: Int64, end: Int64, rangeMs: Int64) -> Double? {
+    static func overRange<T: RandomAccessCollection<Int64>, V: RandomAccessCollection<Double>>(
+        _ f: PromQLFunction, _ times: T, _ values: V, start: Int64, end: Int64, rangeMs: Int64
+    ) -> Double? where T.Index == Int, V.Index == Int {
         guard !values.isEmpty else { return nil }
         switch f {
         case .rate: return extrapolatedRate(times, values, start: start, end: end, rangeMs: rangeMs, counter: true, perSecond: true)
@@ -135,8 +143,9 @@ extension PromQLEngine {
     /// Prometheus's `extrapolatedRate`: the increase between the first and last samples
     /// (counter resets added back), extrapolated towards the window's ends when the samples
     /// reach within 1.1 average intervals of them, never below a counter's zero.
-    static func extrapolatedRate(_ timesSlice: ArraySlice<Int64>, _ valuesSlice: ArraySlice<Double>, start: Int64, end: Int64, rangeMs: Int64,
-                                 counter: Bool, perSecond: Bool) -> Double? {
+    static func extrapolatedRate<T: RandomAccessCollection<Int64>, V: RandomAccessCollection<Double>>(
+        _ timesSlice: T, _ valuesSlice: V, start: Int64, end: Int64, rangeMs: Int64, counter: Bool, perSecond: Bool
+    ) -> Double? where T.Index == Int, V.Index == Int {
         guard valuesSlice.count >= 2, let first = valuesSlice.first, let last = valuesSlice.last,
               let firstTime = timesSlice.first, let lastTime = timesSlice.last else { return nil }
         var result = last - first

@@ -37,9 +37,8 @@ public struct PromQLEngine {
     /// caller gives this expression and no other): the rule engine's evaluations.
     public mutating func evaluate(_ e: PromQLExpr, at t: Int64, context: Int) throws(PromQLError) -> PromQLValue {
         precondition(context >= 0, "contexts are numbered from 0")
-        sites.context = context
-        sites.next = 0
-        defer { sites.context = -1 }
+        sites.begin(context: context)
+        defer { sites.end() }
         return try evaluate(e, at: t)
     }
 
@@ -134,9 +133,11 @@ public struct PromQLEngine {
         }
         let groupCount = plan?.groups.count ?? 1
         var values = [Double](repeating: 0, count: groupCount), counts = [Double](repeating: 0, count: groupCount)
-        for (i, s) in samples.enumerated() {
-            let k = plan?.groupOf[i] ?? 0
-            let v = s.value
+        let groupOf = plan?.groupOf
+        for i in samples.indices {
+            // By index, reading only the value: iterating samples would copy (retain) each one's labels.
+            let k = groupOf?[i] ?? 0
+            let v = samples[i].value
             guard counts[k] > 0 else {
                 values[k] = op == .count ? 1 : v
                 counts[k] = 1

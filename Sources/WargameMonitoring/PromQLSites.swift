@@ -57,16 +57,25 @@ struct MatchPlan {
 /// The sites of every rule's expression, by the rule's number and the place's position in
 /// evaluation order.
 final class SiteTable {
-    private var sites: [[Site]] = []
-    /// The expression being evaluated (−1: none, no caching) and the next place's position.
-    var context = -1, next = 0
+    final class List { var sites: [Site] = [] }
+    private var lists: [List] = []
+    /// The current expression's sites (nil: none, no caching) and the next place's position.
+    private var current: List?
+    private var next = 0
+
+    func begin(context: Int) {
+        if context >= lists.count { lists += (lists.count...context).map { _ in List() } }
+        current = lists[context]
+        next = 0
+    }
+
+    func end() { current = nil }
 
     /// The next place of the current expression, or nil outside one.
     func take() -> Site? {
-        guard context >= 0 else { return nil }
+        guard let current else { return nil }
         defer { next += 1 }
-        if context >= sites.count { sites += (sites.count...context).map { _ in [] } }
-        if next == sites[context].count { sites[context].append(Site()) }
-        return sites[context][next]
+        if next == current.sites.count { current.sites.append(Site()) }
+        return current.sites[next]
     }
 }

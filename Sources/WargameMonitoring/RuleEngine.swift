@@ -72,10 +72,12 @@ public final class RuleEngine {
 
     func evaluate(group g: Int, at t: Int64) -> (fired: [UserAlert], resolved: [UserAlert]) {
         var fired: [UserAlert] = [], resolved: [UserAlert] = []
-        for (k, rule) in groups[g].group.rules.enumerated() {
+        let rules = groups[g].group.rules
+        // Rules by index, not copied: a rule is a dozen references to retain and release.
+        for k in rules.indices {
             let result: [Sample]
-            do { result = try engine.evaluate(rule.expr, at: t, context: groups[g].firstContext + k).samples } catch {
-                note(rule, t, error.message)
+            do { result = try engine.evaluate(rules[k].expr, at: t, context: groups[g].firstContext + k).samples } catch {
+                note(rules[k], t, error.message)
                 continue
             }
             if let s = groups[g].alerts[k] {
@@ -84,10 +86,10 @@ public final class RuleEngine {
                     fired += f
                     resolved += r
                 } catch {
-                    note(rule, t, error.message)
+                    note(rules[k], t, error.message)
                 }
             } else {
-                record(rule, result, group: g, index: k, at: t)
+                record(rules[k], result, group: g, index: k, at: t)
             }
         }
         return (fired, resolved)

@@ -206,6 +206,26 @@ public final class SeriesStore {
         return (tt[...], vv[...])
     }
 
+    /// `body` of series `i`'s samples in `[from, to]`, read where they are stored; nil
+    /// (without calling it) when a staleness marker is among them, for `range` to leave out.
+    func inPlace(_ i: Int, from: Int64, to: Int64,
+                 _ body: (Slice<UnsafeBufferPointer<Int64>>, Slice<UnsafeBufferPointer<Double>>) -> Double?) -> Double?? {
+        series.withUnsafeBufferPointer { all in
+            all[i].times.withUnsafeBufferPointer { times in
+                all[i].values.withUnsafeBufferPointer { values in
+                    let start = all[i].start
+                    var k = times.count - 1
+                    while k >= start && times[k] > to { k -= 1 }
+                    var lo = k
+                    while lo >= start && times[lo] >= from { lo -= 1 }
+                    guard lo + 1 <= k else { return .some(body(times[0..<0], values[0..<0])) }
+                    for j in (lo + 1)...k where Self.isStale(values[j]) { return nil }
+                    return .some(body(times[(lo + 1)...k], values[(lo + 1)...k]))
+                }
+            }
+        }
+    }
+
     func labels(_ i: Int) -> Labels { series[i].labels }
     func namelessLabels(_ i: Int) -> Labels { series[i].nameless }
 }

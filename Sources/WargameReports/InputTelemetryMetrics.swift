@@ -48,9 +48,12 @@ extension PrometheusText {
 
     /// Outcome counters of labelled series: `{label="…", outcome="…"}`.
     mutating func outcomes(_ name: String, help: String, label: String?, _ series: [InputTelemetry.Series], names: [String]) {
-        counter(name, help: help, series.flatMap { s in
-            zip(names, s.outcomes).map { ((label.map { [($0, s.label)] } ?? []) + [("outcome", $0)], $1) }
-        })
+        family(name, "counter", help)
+        guard wanted else { return }
+        if scrapedAsBefore(series, names: names) { return }
+        for s in series {
+            for (outcome, n) in zip(names, s.outcomes) { sample(name, (label.map { [($0, s.label)] } ?? []) + [("outcome", outcome)], value: .count(n)) }
+        }
     }
 
     mutating func inputTelemetry(_ t: InputTelemetry) {

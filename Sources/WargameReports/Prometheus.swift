@@ -57,7 +57,8 @@ public struct PrometheusText {
     /// wants (asked once per family, not once per sample).
     var wantsBucket = true, wantsSum = true, wantsCount = true
     /// The current histogram family's sample names, made once per run when scraping (the
-    /// store compares names at every sample, and one string compares fastest with itself).
+    /// store compares names at every sample, and one string compares fastest with itself);
+    /// only histogram writers read it, after their `family`.
     var sampleNames: (bucket: String, sum: String, count: String)?
 
     public init() {}
@@ -68,29 +69,31 @@ public struct PrometheusText {
 
     public var text: String { out }
 
-    mutating func family(_ name: String, _ type: String, _ help: String) {
+    /// Starts a family. `help` is only composed for the text (a scrape never reads it).
+    mutating func family(_ name: String, _ type: String, _ help: @autoclosure () -> String) {
         if let sink {
             let memo = sink.families
-            defer { memo.position += 1 }
-            if memo.position < memo.entries.count, memo.entries[memo.position].name == name {
-                (wantsBucket, wantsSum, wantsCount, wanted) = memo.entries[memo.position].wants
-                sampleNames = memo.entries[memo.position].names
+            let k = memo.position
+            memo.position += 1
+            if k < memo.names.count, memo.names[k] == name {
+                (wantsBucket, wantsSum, wantsCount, wanted) = memo.wants[k]
+                if wanted, let names = memo.sampleNames[k] { sampleNames = names }
                 return
             }
-            sampleNames = type == "histogram" ? (name + "_bucket", name + "_sum", name + "_count") : nil
             // A histogram's samples are named name_bucket, name_sum and name_count.
-            if type == "histogram" {
-                (wantsBucket, wantsSum, wantsCount) = (sink.wants(name + "_bucket"), sink.wants(name + "_sum"), sink.wants(name + "_count"))
+            let names = type == "histogram" ? (name + "_bucket", name + "_sum", name + "_count") : nil
+            if let names {
+                (wantsBucket, wantsSum, wantsCount) = (sink.wants(names.0), sink.wants(names.1), sink.wants(names.2))
                 wanted = wantsBucket || wantsSum || wantsCount
+                sampleNames = names
             } else {
                 (wantsBucket, wantsSum, wantsCount) = (true, true, true)
                 wanted = sink.wants(name)
             }
-            let entry = (name: name, wants: (wantsBucket, wantsSum, wantsCount, wanted), names: sampleNames)
-            if memo.position < memo.entries.count { memo.entries[memo.position] = entry } else { memo.entries.append(entry) }
+            memo.set(k, name: name, wants: (wantsBucket, wantsSum, wantsCount, wanted), sampleNames: names)
             return
         }
-        out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        out += "# HELP \(name) \(help())\n# TYPE \(name) \(type)\n"
     }
 
     mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: String) {
@@ -120,29 +123,30 @@ public struct PrometheusText {
         return v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 
-    public mutating func counter(_ name: String, help: String, _ samples: @autoclosure () -> [([(String, String)], Int)]) {
-        family(name, "counter", help)
+    public mutating func counter(_ name: String, help: @autoclosure () -> String, _ samples: @autoclosure () -> [([(String, String)], Int)]) {
+        family(name, "counter", help())
         guard wanted else { return }
         let samples = samples()
         for (labels, v) in samples { sample(name, labels, value: .count(v)) }
     }
 
-    public mutating func gauge(_ name: String, help: String, _ samples: @autoclosure () -> [([(String, String)], Double?)], decimals: Int = 6) {
-        family(name, "gauge", help)
+    public mutating func gauge(_ name: String, help: @autoclosure () -> String, _ samples: @autoclosure () -> [([(String, String)], Double?)], decimals: Int = 6) {
+        family(name, "gauge", help())
         guard wanted else { return }
         let samples = samples()
         for (labels, v) in samples { sample(name, labels, value: v.map { .fixed($0, decimals) } ?? .text("NaN")) }
     }
 
     /// A gauge whose sample text is already formatted.
-    mutating func gauge(_ name: String, help: String, text: String) {
-        family(name, "gauge", help)
-        sample(name, [], text)
+    mutating func gauge(_ name: String, help: @autoclosure () -> String, text: @autoclosure () -> String) {
+        family(name, "gauge", help())
+        guard wanted else { return }
+        sample(name, [], text())
     }
 
     /// A histogram recorded in milliseconds, exported in seconds (bounds and sum ÷ 1000).
-    public mutating func histogram(_ name: String, help: String, milliseconds h: BucketHistogram) {
-        family(name, "histogram", help)
+    public mutating func histogram(_ name: String, help: @autoclosure () -> String, milliseconds h: BucketHistogram) {
+        family(name, "histogram", help())
         guard wanted else { return }
         if scrapedAsBefore([("", h)], sumDivisor: 1_000) { return }
         let names = sampleNames ?? (name + "_bucket", name + "_sum", name + "_count")
@@ -178,14 +182,17 @@ public struct PrometheusText {
         p.counter("wargame_orders_submitted_total", help: "Orders submitted by tenants.", [([], t.submitted)])
         p.counter("wargame_orders_filled_total", help: "Orders placed and running on a provider (a milestone: they end completed or interrupted).", [([], t.filled)])
         p.counter("wargame_orders_dropped_total", help: "Orders dropped before they were served (all reasons; the dropped-request burn-rate rule reads it).", [([], t.dropped)])
-        var outcomes: [([(String, String)], Int)] = [([("decision", "completed"), ("reason", "")], t.completed)]
-        for kind in [DecisionKind.rejected, .dropped, .interrupted] {
-            for reason in Reason.allCases {
-                let n = r.recorder.outcomes(kind, reason)
-                if n > 0 { outcomes.append(([("decision", kind.rawValue), ("reason", reason.rawValue)], n)) }
+        func outcomes() -> [([(String, String)], Int)] {
+            var outcomes: [([(String, String)], Int)] = [([("decision", "completed"), ("reason", "")], t.completed)]
+            for kind in [DecisionKind.rejected, .dropped, .interrupted] {
+                for reason in Reason.allCases {
+                    let n = r.recorder.outcomes(kind, reason)
+                    if n > 0 { outcomes.append(([("decision", kind.rawValue), ("reason", reason.rawValue)], n)) }
+                }
             }
+            return outcomes
         }
-        p.counter("wargame_orders_final_total", help: "Orders by final state (completed, rejected, dropped, interrupted) and reason; with wargame_orders_in_flight they account for every order once.", outcomes)
+        p.counter("wargame_orders_final_total", help: "Orders by final state (completed, rejected, dropped, interrupted) and reason; with wargame_orders_in_flight they account for every order once.", outcomes())
         p.gauge("wargame_orders_in_flight", help: "Orders submitted and in no final state yet.", [([], Double(t.inFlight))], decimals: 0)
         p.counter("wargame_failover_events_total", help: "Provider failovers.", [([], t.failovers)])
         p.counter("wargame_jobs_uncovered_total", help: "Completed jobs whose batch missed its provenance deadline.", [([], t.jobsUncovered)])
@@ -206,8 +213,9 @@ public struct PrometheusText {
         p.histogram("wargame_policy_decision_seconds", help: "vault-law decision time (wait + evaluation).", milliseconds: r.recorder.decisionHistogram)
         let last = r.lastStepSignals
         for signal in Signal.allCases {
+            // As `signal.gaugeText` writes it.
             p.gauge(signal.metric, help: "The last step's \(signal.rawValue)\(signal.divisor == 1 ? "" : " in seconds") (the signal alert rules watch).",
-                    text: signal.gaugeText(last[signal]))
+                    [([], last[signal])], decimals: signal.decimals)
         }
         p.gauge("wargame_slo_met", help: "1 when the SLO held over the run, else 0.",
                 r.results.map { ([("slo", $0.slo.name)], $0.verdict == .pass ? 1 : 0) }, decimals: 0)
@@ -254,21 +262,35 @@ public enum SampleValue {
     }
 }
 
-/// A scrape's families in exposition order, each with what the sink wants of it.
+/// A scrape's families in exposition order, each with what the sink wants of it (parallel
+/// arrays, read by position: a family costs a name comparison, not a tuple of strings copied).
 final class FamilyMemo {
-    var entries: [(name: String, wants: (Bool, Bool, Bool, Bool), names: (bucket: String, sum: String, count: String)?)] = [] {
-        didSet { layouts += Array(repeating: nil, count: max(0, entries.count - layouts.count)) }
-    }
+    private(set) var names: [String] = []
+    private(set) var wants: [(bucket: Bool, sum: Bool, count: Bool, any: Bool)] = []
+    private(set) var sampleNames: [(bucket: String, sum: String, count: String)?] = []
     /// Per histogram family, its series at the last scrape.
-    var layouts: [HistogramLayout?] = []
+    var layouts: [FamilyLayout?] = []
     var position = 0
+
+    func set(_ k: Int, name: String, wants w: (Bool, Bool, Bool, Bool), sampleNames n: (String, String, String)?) {
+        if k < names.count {
+            (names[k], wants[k], sampleNames[k], layouts[k]) = (name, w, n, nil)
+        } else {
+            names.append(name)
+            wants.append(w)
+            sampleNames.append(n)
+            layouts.append(nil)
+        }
+    }
 }
 
-/// A histogram family's series at one scrape: each one's label value and bucket bounds
-/// (the bounds arrays are the model's own, so comparing them is mostly an identity check).
-struct HistogramLayout: Equatable {
+/// A family's series at one scrape, as far as they decide its samples: each one's label
+/// value, bucket bounds or widths, and column names (the arrays are the model's own, so
+/// comparing them is mostly an identity check).
+struct FamilyLayout: Equatable {
     let values: [String]
     let bounds: [[Double]]
+    let columns: [String]
 }
 
 /// Bucket bounds' `le` texts by bound: the same dozen bounds are printed at every scrape.
