@@ -12,7 +12,7 @@ extension PromQLEngine {
         case (.scalar(let a), .vector(let b)):
             return .vector(vectorScalar(op, b, a, swapped: true, returnBool))
         case (.vector(let a), .vector(let b)):
-            let m = m ?? VectorMatching(card: op.isSet ? .manyToMany : .oneToOne, on: false, labels: [], include: [])
+            let m = m ?? Self.defaultMatching(op)
             switch op {
             case .and: return .vector(and(a, b, m))
             case .or: return .vector(or(a, b, m))
@@ -20,10 +20,15 @@ extension PromQLEngine {
             default:
                 let out = try vectorVector(op, a, b, m, returnBool)
                 // Fitting here means the plan is unusable: keep it rather than remake it.
-                if let site, !(site.match?.fits(a, b) ?? false) { site.match = matchPlan(a, b, m, op, returnBool) }
+                if let site, !(site.match?.fits(m, op, returnBool, a, b) ?? false) { site.match = matchPlan(a, b, m, op, returnBool) }
                 return .vector(out)
             }
         }
+    }
+
+    /// Matching without `on`/`ignoring`: every label but the name.
+    static func defaultMatching(_ op: BinaryOp) -> VectorMatching {
+        VectorMatching(card: op.isSet ? .manyToMany : .oneToOne, on: false, labels: [], include: [])
     }
 
     /// `vectorElemBinop`: the value and, for comparisons, whether the sample is kept (the
@@ -143,7 +148,7 @@ extension PromQLEngine {
     /// (then every evaluation takes the full path, which raises them).
     func matchPlan(_ lhs: [Sample], _ rhs: [Sample], _ m: VectorMatching, _ op: BinaryOp, _ returnBool: Bool) -> MatchPlan {
         let (left, right) = (lhs.map(\.labels), rhs.map(\.labels))
-        let unusable = MatchPlan(left: left, right: right, partner: [], labels: [], usable: false)
+        let unusable = MatchPlan(matching: m, op: op, returnBool: returnBool, left: left, right: right, partner: [], labels: [], usable: false)
         let swapped = m.card == .oneToMany
         let (many, one) = swapped ? (rhs, lhs) : (lhs, rhs)
         let signature = signature(m)
@@ -174,7 +179,7 @@ extension PromQLEngine {
             partner.append(o)
             labels.append(l)
         }
-        return MatchPlan(left: left, right: right, partner: partner, labels: labels, usable: true)
+        return MatchPlan(matching: m, op: op, returnBool: returnBool, left: left, right: right, partner: partner, labels: labels, usable: true)
     }
 
     /// `vectorVector` by a usable plan that fits its inputs: the same samples, in the same

@@ -73,7 +73,8 @@ public struct PromQLEngine {
         case .binary(let op, let l, let r, let matching, let returnBool):
             let (a, b) = (try evaluate(l, at: t), try evaluate(r, at: t))
             // A matching plan's results are distinct by construction.
-            if case .vector(let x) = a, case .vector(let y) = b, !op.isSet, let plan = site?.match, plan.usable, plan.fits(x, y) {
+            if case .vector(let x) = a, case .vector(let y) = b, !op.isSet, let plan = site?.match, plan.usable,
+               plan.fits(matching ?? Self.defaultMatching(op), op, returnBool, x, y) {
                 return .vector(Self.matched(plan, op, x, y, matching?.card == .oneToMany, returnBool))
             }
             return try unique(binary(op, a, b, matching, returnBool, site: site))
@@ -122,13 +123,14 @@ public struct PromQLEngine {
         // Without a grouping every sample is in the one group.
         var reused = false
         let plan = grouping.map { g in
-            if let p = site?.plan, p.fits(samples) {
+            if let p = site?.plan, site?.planGrouping == g, p.fits(samples) {
                 reused = true
                 return p
             }
             let d = g.without ? derived.op(.dropping, g.labels + ["__name__"]) : derived.op(.keeping, g.labels)
             let p = derived.plan(samples, key: d, { [derived] in derived.derive($0, d) }, label: { [derived] in derived.derive($0, d) })
             site?.plan = p
+            site?.planGrouping = g
             return p
         }
         let groupCount = plan?.groups.count ?? 1

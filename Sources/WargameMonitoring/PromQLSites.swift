@@ -13,8 +13,10 @@ final class Site {
     var selectionKey = "", selectionGeneration = -1, selection: [Int] = []
     /// A range function's last output: one sample per selected series, in their order.
     var rangeOutput: [Sample] = [], rangeSeries: [Int] = []
-    /// An aggregation's last grouping and output (one sample per group).
+    /// An aggregation's last grouping (and the clause it was made by) and output (one
+    /// sample per group).
     var plan: LabelDerivations.GroupPlan?
+    var planGrouping: Grouping?
     var planOutput: [Sample] = []
     /// `histogram_quantile`'s last grouping, its buckets sorted.
     var quantile: QuantilePlan?
@@ -41,6 +43,10 @@ struct QuantilePlan {
 /// result's labels. Made only when no choice of kept samples can raise a matching error
 /// and the results' labels are all distinct, so using it needs neither check.
 struct MatchPlan {
+    /// What the plan was made for: the operator's matching and whether it drops the name.
+    let matching: VectorMatching
+    let op: BinaryOp
+    let returnBool: Bool
     let left: [Labels]
     let right: [Labels]
     let partner: [Int]
@@ -48,8 +54,8 @@ struct MatchPlan {
     /// False when the matching could fail: the full path then runs every time.
     let usable: Bool
 
-    func fits(_ l: [Sample], _ r: [Sample]) -> Bool {
-        left.count == l.count && right.count == r.count
+    func fits(_ m: VectorMatching, _ op: BinaryOp, _ returnBool: Bool, _ l: [Sample], _ r: [Sample]) -> Bool {
+        self.op == op && self.returnBool == returnBool && matching == m && left.count == l.count && right.count == r.count
             && zip(left, l).allSatisfy { $0 == $1.labels } && zip(right, r).allSatisfy { $0 == $1.labels }
     }
 }

@@ -121,6 +121,23 @@ import WargameScenario
         #expect(r.code == .badInput && r.err.contains("/nonexistent/rules.yml"))
     }
 
+    /// A scrape writes the families laid out as at the last scrape straight into the rule
+    /// engine's buffer; `--rules-test` needs every sample's text, so it scrapes sample by
+    /// sample. promtool judges only the second, so the two must agree: the same alerts, at
+    /// the same instants, with the same values, on a war game whose series come and go.
+    @Test(arguments: ["alert-drill", "three-providers-down"])
+    func theFastScrapeAgreesWithTheTextOne(_ scenario: String) throws {
+        let (fast, text) = (scratchDirectory(), scratchDirectory())
+        let args = ["run", packageRoot + "/scenarios/\(scenario).json", "--alert-rules", Self.rules, "--logs", "none", "--out"]
+        let a = runCLI(args + [fast]), b = runCLI(args + [text, "--rules-test"])
+        #expect(a.code == b.code && a.code != .badInput && a.code != .internalError, "\(a.err)\(b.err)")
+        let alerts = try String(contentsOfFile: fast + "/alerts.csv", encoding: .utf8)
+        #expect(alerts.split(whereSeparator: \.isNewline).count > 3, "the rules fire in \(scenario)")
+        #expect(alerts == (try String(contentsOfFile: text + "/alerts.csv", encoding: .utf8)))
+        #expect(try String(contentsOfFile: fast + "/kpi_summary.json", encoding: .utf8)
+                == (try String(contentsOfFile: text + "/kpi_summary.json", encoding: .utf8)))
+    }
+
     /// promtool, fed the series this run exported, fires exactly the alerts the run fired
     /// from the team's rules — on every shipped war game (`make promtool-check` runs them all).
     @Test(.enabled(if: promtool != nil, "needs promtool (make promtool-check installs it)"),
