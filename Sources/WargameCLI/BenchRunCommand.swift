@@ -11,6 +11,11 @@ import WargameScenario
 /// size they would be about 8 GB of disk, written at the speed the first block measures),
 /// and its resident memory a quarter, half and all the way through the day: flat memory
 /// means the three agree.
+///
+/// With the team's monitoring (`--alert-rules` and the rest), each timed run alternates
+/// with one of the same scenario without it, and the ratios of their medians say what the
+/// rules cost: in wall time (what a user waits; the rules run beside the simulation,
+/// `RuleLane`) and in CPU (what they cost a machine whose cores are all busy, as a sweep's are).
 enum BenchRunCommand: Command {
     static let name = "bench run"
     static let abstract = "Benchmark a full scenario run with all outputs written (build with -c release)."
@@ -46,7 +51,19 @@ enum BenchRunCommand: Command {
         let clock = ContinuousClock()
         var walls: [Double] = [], simulationCPU: [Double] = [], processCPU: [Double] = []
         var result: ScenarioRunner.Result?
+        var bare = scenario
+        bare.monitoring = MonitoringSettings()
+        let withRules = !scenario.monitoring.ruleFiles.isEmpty
+        var bareWalls: [Double] = [], bareSimulationCPU: [Double] = [], bareProcessCPU: [Double] = []
+        defer { try? FileManager.default.removeItem(atPath: dir + "-bare") }
         for _ in 0..<repeats {  // each run replaces the last one's files (written atomically)
+            if withRules {
+                let (start, thread, process) = (clock.now, CPUTime.thread(), CPUTime.process())
+                _ = try ScenarioRunner.execute(bare, seed: seed, steps: steps, write: .init(directory: dir + "-bare"), console: context.console)
+                bareWalls.append(Progress.seconds(clock.now - start))
+                bareSimulationCPU.append(CPUTime.thread() - thread)
+                bareProcessCPU.append(CPUTime.process() - process)
+            }
             let (start, thread, process) = (clock.now, CPUTime.thread(), CPUTime.process())
             result = try ScenarioRunner.execute(scenario, seed: seed, steps: steps, write: .init(directory: dir), console: context.console)
             walls.append(Progress.seconds(clock.now - start))
@@ -57,7 +74,7 @@ enum BenchRunCommand: Command {
         let (seconds, simulation) = (median(walls), median(simulationCPU))
         let t = result.report.totals
         let bytes = result.paths.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
-        let lines: [(String, String)] = [
+        var lines: [(String, String)] = [
             ("scenario", scenario.name), ("build", buildConfiguration), ("steps", String(steps)),
             ("orders", String(t.submitted)), ("events", String(t.events)), ("repeats", String(repeats)),
             ("wall_seconds", NumberFormat.fixed(seconds, 3)),
@@ -72,6 +89,18 @@ enum BenchRunCommand: Command {
             ("output_mb", NumberFormat.fixed(Double(bytes) / 1_048_576, 1)),
             ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),
         ]
+        if withRules {
+            func ratio(_ a: [Double], _ b: [Double]) -> String { NumberFormat.fixed(median(a) / median(b), 3) }
+            lines += [
+                ("rule_files", String(scenario.monitoring.ruleFiles.count)),
+                ("rules", String(scenario.monitoring.ruleFiles.reduce(0) { $0 + $1.rules.count })),
+                ("without_rules_wall_seconds", NumberFormat.fixed(median(bareWalls), 3)),
+                ("without_rules_process_cpu_seconds", NumberFormat.fixed(median(bareProcessCPU), 3)),
+                ("rules_wall_ratio", ratio(walls, bareWalls)),
+                ("rules_simulation_thread_cpu_ratio", ratio(simulationCPU, bareSimulationCPU)),
+                ("rules_process_cpu_ratio", ratio(processCPU, bareProcessCPU)),
+            ]
+        }
         context.console.out(figures(lines))
         if let scale { try runScale(scale, seed: seed, directory: dir + "-scale", context) }
         return .success

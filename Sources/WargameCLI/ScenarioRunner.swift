@@ -129,9 +129,14 @@ enum ScenarioRunner {
                         windows: attribution.windows)
         // Each incident's share of the error budget: bad events inside its window.
         var windows = attribution.windows.map { BudgetWindow(from: $0.lowerBound, to: $0.upperBound) }
-        func alertRow(_ e: AlertEpisode) -> [String] {
-            WarGameOutcome.row(e, level: scenario.response.level(for: e.severity), incident: attribution.cell(e))
+        let (response, cells) = (scenario.response, attribution)
+        let alertRow: @Sendable (AlertEpisode) -> [String] = { e in
+            WarGameOutcome.row(e, level: response.level(for: e.severity), incident: cells.cell(e))
         }
+        // The team's rules beside the simulation, unless something reads their state at every
+        // step: serve's snapshots (the alerts firing now) or --rules-test's recorder.
+        let lane = user.flatMap { u in onSnapshot == nil && u.recorder == nil ? RuleLane(u, alerts: alertsCSV, row: alertRow) : nil }
+        if lane != nil { alertsCSV = nil }  // the lane's until it finishes
         var promtoolTest = options?.rulesTest == true ? AlertRulesTest(rules: builtin, stepLength: stepLength, policy: scenario.response) : nil
         var actions: [ActionRecord] = []
         func act(_ rule: PlaybookRule, trigger: String) throws {
@@ -190,14 +195,18 @@ enum ScenarioRunner {
             }
             if step >= warmupSteps {
                 if let user, let snapshot {
-                    if step == warmupSteps { for e in user.start() { try alertsCSV?.writeRow(alertRow(e)) } }
-                    for e in user.step(snapshot, end: end) { try alertsCSV?.writeRow(alertRow(e)) }
+                    if let lane {
+                        lane.evaluate(user.scrape(snapshot), end: end, first: step == warmupSteps)
+                    } else {
+                        if step == warmupSteps { for e in user.start() { try alertsCSV?.writeRow(alertRow(e)) } }
+                        for e in user.step(snapshot, end: end) { try alertsCSV?.writeRow(alertRow(e)) }
+                    }
                 }
                 BudgetWindow.add(kpis, end: end, step: stepLength, to: &windows)
                 measured.add(kpis)
                 let changes = alerts.evaluate(measured, at: end)
                 promtoolTest?.record(measured, firing: alerts.firingRules)
-                for e in changes.resolved { try alertsCSV?.writeRow(alertRow(e)) }
+                if let lane { lane.write(changes.resolved) } else { for e in changes.resolved { try alertsCSV?.writeRow(alertRow(e)) } }
             }
             // Served after this step's evaluations, with the alerts they left firing.
             if let onSnapshot, var s = snapshot {
@@ -207,6 +216,7 @@ enum ScenarioRunner {
             for rule in triggers.due(history, at: end) { try act(rule, trigger: "condition") }
             progress?.update(step + 1)
         }
+        if let lane { alertsCSV = try lane.finish() }
         for e in alerts.episodes where e.resolvedAt == nil { try alertsCSV?.writeRow(alertRow(e)) }
         for e in user?.episodes ?? [] where e.resolvedAt == nil { try alertsCSV?.writeRow(alertRow(e)) }
         if let user, let console { for line in user.errorLines { console.err("warning: \(scenario.name): \(line)\n") } }

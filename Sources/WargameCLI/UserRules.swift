@@ -101,16 +101,28 @@ final class UserRules {
     /// One scrape at `end` of both endpoints' families, then the evaluations due by then.
     /// Returns the episodes that resolved.
     func step(_ snapshot: MetricsSnapshot, end: SimTime) -> [AlertEpisode] {
-        let t = (end - origin).microseconds / 1_000
+        evaluate(scrape(snapshot), end: end)
+    }
+
+    /// The scrape's half of a step: every wanted sample of `snapshot`, as numbers by
+    /// position. Touches only the sink, so it can run on the simulation's thread while
+    /// `evaluate` runs an earlier step elsewhere (`RuleLane`).
+    func scrape(_ snapshot: MetricsSnapshot) -> ScrapeBuffer {
         recorder?.beginScrape()
         sink.begin()
         var p = PrometheusText(sink: sink)
         p.write(snapshot)
         ServiceMetrics.write(snapshot, into: &p)
         sink.buffer.end()
-        let b = sink.buffer
-        engine.store.scrape(at: t, names: b.names, labels: b.labels, values: b.values, count: b.count, firstChange: b.firstChange)
         recorder?.endScrape()
+        return sink.buffer
+    }
+
+    /// The rest of a step: the scrape stored at `end`, then the evaluations due by then.
+    /// Returns the episodes that resolved. Touches everything but the sink.
+    func evaluate(_ b: ScrapeBuffer, end: SimTime) -> [AlertEpisode] {
+        let t = (end - origin).microseconds / 1_000
+        engine.store.scrape(at: t, names: b.names, labels: b.labels, values: b.values, count: b.count, firstChange: b.firstChange)
         return apply(engine.evaluate(upTo: t))
     }
 

@@ -8,11 +8,11 @@ import Dispatch
 /// queued (so files are what inline writing gives), the simulation waits instead of
 /// queueing without bound (so memory stays flat), and an owner can wait for everything
 /// queued before it closes or aborts the files the work writes to.
-final class OutputQueue: @unchecked Sendable {
+public final class OutputQueue: @unchecked Sendable {
     private let queue: DispatchQueue
     private let slots: DispatchSemaphore
 
-    init(label: String, limit: Int) {
+    public init(label: String, limit: Int) {
         precondition(limit > 0, "OutputQueue: limit \(limit)")
         queue = DispatchQueue(label: label)
         slots = DispatchSemaphore(value: limit)
@@ -22,7 +22,7 @@ final class OutputQueue: @unchecked Sendable {
 
     /// Queues `work`, first waiting while `limit` blocks are queued or running. When this
     /// returns, every block queued `limit` or more calls ago has finished.
-    func async(_ work: @escaping @Sendable () -> Void) {
+    public func async(_ work: @escaping @Sendable () -> Void) {
         slots.wait()
         let slots = self.slots
         queue.async {
@@ -32,5 +32,5 @@ final class OutputQueue: @unchecked Sendable {
     }
 
     /// Runs `work` after everything queued so far, and returns its result.
-    func sync<T>(_ work: () -> T) -> T { queue.sync(execute: work) }
+    public func sync<T>(_ work: () -> T) -> T { queue.sync(execute: work) }
 }

@@ -9,7 +9,7 @@
 ///
 /// Invariant: positions before `firstChange` hold the same name and labels as at the
 /// previous scrape; `count` samples are valid, and `names.count == labels.count == values.count`.
-public struct ScrapeBuffer {
+public struct ScrapeBuffer: Sendable {
     public private(set) var names: [String] = []
     public private(set) var labels: [[(String, String)]] = []
     public private(set) var values: [Double] = []
