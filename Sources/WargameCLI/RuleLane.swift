@@ -38,7 +38,7 @@ final class RuleLane: @unchecked Sendable {
     private let queue: OutputQueue
     private let row: @Sendable (AlertEpisode) -> [String]
 
-    init(_ rules: UserRules, alerts csv: CSVWriter?, row: @escaping @Sendable (AlertEpisode) -> [String], inFlight: Int = 16) {
+    init(_ rules: UserRules, alerts csv: CSVWriter?, row: @escaping @Sendable (AlertEpisode) -> [String], inFlight: Int = 64) {
         state = State(rules, csv)
         self.row = row
         queue = OutputQueue(label: "wargame.rules", limit: inFlight)

@@ -179,17 +179,25 @@ extension PromQLEngine {
     /// each group's quantile interpolated linearly inside its bucket (`bucketQuantile`).
     func histogramQuantile(_ q: Double, _ samples: [Sample], site: Site? = nil) -> [Sample] {
         let plan: QuantilePlan
-        if let p = site?.quantile, p.fits(samples) { plan = p } else {
+        var reused = false
+        if let p = site?.quantile, p.fits(samples) { (plan, reused) = (p, true) } else {
             plan = quantilePlan(samples)
             site?.quantile = plan
         }
-        var out: [Sample] = []
-        out.reserveCapacity(plan.groups.count)
         var sorted: [(upper: Double, count: Double)] = []
-        for g in plan.groups.indices {
+        func quantile(_ g: Int) -> Double {
             sorted.removeAll(keepingCapacity: true)
             for (k, i) in plan.members[g].enumerated() { sorted.append((plan.bounds[g][k], samples[i].value)) }
-            out.append(Sample(labels: plan.groups[g], value: Self.bucketQuantile(q, sorted: sorted)))
+            return Self.bucketQuantile(q, sorted: &sorted)
+        }
+        // The same plan gives the same groups: the last output, its values overwritten.
+        var out = site?.quantileOutput ?? []
+        site?.quantileOutput = []
+        defer { site?.quantileOutput = out }
+        if reused && out.count == plan.groups.count {
+            for g in plan.groups.indices { out[g].value = quantile(g) }
+        } else {
+            out = plan.groups.indices.map { Sample(labels: plan.groups[$0], value: quantile($0)) }
         }
         return out
     }
@@ -211,20 +219,27 @@ extension PromQLEngine {
     }
 
     static func bucketQuantile(_ q: Double, _ input: [(upper: Double, count: Double)]) -> Double {
-        let sorted = input.enumerated().sorted { $0.element.upper < $1.element.upper || ($0.element.upper == $1.element.upper && $0.offset < $1.offset) }.map(\.element)
-        return bucketQuantile(q, sorted: sorted)
+        var sorted = input.enumerated().sorted { $0.element.upper < $1.element.upper || ($0.element.upper == $1.element.upper && $0.offset < $1.offset) }.map(\.element)
+        return bucketQuantile(q, sorted: &sorted)
     }
 
     /// Prometheus's `bucketQuantile` over buckets already sorted by bound.
-    static func bucketQuantile(_ q: Double, sorted: [(upper: Double, count: Double)]) -> Double {
+    /// Merges buckets of one bound in place (`buckets` is scratch space the caller reuses).
+    static func bucketQuantile(_ q: Double, sorted buckets: inout [(upper: Double, count: Double)]) -> Double {
         if q.isNaN { return .nan }
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
-        guard let last = sorted.last, last.upper == .infinity else { return .nan }
-        var buckets: [(upper: Double, count: Double)] = []
-        for b in sorted {
-            if let l = buckets.last, l.upper == b.upper { buckets[buckets.count - 1].count += b.count } else { buckets.append(b) }
+        guard let last = buckets.last, last.upper == .infinity else { return .nan }
+        var merged = 0
+        for i in buckets.indices {
+            if merged > 0 && buckets[merged - 1].upper == buckets[i].upper {
+                buckets[merged - 1].count += buckets[i].count
+            } else {
+                buckets[merged] = buckets[i]
+                merged += 1
+            }
         }
+        buckets.removeLast(buckets.count - merged)
         var maximum = -Double.infinity
         for i in buckets.indices {
             if buckets[i].count > maximum { maximum = buckets[i].count } else if buckets[i].count < maximum { buckets[i].count = maximum }

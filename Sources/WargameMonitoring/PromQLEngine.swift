@@ -134,7 +134,18 @@ public struct PromQLEngine {
             return p
         }
         let groupCount = plan?.groups.count ?? 1
-        var values = [Double](repeating: 0, count: groupCount), counts = [Double](repeating: 0, count: groupCount)
+        // The site's scratch arrays, taken so they are written in place (no allocation per evaluation).
+        var values = site?.scratch ?? [], counts = site?.counts ?? []
+        site?.scratch = []
+        site?.counts = []
+        values.removeAll(keepingCapacity: true)
+        counts.removeAll(keepingCapacity: true)
+        values.append(contentsOf: repeatElement(0, count: groupCount))
+        counts.append(contentsOf: repeatElement(0, count: groupCount))
+        defer {
+            site?.scratch = values
+            site?.counts = counts
+        }
         let groupOf = plan?.groupOf
         for i in samples.indices {
             // By index, reading only the value: iterating samples would copy (retain) each one's labels.

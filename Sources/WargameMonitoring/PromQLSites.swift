@@ -18,8 +18,11 @@ final class Site {
     var plan: LabelDerivations.GroupPlan?
     var planGrouping: Grouping?
     var planOutput: [Sample] = []
+    /// Scratch space an aggregation reuses at every evaluation.
+    var scratch: [Double] = [], counts: [Double] = []
     /// `histogram_quantile`'s last grouping, its buckets sorted.
     var quantile: QuantilePlan?
+    var quantileOutput: [Sample] = []
     /// A vector–vector operation's last matching.
     var match: MatchPlan?
 }

@@ -16,6 +16,10 @@ public final class RuleEngine {
         var alerts: [Int?]  // per rule, index into `states`
         var recordedBefore: [[Labels]]
         var recordLabels: [LabelTable<Labels>]
+        /// Per recording rule, the result labels of its last evaluation and the series they
+        /// were recorded into (empty after a failed one).
+        var recordInputs: [[Labels]]
+        var recordSeries: [[Int]]
         /// The engine's context number of the group's first rule (the rest follow it).
         let firstContext: Int
     }
@@ -47,7 +51,9 @@ public final class RuleEngine {
             }
             groups.append(Group(group: g, intervalMs: g.intervalMs ?? defaultIntervalMs, alerts: alerts,
                                 recordedBefore: Array(repeating: [], count: g.rules.count),
-                                recordLabels: Array(repeating: LabelTable(), count: g.rules.count), firstContext: contexts))
+                                recordLabels: Array(repeating: LabelTable(), count: g.rules.count),
+                                recordInputs: Array(repeating: [], count: g.rules.count), recordSeries: Array(repeating: [], count: g.rules.count),
+                                firstContext: contexts))
             contexts += g.rules.count
         }
     }
@@ -96,6 +102,13 @@ public final class RuleEngine {
     }
 
     func record(_ rule: Rule, _ result: [Sample], group g: Int, index k: Int, at t: Int64) {
+        // The same result labels as last time: the same series, all distinct, none gone stale.
+        let inputs = groups[g].recordInputs[k]
+        if !inputs.isEmpty && inputs.count == result.count && zip(inputs, result).allSatisfy({ $0 == $1.labels }) {
+            for (i, s) in zip(groups[g].recordSeries[k], result) { store.record(series: i, value: s.value, at: t) }
+            return
+        }
+        groups[g].recordInputs[k] = []
         var written = LabelTable<Void>(capacity: result.count)
         for s in result {
             let l = recordedLabels(rule, s.labels, group: g, index: k)
@@ -105,9 +118,11 @@ public final class RuleEngine {
             }
             written.insert(l, ())
         }
-        for (e, s) in zip(written.entries, result) { store.record(e.key, value: s.value, at: t) }
+        let series = written.entries.map { store.recordedSeries($0.key) }
+        for (i, s) in zip(series, result) { store.record(series: i, value: s.value, at: t) }
         for old in groups[g].recordedBefore[k] where written.index(of: old) == nil { store.recordStale(old, at: t) }
         groups[g].recordedBefore[k] = written.entries.map(\.key)
+        (groups[g].recordInputs[k], groups[g].recordSeries[k]) = (result.map(\.labels), series)
     }
 
     /// A recording rule's output labels for a result's: its name and its labels set

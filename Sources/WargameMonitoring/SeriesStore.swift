@@ -138,12 +138,20 @@ public final class SeriesStore {
 
     /// A recording rule's sample at `t`.
     func record(_ labels: Labels, value: Double, at t: Int64) {
-        let i: Int
-        if let found = recordedIndex[labels] { i = found } else {
-            i = newSeries(labels)
-            recordedIndex.insert(labels, i)
-            series[i].recorded = true
-        }
+        record(series: recordedSeries(labels), value: value, at: t)
+    }
+
+    /// The position of the recorded series with these labels, made if new.
+    func recordedSeries(_ labels: Labels) -> Int {
+        if let found = recordedIndex[labels] { return found }
+        let i = newSeries(labels)
+        recordedIndex.insert(labels, i)
+        series[i].recorded = true
+        return i
+    }
+
+    /// A recording rule's sample at `t`, into the series at `i` (`recordedSeries`).
+    func record(series i: Int, value: Double, at t: Int64) {
         if let last = series[i].times.last, last >= t { return }
         series[i].append(t, value, keepAfter: t - retentionMs)
     }
