@@ -27,7 +27,7 @@ final class UserRules {
     struct SLOAccount {
         let spec: SLOSpec
         /// The worst series' ratio over the shortest alert window.
-        let ratio: PromQLExpr
+        let ratio: PromQLProgram
         var sum = 0.0, evaluations = 0
         var inWindows: [Double]
     }
@@ -49,7 +49,7 @@ final class UserRules {
         for spec in m.slos {
             guard let w = spec.windows.first,
                   let e = try? PromQL.parse("max(\(SLOSpec.ratioMetric(w)){sloth_id=\(RuleTestRecorder.quote(spec.id))})") else { continue }
-            slos.append(SLOAccount(spec: spec, ratio: e, inWindows: Array(repeating: 0, count: windows.count)))
+            slos.append(SLOAccount(spec: spec, ratio: PromQLProgram(e), inWindows: Array(repeating: 0, count: windows.count)))
         }
         engine.onEvaluation = { [unowned self] t in
             self.recorder?.evaluation(at: t, firing: self.engine.firing)
@@ -66,7 +66,7 @@ final class UserRules {
         let now = time(t), interval = SimDuration(microseconds: intervalMs * 1_000)
         let inside = windows.indices.filter { now > windows[$0].lowerBound && now - interval < windows[$0].upperBound }
         for k in slos.indices {
-            guard case .vector(let v)? = try? engine.query(slos[k].ratio, at: t, slot: k), let r = v.first?.value, r.isFinite else { continue }
+            guard case .vector(let v)? = try? engine.query(slos[k].ratio, at: t), let r = v.first?.value, r.isFinite else { continue }
             slos[k].sum += r
             slos[k].evaluations += 1
             for w in inside { slos[k].inWindows[w] += r / Double(inside.count) }

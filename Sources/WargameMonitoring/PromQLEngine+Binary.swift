@@ -2,7 +2,7 @@
 /// operators, including their label rules and their errors for ambiguous matches.
 extension PromQLEngine {
     func binary(_ op: BinaryOp, _ l: PromQLValue, _ r: PromQLValue, _ m: VectorMatching?, _ returnBool: Bool,
-                site: Site? = nil) throws(PromQLError) -> PromQLValue {
+                site: Site) throws(PromQLError) -> PromQLValue {
         switch (l, r) {
         case (.scalar(let a), .scalar(let b)):
             let (v, keep) = Self.apply(op, a, b)
@@ -20,7 +20,7 @@ extension PromQLEngine {
             default:
                 let out = try vectorVector(op, a, b, m, returnBool)
                 // Fitting here means the plan is unusable: keep it rather than remake it.
-                if let site, !(site.match?.fits(m, op, returnBool, a, b) ?? false) { site.match = matchPlan(a, b, m, op, returnBool) }
+                if !(site.match?.fits(m, op, returnBool, a, b) ?? false) { site.match = matchPlan(a, b, m, op, returnBool) }
                 return .vector(out)
             }
         }

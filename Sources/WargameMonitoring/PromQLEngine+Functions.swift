@@ -1,41 +1,53 @@
 /// The subset's functions, each as Prometheus 2.x's `functions.go` computes it.
 extension PromQLEngine {
-    mutating func call(_ f: PromQLFunction, _ args: [PromQLExpr], at t: Int64, site: Site? = nil) throws(PromQLError) -> PromQLValue {
+    /// A range function over a range selector's series, the last output reused when it can.
+    func range(_ f: PromQLFunction, _ sel: VectorSelector, _ rangeMs: Int64, at t: Int64, site: Site) -> [Sample] {
+        let end = t - sel.offsetMs, start = end - rangeMs
+        let selected = select(sel, site)
+        if let out = reuse(site, f, selected, start: start, end: end, rangeMs: rangeMs) { return out }
+        var out: [Sample] = []
+        out.reserveCapacity(selected.count)
+        for i in selected {
+            if let v = over(f, i, start: start, end: end, rangeMs: rangeMs) {
+                out.append(Sample(labels: store.namelessLabels(i), value: v))
+            }
+        }
+        (site.rangeOutput, site.rangeSeries) = out.count == selected.count ? (out, selected) : ([], [])
+        return out
+    }
+
+    /// Any other function, of its evaluated arguments (`exprs`: the same as parsed).
+    func apply(_ f: PromQLFunction, _ args: [PromQLValue], _ exprs: [PromQLExpr], at t: Int64, site: Site) throws(PromQLError) -> PromQLValue {
+        func scalar(_ k: Int) throws(PromQLError) -> Double {
+            guard k < args.count, case .scalar(let v) = args[k] else { throw PromQLError(message: "expected a scalar argument") }
+            return v
+        }
+        func vector(_ k: Int) throws(PromQLError) -> [Sample] {
+            guard k < args.count, case .vector(let v) = args[k] else { throw PromQLError(message: "expected an instant vector argument") }
+            return v
+        }
         switch f {
         case .rate, .irate, .increase, .delta, .avgOverTime, .maxOverTime, .minOverTime, .sumOverTime, .countOverTime:
-            guard case .matrix(let sel, let range) = Self.unwrap(args[0]) else { throw PromQLError(message: "\(f.rawValue) needs a range selector") }
-            let end = t - sel.offsetMs, start = end - range
-            let selected = select(sel, site)
-            if let site, let out = reuse(site, f, selected, start: start, end: end, rangeMs: range) { return .vector(out) }
-            var out: [Sample] = []
-            out.reserveCapacity(selected.count)
-            for i in selected {
-                if let v = over(f, i, start: start, end: end, rangeMs: range) {
-                    out.append(Sample(labels: store.namelessLabels(i), value: v))
-                }
-            }
-            if let site { (site.rangeOutput, site.rangeSeries) = out.count == selected.count ? (out, selected) : ([], []) }
-            return .vector(out)
+            throw PromQLError(message: "\(f.rawValue) needs a range selector")
         case .time:
             return .scalar(Double(t) / 1_000)
         case .vector:
-            return .vector([Sample(labels: Labels(), value: try scalarArgument(args[0], at: t))])
+            return .vector([Sample(labels: Labels(), value: try scalar(0))])
         case .scalar:
-            let v = try vectorArgument(args[0], at: t)
+            let v = try vector(0)
             return .scalar(v.count == 1 ? v[0].value : .nan)
         case .abs:
             let op = derived.withoutName
-            return .vector(try vectorArgument(args[0], at: t).map { Sample(labels: derived.derive($0.labels, op), value: Swift.abs($0.value)) })
+            return .vector(try vector(0).map { Sample(labels: derived.derive($0.labels, op), value: Swift.abs($0.value)) })
         case .clampMin, .clampMax:
-            let v = try vectorArgument(args[0], at: t), bound = try scalarArgument(args[1], at: t)
+            let v = try vector(0), bound = try scalar(1)
             let op = derived.withoutName
             return .vector(v.map { Sample(labels: derived.derive($0.labels, op), value: f == .clampMin ? GoMath.max($0.value, bound) : GoMath.min($0.value, bound)) })
         case .absent:
-            guard try vectorArgument(args[0], at: t).isEmpty else { return .vector([]) }
-            return .vector([Sample(labels: Self.absentLabels(args[0]), value: 1)])
+            guard try vector(0).isEmpty else { return .vector([]) }
+            return .vector([Sample(labels: Self.absentLabels(exprs[0]), value: 1)])
         case .histogramQuantile:
-            let q = try scalarArgument(args[0], at: t)
-            return .vector(histogramQuantile(q, try vectorArgument(args[1], at: t), site: site))
+            return .vector(histogramQuantile(try scalar(0), try vector(1), site: site))
         }
     }
 
@@ -67,16 +79,6 @@ extension PromQLEngine {
     static func unwrap(_ e: PromQLExpr) -> PromQLExpr {
         if case .parens(let inner) = e { return unwrap(inner) }
         return e
-    }
-
-    mutating func scalarArgument(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> Double {
-        guard case .scalar(let v) = try evaluate(e, at: t) else { throw PromQLError(message: "expected a scalar argument") }
-        return v
-    }
-
-    mutating func vectorArgument(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> [Sample] {
-        guard case .vector(let v) = try evaluate(e, at: t) else { throw PromQLError(message: "expected an instant vector argument") }
-        return v
     }
 
     /// `absent`'s labels: the selector's equality matchers, less any label matched twice or
@@ -177,12 +179,12 @@ extension PromQLEngine {
 extension PromQLEngine {
     /// `histogram_quantile` over classic buckets: series grouped by their labels but `le`,
     /// each group's quantile interpolated linearly inside its bucket (`bucketQuantile`).
-    func histogramQuantile(_ q: Double, _ samples: [Sample], site: Site? = nil) -> [Sample] {
+    func histogramQuantile(_ q: Double, _ samples: [Sample], site: Site) -> [Sample] {
         let plan: QuantilePlan
         var reused = false
-        if let p = site?.quantile, p.fits(samples) { (plan, reused) = (p, true) } else {
+        if let p = site.quantile, p.fits(samples) { (plan, reused) = (p, true) } else {
             plan = quantilePlan(samples)
-            site?.quantile = plan
+            site.quantile = plan
         }
         var sorted: [(upper: Double, count: Double)] = []
         func quantile(_ g: Int) -> Double {
@@ -191,9 +193,9 @@ extension PromQLEngine {
             return Self.bucketQuantile(q, sorted: &sorted)
         }
         // The same plan gives the same groups: the last output, its values overwritten.
-        var out = site?.quantileOutput ?? []
-        site?.quantileOutput = []
-        defer { site?.quantileOutput = out }
+        var out = site.quantileOutput
+        site.quantileOutput = []
+        defer { site.quantileOutput = out }
         if reused && out.count == plan.groups.count {
             for g in plan.groups.indices { out[g].value = quantile(g) }
         } else {

@@ -26,70 +26,60 @@ public enum PromQLValue: Sendable, Equatable {
 /// on the same side here as in promtool, bit for bit.
 public struct PromQLEngine {
     public let store: SeriesStore
-    /// Selections by the selector's text, with the store generation they were made at.
-    private var selections: [String: (generation: Int, series: [Int])] = [:]
+    /// Selections by the selector's text, with the store generation they were made at
+    /// (shared by every expression evaluated here).
+    final class Selections { var byKey: [String: (generation: Int, series: [Int])] = [:] }
+    private let selections = Selections()
     let derived = LabelDerivations()
-    let sites = SiteTable()
 
     public init(store: SeriesStore) { self.store = store }
 
-    /// `e` at `t`, remembering what its places worked out under `context` (a number the
-    /// caller gives this expression and no other): the rule engine's evaluations.
-    public mutating func evaluate(_ e: PromQLExpr, at t: Int64, context: Int) throws(PromQLError) -> PromQLValue {
-        precondition(context >= 0, "contexts are numbered from 0")
-        sites.begin(context: context)
-        defer { sites.end() }
-        return try evaluate(e, at: t)
+    /// `program` at `t`: what its nodes remember from the last evaluation is reused where
+    /// it still holds (the rule engine keeps one program per rule).
+    public func evaluate(_ program: PromQLProgram, at t: Int64) throws(PromQLError) -> PromQLValue {
+        try program.root.evaluate(self, at: t)
     }
 
-    public mutating func evaluate(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
-        let site = sites.take()
-        switch e {
-        case .number(let v): return .scalar(v)
-        case .parens(let inner): return try evaluate(inner, at: t)
-        case .vector(let sel):
-            var out: [Sample] = []
-            for i in select(sel, site) {
-                if let v = store.instant(i, at: t - sel.offsetMs) { out.append(Sample(labels: store.labels(i), value: v)) }
+    /// `e` at `t`, compiled afresh (nothing remembered).
+    public func evaluate(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
+        try evaluate(PromQLProgram(e), at: t)
+    }
+
+    /// An instant selector: each selected series' newest sample in the lookback window. The
+    /// last output is reused, its values overwritten, when the same series all have one.
+    func instant(_ sel: VectorSelector, at t: Int64, site: Site) -> [Sample] {
+        let selected = select(sel, site)
+        let at = t - sel.offsetMs
+        if site.rangeSeries == selected, site.rangeOutput.count == selected.count {
+            var out = site.rangeOutput
+            site.rangeOutput = []  // so `out` is the only reference and is written in place
+            var complete = true
+            for (k, i) in selected.enumerated() {
+                guard let v = store.instant(i, at: at) else { complete = false; break }
+                out[k].value = v
             }
-            return .vector(out)
-        case .matrix:
-            throw PromQLError(message: "a range vector cannot be an expression's result")
-        case .negate(let inner):
-            switch try evaluate(inner, at: t) {
-            case .scalar(let v): return .scalar(-v)
-            case .vector(let s):
-                let op = derived.withoutName
-                return .vector(try unique(s.map { Sample(labels: derived.derive($0.labels, op), value: -$0.value) }))
+            if complete {
+                site.rangeOutput = out
+                return out
             }
-        case .call(let f, let args):
-            // A range function over one metric's series drops the one name they share:
-            // its results are as distinct as the series.
-            if case .matrix(let sel, _) = Self.unwrap(args.first ?? .number(0)), sel.metricName != nil { return try call(f, args, at: t, site: site) }
-            return try unique(call(f, args, at: t, site: site))
-        case .aggregate(let op, let inner, let grouping):
-            guard case .vector(let s) = try evaluate(inner, at: t) else { throw PromQLError(message: "aggregation over a scalar") }
-            return .vector(aggregate(op, s, grouping, site: site))
-        case .binary(let op, let l, let r, let matching, let returnBool):
-            let (a, b) = (try evaluate(l, at: t), try evaluate(r, at: t))
-            // A matching plan's results are distinct by construction.
-            if case .vector(let x) = a, case .vector(let y) = b, !op.isSet, let plan = site?.match, plan.usable,
-               plan.fits(matching ?? Self.defaultMatching(op), op, returnBool, x, y) {
-                return .vector(Self.matched(plan, op, x, y, matching?.card == .oneToMany, returnBool))
-            }
-            return try unique(binary(op, a, b, matching, returnBool, site: site))
         }
+        var out: [Sample] = []
+        for i in selected {
+            if let v = store.instant(i, at: at) { out.append(Sample(labels: store.labels(i), value: v)) }
+        }
+        (site.rangeOutput, site.rangeSeries) = out.count == selected.count ? (out, selected) : ([], [])
+        return out
     }
 
-    mutating func select(_ sel: VectorSelector, _ site: Site?) -> [Int] {
-        if let site, site.selectionGeneration == store.generation, site.selectionKey == sel.key { return site.selection }
+    func select(_ sel: VectorSelector, _ site: Site) -> [Int] {
+        if site.selectionGeneration == store.generation, site.selectionKey == sel.key { return site.selection }
         let key = sel.key
         let s: [Int]
-        if let c = selections[key], c.generation == store.generation { s = c.series } else {
+        if let c = selections.byKey[key], c.generation == store.generation { s = c.series } else {
             s = store.matching(sel.matchers)
-            selections[key] = (store.generation, s)
+            selections.byKey[key] = (store.generation, s)
         }
-        if let site { (site.selectionKey, site.selectionGeneration, site.selection) = (key, store.generation, s) }
+        (site.selectionKey, site.selectionGeneration, site.selection) = (key, store.generation, s)
         return s
     }
 
@@ -118,33 +108,33 @@ public struct PromQLEngine {
     /// loader creates them in map order), so a sum of three or more inexact terms, or a
     /// mean, can differ from Prometheus's in the last bit — and from one Prometheus run to
     /// the next (`docs/own-monitoring.md`).
-    func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?, site: Site? = nil) -> [Sample] {
+    func aggregate(_ op: AggregateOp, _ samples: [Sample], _ grouping: Grouping?, site: Site) -> [Sample] {
         guard !samples.isEmpty else { return [] }
         // Without a grouping every sample is in the one group.
         var reused = false
         let plan = grouping.map { g in
-            if let p = site?.plan, site?.planGrouping == g, p.fits(samples) {
+            if let p = site.plan, site.planGrouping == g, p.fits(samples) {
                 reused = true
                 return p
             }
             let d = g.without ? derived.op(.dropping, g.labels + ["__name__"]) : derived.op(.keeping, g.labels)
             let p = derived.plan(samples, key: d, { [derived] in derived.derive($0, d) }, label: { [derived] in derived.derive($0, d) })
-            site?.plan = p
-            site?.planGrouping = g
+            site.plan = p
+            site.planGrouping = g
             return p
         }
         let groupCount = plan?.groups.count ?? 1
         // The site's scratch arrays, taken so they are written in place (no allocation per evaluation).
-        var values = site?.scratch ?? [], counts = site?.counts ?? []
-        site?.scratch = []
-        site?.counts = []
+        var values = site.scratch, counts = site.counts
+        site.scratch = []
+        site.counts = []
         values.removeAll(keepingCapacity: true)
         counts.removeAll(keepingCapacity: true)
         values.append(contentsOf: repeatElement(0, count: groupCount))
         counts.append(contentsOf: repeatElement(0, count: groupCount))
         defer {
-            site?.scratch = values
-            site?.counts = counts
+            site.scratch = values
+            site.counts = counts
         }
         let groupOf = plan?.groupOf
         for i in samples.indices {
@@ -173,7 +163,6 @@ public struct PromQLEngine {
             }
         }
         guard let plan else { return [Sample(labels: Labels(), value: values[0])] }
-        guard let site else { return zip(plan.groups, values).map { Sample(labels: $0, value: $1) } }
         // The same plan gives the same groups: the last output with the new values.
         var out = site.planOutput
         site.planOutput = []

@@ -1,4 +1,5 @@
-/// What one place of a rule's expression remembers from its last evaluation.
+/// What one node of a rule's compiled expression (`PromQLProgram`) remembers from its last
+/// evaluation.
 ///
 /// A rule is evaluated hundreds of thousands of times over the same series: its selectors
 /// pick the same series, its aggregations see the same label sets in the same order and
@@ -60,31 +61,5 @@ struct MatchPlan {
     func fits(_ m: VectorMatching, _ op: BinaryOp, _ returnBool: Bool, _ l: [Sample], _ r: [Sample]) -> Bool {
         self.op == op && self.returnBool == returnBool && matching == m && left.count == l.count && right.count == r.count
             && zip(left, l).allSatisfy { $0 == $1.labels } && zip(right, r).allSatisfy { $0 == $1.labels }
-    }
-}
-
-/// The sites of every rule's expression, by the rule's number and the place's position in
-/// evaluation order.
-final class SiteTable {
-    final class List { var sites: [Site] = [] }
-    private var lists: [List] = []
-    /// The current expression's sites (nil: none, no caching) and the next place's position.
-    private var current: List?
-    private var next = 0
-
-    func begin(context: Int) {
-        if context >= lists.count { lists += (lists.count...context).map { _ in List() } }
-        current = lists[context]
-        next = 0
-    }
-
-    func end() { current = nil }
-
-    /// The next place of the current expression, or nil outside one.
-    func take() -> Site? {
-        guard let current else { return nil }
-        defer { next += 1 }
-        if next == current.sites.count { current.sites.append(Site()) }
-        return current.sites[next]
     }
 }

@@ -8,7 +8,7 @@
 public final class RuleEngine {
     public let files: [RuleFile]
     public let store: SeriesStore
-    var engine: PromQLEngine
+    let engine: PromQLEngine
     struct Group {
         let group: RuleGroup
         let intervalMs: Int64
@@ -20,8 +20,8 @@ public final class RuleEngine {
         /// were recorded into (empty after a failed one).
         var recordInputs: [[Labels]]
         var recordSeries: [[Int]]
-        /// The engine's context number of the group's first rule (the rest follow it).
-        let firstContext: Int
+        /// Each rule's expression, compiled once.
+        let programs: [PromQLProgram]
     }
     var groups: [Group]
     var states: [AlertState] = []
@@ -43,7 +43,6 @@ public final class RuleEngine {
         store = SeriesStore(retentionMs: retention + max(longestInterval, defaultIntervalMs), names: names)
         engine = PromQLEngine(store: store)
         groups = []
-        var contexts = 0
         for g in files.flatMap(\.groups) {
             var alerts: [Int?] = []
             for r in g.rules {
@@ -53,8 +52,7 @@ public final class RuleEngine {
                                 recordedBefore: Array(repeating: [], count: g.rules.count),
                                 recordLabels: Array(repeating: LabelTable(), count: g.rules.count),
                                 recordInputs: Array(repeating: [], count: g.rules.count), recordSeries: Array(repeating: [], count: g.rules.count),
-                                firstContext: contexts))
-            contexts += g.rules.count
+                                programs: g.rules.map { PromQLProgram($0.expr) }))
         }
     }
 
@@ -82,7 +80,7 @@ public final class RuleEngine {
         // Rules by index, not copied: a rule is a dozen references to retain and release.
         for k in rules.indices {
             let result: [Sample]
-            do { result = try engine.evaluate(rules[k].expr, at: t, context: groups[g].firstContext + k).samples } catch {
+            do { result = try engine.evaluate(groups[g].programs[k], at: t).samples } catch {
                 note(rules[k], t, error.message)
                 continue
             }
@@ -142,11 +140,13 @@ public final class RuleEngine {
     }
 
     /// `e` at `t` over the store as the rules see it (after the evaluations up to `t`).
-    /// `slot`: a number the caller gives this query and no other, when it asks it at every
-    /// evaluation, so its places remember what they worked out as rules' do.
-    public func query(_ e: PromQLExpr, at t: Int64, slot: Int? = nil) throws(PromQLError) -> PromQLValue {
-        guard let slot else { return try engine.evaluate(e, at: t) }
-        return try engine.evaluate(e, at: t, context: groups.reduce(0) { $0 + $1.group.rules.count } + slot)
+    public func query(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
+        try engine.evaluate(e, at: t)
+    }
+
+    /// A query asked at every evaluation, compiled once (its nodes remember, as rules' do).
+    public func query(_ program: PromQLProgram, at t: Int64) throws(PromQLError) -> PromQLValue {
+        try engine.evaluate(program, at: t)
     }
 
     /// The alerts firing now, per alert rule (for `--rules-test`).

@@ -1,10 +1,11 @@
 import Testing
 @testable import WargameMonitoring
 
-/// What a rule's places remember (`Site`) and the store's bulk scrape change the cost of an
-/// evaluation, never its result: every generated expression, at every scrape of series that
-/// appear late, go away and carry NaNs, gives exactly what a fresh evaluation over a store
-/// fed sample by sample gives — the same samples, or the same error.
+/// What a compiled expression's nodes remember (`Site`) and the store's bulk scrape change
+/// the cost of an evaluation, never its result: every generated expression, compiled once
+/// and evaluated at every scrape of series that appear late, go away and carry NaNs, gives
+/// exactly what a fresh compilation over a store fed sample by sample gives — the same
+/// samples, or the same error.
 @Suite struct PromQLSiteTests {
     /// Matchings that fail only at some evaluations, or always: a cached plan must not hide
     /// the error, nor outlive the series that made it valid.
@@ -37,14 +38,13 @@ import Testing
         var gen = PromQLGenerator(seed: seed)
         let scrapes = 40
         let series = gen.series(scrapes: scrapes)
-        let texts = (0..<150).map { _ in gen.vector(depth: 3) } + Self.fragile
-        let exprs = texts.compactMap { try? PromQL.parse($0) }
+        let generated = (0..<150).map { _ in gen.vector(depth: 3) } + Self.fragile
+        let parsed = generated.compactMap { text in (try? PromQL.parse(text)).map { (text, $0) } }
+        let (texts, exprs) = (parsed.map(\.0), parsed.map(\.1))
         #expect(exprs.count >= 140)
+        let programs = exprs.map(PromQLProgram.init)
         let (fresh, bulk) = (SeriesStore(retentionMs: 3_600_000, names: nil), SeriesStore(retentionMs: 3_600_000, names: nil))
-        var (a, b) = (PromQLEngine(store: fresh), PromQLEngine(store: bulk))
-        // Every expression under one context: each place's caches see other expressions'
-        // inputs and clauses in turn, and must notice.
-        var shared = PromQLEngine(store: bulk)
+        let (a, b) = (PromQLEngine(store: fresh), PromQLEngine(store: bulk))
         var last: [Key] = []
         var errors = 0, samples = 0
         for s in 0..<scrapes {
@@ -65,11 +65,8 @@ import Testing
             for (k, e) in exprs.enumerated() {
                 var x: Result<PromQLValue, PromQLError>, y: Result<PromQLValue, PromQLError>
                 do { x = .success(try a.evaluate(e, at: t)) } catch { x = .failure(error) }
-                do { y = .success(try b.evaluate(e, at: t, context: k)) } catch { y = .failure(error) }
-                var z: Result<PromQLValue, PromQLError>
-                do { z = .success(try shared.evaluate(e, at: t, context: 0)) } catch { z = .failure(error) }
+                do { y = .success(try b.evaluate(programs[k], at: t)) } catch { y = .failure(error) }
                 #expect(x == y, "\(texts[k]) at scrape \(s)")
-                #expect(x == z, "\(texts[k]) at scrape \(s), its context shared")
                 if case .failure = x { errors += 1 }
                 if case .success(.vector(let v)) = x { samples += v.count }
             }

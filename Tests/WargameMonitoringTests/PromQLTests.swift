@@ -14,7 +14,7 @@ import Testing
     }
 
     func value(_ expr: String, _ s: SeriesStore, at t: Int64) throws -> [Sample] {
-        var e = PromQLEngine(store: s)
+        let e = PromQLEngine(store: s)
         return try e.evaluate(try PromQL.parse(expr), at: t).samples
     }
 
