@@ -76,7 +76,7 @@ enum CheckCommand: Command {
             let steps = s.expect.passFractionSteps ?? s.run.steps
             let sweep = try ParallelRuns.run(s, seeds: Array(range), steps: steps,
                                              jobs: ProcessInfo.processInfo.activeProcessorCount, console: nil)
-            let header = SweepTable.header(slos: s.slos)
+            let header = SweepTable.header(slos: s.slos, teamSLOs: s.teamSLOIDs)
             for (slo, minimum) in s.expect.minimumPassFractions {
                 let c = header.firstIndex(of: "slo_" + slo)!
                 let passes = sweep.filter { $0[c] == "pass" }.count

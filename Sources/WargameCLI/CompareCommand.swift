@@ -43,7 +43,7 @@ enum CompareCommand: Command {
         let rowsA = try ParallelRuns.run(a, seeds: seeds, steps: steps, jobs: jobs, console: nil)
         let seedsB = independent ? seeds.map { $0 &+ 1_000_003 } : seeds
         let rowsB = try ParallelRuns.run(b, seeds: seedsB, steps: steps, jobs: jobs, console: nil)
-        let header = SweepTable.header(slos: a.slos)
+        let header = SweepTable.header(slos: a.slos, teamSLOs: a.teamSLOIDs)
         return KPI.allCases.map { kpi in
             let c = header.firstIndex(of: kpi.rawValue)!
             // Keep only seeds where both variants have the KPI, so pairs stay pairs.

@@ -74,9 +74,11 @@ enum SearchCommand: Command {
         let base = try o.overrides()
         try o.refuseOverlaps(withOverrides: base, [(paramSteps, "--param " + param)])
         guard let scenario = try RunCommand.loadScenario(path, context, overrides: base) else { return .badInput }
-        guard scenario.slos.contains(where: { $0.name == sloName }) else {
-            var m = "The value '\(sloName)' is invalid for '--slo': expected one of " + scenario.slos.map(\.name).joined(separator: ", ") + "."
-            if let g = closest(to: sloName, in: scenario.slos.map(\.name)) { m += " Did you mean '\(g)'?" }
+        // The scenario's SLOs by name, then the team's (their specs') by id.
+        let names = scenario.slos.map(\.name) + scenario.teamSLOIDs.filter { id in !scenario.slos.contains { $0.name == id } }
+        guard names.contains(sloName) else {
+            var m = "The value '\(sloName)' is invalid for '--slo': expected one of " + names.joined(separator: ", ") + "."
+            if let g = closest(to: sloName, in: names) { m += " Did you mean '\(g)'?" }
             throw UsageError(message: m, command: name)
         }
         let type = ScenarioLoader.fieldType(of: param)
@@ -127,9 +129,13 @@ enum SearchCommand: Command {
             guard let scenario = try RunCommand.loadScenario(s.path, context, overrides: s.base + [o]) else { return nil }
             let progress = Progress(label: "\(s.param)=\(Factor.number(x).compact)", total: s.seeds.count, console: context.console)
             let rows = try ParallelRuns.map(count: s.seeds.count, jobs: s.jobs, progress: progress) { i -> (pass: Bool, unresolved: Bool) in
-                let r = try ScenarioRunner.execute(scenario, seed: s.seeds[i], steps: s.steps).report.results.first { $0.slo.name == s.slo }
-                let unresolved = r.flatMap { r in r.observed.map { r.slo.kpi.belowResolution($0 - r.slo.threshold, at: $0) } } ?? false
-                return (r?.verdict == .pass, unresolved)
+                let report = try ScenarioRunner.execute(scenario, seed: s.seeds[i], steps: s.steps).report
+                guard let r = report.results.first(where: { $0.slo.name == s.slo }) else {
+                    // A team SLO: its error ratio is exact, so no verdict is below resolution.
+                    return (report.teamSLOs.first { $0.id == s.slo }?.verdict == .pass, false)
+                }
+                let unresolved = r.observed.map { r.slo.kpi.belowResolution($0 - r.slo.threshold, at: $0) } ?? false
+                return (r.verdict == .pass, unresolved)
             }
             var p = Point(value: x, passes: rows.filter(\.pass).count, runs: rows.count)
             p.unresolved = rows.filter(\.unresolved).count

@@ -15,7 +15,7 @@ struct SensitivityAnalysis {
     /// Sweep rows, variant-major then seed.
     let rows: [[String]]
 
-    var header: [String] { SweepTable.header(slos: scenario.slos) }
+    var header: [String] { SweepTable.header(slos: scenario.slos, teamSLOs: scenario.teamSLOIDs) }
     static let sides = ["minus", "plus"]
 
     func column(_ kpi: KPI) -> Int { header.firstIndex(of: kpi.rawValue)! }

@@ -32,12 +32,14 @@ struct ShardFiles {
         var factors: [String] = []
         var pointSHA256: [String] = []
         var sloTable: [SLO] = []
+        /// The team's SLO ids (`SweepTable.header`'s `slo_team:` columns).
+        var teamSLOs: [String] = []
         /// Each agreed field as it reads, for comparing shards with each other.
         var agreed: [(key: String, text: String)] = []
     }
 
     static func sweepKeys(study: Bool) -> [String] {
-        ["scenario", "scenario_sha256", "steps", "seeds", "shard", "version", "warmup_steps", "overrides", "slo_table"]
+        ["scenario", "scenario_sha256", "steps", "seeds", "shard", "version", "warmup_steps", "overrides", "slo_table", "team_slos"]
             + (study ? ["factors", "point_sha256"] : [])
     }
 
@@ -139,6 +141,9 @@ struct ShardFiles {
         } else {
             try bad("slo_table", "an array of objects with a distinct name, kpi, op and a finite threshold")
         }
+        if let ids = strings("team_slos"), ids.allSatisfy({ !$0.isEmpty }), Set(ids).count == ids.count { meta.teamSLOs = ids } else {
+            try bad("team_slos", "an array of distinct, non-empty SLO ids")
+        }
         if study {
             if let f = strings("factors"), !f.isEmpty, Set(f).count == f.count { meta.factors = f } else {
                 try bad("factors", "a non-empty array of distinct factor paths")
@@ -155,7 +160,7 @@ struct ShardFiles {
     // MARK: rows
 
     static func checkHeader(_ header: [String], meta: Meta, file: String, study: Bool, _ problems: ShardProblems) throws(ShardProblems) -> Bool {
-        let expected = (study ? ["point"] + meta.factors : []) + SweepTable.header(slos: meta.sloTable)
+        let expected = (study ? ["point"] + meta.factors : []) + SweepTable.header(slos: meta.sloTable, teamSLOs: meta.teamSLOs)
         guard header == expected else {
             try problems.add("\(file): line 1: expected the header " + expected.joined(separator: ",") + ", found " + header.joined(separator: ","))
             return false

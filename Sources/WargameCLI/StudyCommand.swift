@@ -51,6 +51,11 @@ enum StudyCommand: Command {
                 do { overrides.append(try Override(path: f.path, value: v)) } catch { throw UsageError(message: error.description, command: name) }
             }
             guard let s = try RunCommand.loadScenario(path, context, overrides: base + overrides) else { return nil }
+            // The table has one verdict column per team SLO, the same at every point.
+            if let first = points.first?.scenario, first.teamSLOIDs != s.teamSLOIDs {
+                throw UsageError(message: "The design points have different team SLOs (\(first.teamSLOIDs.joined(separator: ", ")) and "
+                                 + "\(s.teamSLOIDs.joined(separator: ", "))): a study compares points on the same SLOs; vary something else.", command: name)
+            }
             points.append((combo.map(\.cell), s))
         }
         return Design(factors: factors, points: points)
@@ -102,7 +107,7 @@ enum StudyCommand: Command {
         sweepID.overrides = scenario.overrides.map(\.text)
         sweepID.warmupSteps = scenario.run.warmupSteps
         let identity = StudyTable.Identity(sweep: sweepID, factors: factors.map(\.path), pointSHA256: design.points.map(\.scenario.sha256))
-        let header = StudyTable.header(factors: factors.map(\.path), slos: scenario.slos)
+        let header = StudyTable.header(factors: factors.map(\.path), slos: scenario.slos, teamSLOs: scenario.teamSLOIDs)
         let selection = try LogSelection.parse(o, default: .none, command: name)
         let outputs = try OutputSet(directory: dir)
         let logs = try RunLogs(selection, directory: dir)
@@ -129,7 +134,7 @@ enum StudyCommand: Command {
         if let shard {
             var csv = try CSVWriter(file: try outputs.open("study_rows.csv"), header: header)
             for r in rows { try csv.writeRow(r) }
-            var meta = SweepCommand.meta(identity.sweep, shard: shard, slos: slos)
+            var meta = SweepCommand.meta(identity.sweep, shard: shard, slos: slos, teamSLOs: SweepTable.teamSLOs(in: header))
             if case .object(let m) = meta {
                 meta = .object(m + [("factors", .array(identity.factors.map { .string($0) })),
                                     ("point_sha256", .array(identity.pointSHA256.map { .string($0) }))])

@@ -73,7 +73,7 @@ enum SweepCommand: Command {
         identity.overrides = scenario.overrides.map(\.text)
         identity.warmupSteps = scenario.run.warmupSteps
         try ScenarioRunner.preflight(scenario, steps: steps)
-        let header = SweepTable.header(slos: scenario.slos)
+        let header = SweepTable.header(slos: scenario.slos, teamSLOs: scenario.teamSLOIDs)
         let selection = try LogSelection.parse(o, default: .none, command: name)
         let outputs = try OutputSet(directory: dir)  // validated before the runs, not after
         let logs = try RunLogs(selection, directory: dir)
@@ -97,7 +97,7 @@ enum SweepCommand: Command {
         if let shard {
             var csv = try CSVWriter(file: try outputs.open("sweep_rows.csv"), header: header)
             for r in rows { try csv.writeRow(r) }
-            try outputs.open("sweep_meta.json").write(meta(identity, shard: shard, slos: slos).rendered())
+            try outputs.open("sweep_meta.json").write(meta(identity, shard: shard, slos: slos, teamSLOs: SweepTable.teamSLOs(in: header)).rendered())
             outputs.replaces(["report.html"])
         } else {
             try writeSweep(outputs, identity: identity, slos: slos, header: header, rows: rows)
@@ -114,11 +114,12 @@ enum SweepCommand: Command {
         return Shard(index: i, count: n)
     }
 
-    static func meta(_ id: SweepTable.Identity, shard: Shard, slos: [SLO]) -> JSONValue {
+    static func meta(_ id: SweepTable.Identity, shard: Shard, slos: [SLO], teamSLOs: [String]) -> JSONValue {
         .object([("scenario", .string(id.scenario)), ("scenario_sha256", .string(id.scenarioSHA256)), ("steps", .int(Int64(id.steps))),
                  ("seeds", .string("\(id.firstSeed)..\(id.lastSeed)")), ("shard", .string(shard.label)),
                  ("version", .string(id.version)), ("warmup_steps", .int(Int64(id.warmupSteps))),
-                 ("overrides", .array(id.overrides.map { .string($0) })), ("slo_table", StudyTable.sloTable(slos))])
+                 ("overrides", .array(id.overrides.map { .string($0) })), ("slo_table", StudyTable.sloTable(slos)),
+                 ("team_slos", .array(teamSLOs.map { .string($0) }))])
     }
 
     /// sweep.csv, its summaries and report.html. The report is built from the summary as
@@ -135,10 +136,13 @@ enum SweepCommand: Command {
 
     static func passTable(header: [String], rows: [[String]]) -> String {
         var out = "  SLO pass fractions over \(NumberFormat.counted(rows.count, "seed")):\n"
-        for (c, name) in header.enumerated() where name.hasPrefix("slo_") {
+        let columns = header.indices.filter { header[$0].hasPrefix("slo_") }
+        // Wide enough for the longest name (a team SLO's id can be long), at least 24.
+        let width = columns.map { header[$0].count - 4 + 2 }.max().map { max(24, $0) } ?? 24
+        for c in columns {
             let passes = rows.filter { $0[c] == "pass" }.count
             let w = SweepStatistics.wilson(successes: passes, trials: rows.count)
-            out += "    " + String(name.dropFirst(4)).padding(to: 24) + "\(passes)/\(rows.count)  (95 % Wilson "
+            out += "    " + String(header[c].dropFirst(4)).padding(to: width) + "\(passes)/\(rows.count)  (95 % Wilson "
                 + NumberFormat.fixed(w.low, 3) + "…" + NumberFormat.fixed(w.high, 3) + ")\n"
         }
         return out

@@ -26,8 +26,9 @@ final class UserRules {
     /// A team SLO's error ratio, summed over the evaluations (and over each incident's window).
     struct SLOAccount {
         let spec: SLOSpec
-        /// The worst series' ratio over the shortest alert window.
-        let ratio: PromQLProgram
+        /// The worst series' ratio over the shortest alert window (nil: a spec without alert
+        /// windows, which has no ratio to account and holds vacuously).
+        let ratio: PromQLProgram?
         var sum = 0.0, evaluations = 0
         var inWindows: [Double]
     }
@@ -46,10 +47,10 @@ final class UserRules {
         if recordTest { recorder = RuleTestRecorder(intervalMs: stepMs, alertNames: engine.alertRules.map(\.name)) }
         self.windows = windows
         intervalMs = stepMs
+        // Every spec, in order: sweeps write one verdict column per spec (`SweepTable.header`).
         for spec in m.slos {
-            guard let w = spec.windows.first,
-                  let e = try? PromQL.parse("max(\(SLOSpec.ratioMetric(w)){sloth_id=\(RuleTestRecorder.quote(spec.id))})") else { continue }
-            slos.append(SLOAccount(spec: spec, ratio: PromQLProgram(e), inWindows: Array(repeating: 0, count: windows.count)))
+            let e = spec.windows.first.flatMap { w in try? PromQL.parse("max(\(SLOSpec.ratioMetric(w)){sloth_id=\(RuleTestRecorder.quote(spec.id))})") }
+            slos.append(SLOAccount(spec: spec, ratio: e.map(PromQLProgram.init), inWindows: Array(repeating: 0, count: windows.count)))
         }
         engine.onEvaluation = { [unowned self] t in
             self.recorder?.evaluation(at: t, firing: self.engine.firing)
@@ -66,7 +67,7 @@ final class UserRules {
         let now = time(t), interval = SimDuration(microseconds: intervalMs * 1_000)
         let inside = windows.indices.filter { now > windows[$0].lowerBound && now - interval < windows[$0].upperBound }
         for k in slos.indices {
-            guard case .vector(let v)? = try? engine.query(slos[k].ratio, at: t), let r = v.first?.value, r.isFinite else { continue }
+            guard let ratio = slos[k].ratio, case .vector(let v)? = try? engine.query(ratio, at: t), let r = v.first?.value, r.isFinite else { continue }
             slos[k].sum += r
             slos[k].evaluations += 1
             for w in inside { slos[k].inWindows[w] += r / Double(inside.count) }

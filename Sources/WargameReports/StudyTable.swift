@@ -5,8 +5,8 @@
 /// design point, then seed; columns are `point`, one per factor (named by its path), then
 /// the columns of `sweep.csv`.
 public enum StudyTable {
-    public static func header(factors: [String], slos: [SLO]) -> [String] {
-        ["point"] + factors + SweepTable.header(slos: slos)
+    public static func header(factors: [String], slos: [SLO], teamSLOs: [String] = []) -> [String] {
+        ["point"] + factors + SweepTable.header(slos: slos, teamSLOs: teamSLOs)
     }
 
     public static func row(point: Int, levels: [String], sweepRow: [String]) -> [String] {

@@ -4,13 +4,23 @@
 /// decimals — whether the rows were just produced or read from shard files, which is what
 /// makes a merged sweep byte-identical to a single-process one.
 public enum SweepTable {
-    public static func header(slos: [SLO]) -> [String] {
-        ["seed"] + KPI.allCases.map(\.rawValue) + slos.map { "slo_" + $0.name }
+    /// `teamSLOs`: the ids of the team's SLO specs (`monitoring`), each a verdict column
+    /// `slo_team:ID` after the scenario's own — summarised like them; the colon keeps them
+    /// apart, since a scenario's SLO names cannot contain one.
+    public static func header(slos: [SLO], teamSLOs: [String] = []) -> [String] {
+        ["seed"] + KPI.allCases.map(\.rawValue) + slos.map { "slo_" + $0.name } + teamSLOs.map { teamColumnPrefix + $0 }
+    }
+
+    public static let teamColumnPrefix = "slo_team:"
+
+    /// The team SLO ids of a header's `slo_team:` columns.
+    public static func teamSLOs(in header: [String]) -> [String] {
+        header.filter { $0.hasPrefix(teamColumnPrefix) }.map { String($0.dropFirst(teamColumnPrefix.count)) }
     }
 
     public static func row(seed: UInt64, _ r: RunReport) -> [String] {
         [String(seed)] + KPI.allCases.map { RunReport.format($0, r.kpis[$0]).replacingOccurrences(of: "n/a", with: "") }
-            + r.results.map(\.verdict.rawValue)
+            + r.results.map(\.verdict.rawValue) + r.teamSLOs.map(\.verdict.rawValue)
     }
 
     /// Why `cell` cannot be in column `column` of a row this table writes, or nil when it

@@ -307,3 +307,8 @@ extension MonitoringSettings {
         }
     }
 }
+
+extension Scenario {
+    /// The team's SLO ids in spec order: one verdict column each in sweep tables.
+    public var teamSLOIDs: [String] { monitoring.slos.map(\.id) }
+}

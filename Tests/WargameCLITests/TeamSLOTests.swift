@@ -120,4 +120,50 @@ import WargameReports
         let tested = try execute(promtool!, ["test", "rules", "user_rules_test.yml"], in: out)
         #expect(tested.status == 0, "\(tested.output.prefix(4000))")
     }
+
+    /// A sweep has a verdict column per team SLO, each seed's the verdict its run gives;
+    /// shards carry the ids in their metadata and merge into the same bytes as one sweep;
+    /// the summary counts the team's passes beside the scenario's.
+    @Test func sweepsShardsAndMergesCarryTeamSLOVerdicts() throws {
+        let drill = packageRoot + "/scenarios/alert-drill.json"
+        let args = ["--seeds", "1..3", "--slo-spec", Self.sloth]
+        let (whole, s1, s2, merged, single) = (scratchDirectory(), scratchDirectory(), scratchDirectory(), scratchDirectory(), scratchDirectory())
+        #expect(runCLI(["sweep", drill] + args + ["--out", whole]).code != .internalError)
+        #expect(runCLI(["sweep", drill] + args + ["--shard", "1/2", "--out", s1]).code == .success)
+        #expect(runCLI(["sweep", drill] + args + ["--shard", "2/2", "--out", s2]).code == .success)
+        let m = runCLI(["merge", s1, s2, "--out", merged])
+        #expect(m.code != .badInput && m.code != .internalError, "\(m.err)")
+        for file in ["sweep.csv", "sweep_summary.json"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: merged + "/" + file)) == Data(contentsOf: URL(fileURLWithPath: whole + "/" + file)), "\(file)")
+        }
+        let records = try CSVReader.records(String(contentsOfFile: whole + "/sweep.csv", encoding: .utf8))
+        let header = try #require(records.first?.fields)
+        let ids = ["aurora-orders-kept", "aurora-provenance-coverage"]
+        #expect(Array(header.suffix(2)) == ids.map { "slo_team:" + $0 })
+        // Seed 2's cells are the verdicts `run --seed 2` gives.
+        _ = runCLI(["run", drill, "--seed", "2", "--slo-spec", Self.sloth, "--out", single, "--logs", "none"])
+        let team = try #require(try json(single)["team_slos"] as? [[String: Any]])
+        let row = try #require(records.first { $0.fields.first == "2" }?.fields)
+        #expect(Array(row.suffix(2)) == team.compactMap { $0["verdict"] as? String })
+        let summary = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: whole + "/sweep_summary.json"))) as? [String: Any])
+        let slos = try #require(summary["slos"] as? [String: Any])
+        for (k, id) in ids.enumerated() {
+            let entry = try #require(slos["team:" + id] as? [String: Any])
+            let passes = records.dropFirst().filter { $0.fields[header.count - 2 + k] == "pass" }.count
+            #expect(entry["runs"] as? Int == 3 && entry["passes"] as? Int == passes)
+        }
+    }
+
+    /// `search --slo` takes a team SLO's id as it takes a scenario SLO's name.
+    @Test func searchJudgesATeamSLO() throws {
+        let drill = packageRoot + "/scenarios/alert-drill.json"
+        let bad = runCLI(["search", drill, "--param", "demand.orders_per_second", "--range", "0.5..2", "--slo", "aurora-orders-kep",
+                          "--slo-spec", Self.sloth, "--seeds", "1..2"])
+        #expect(bad.code == .badInput && bad.err.contains("aurora-provenance-coverage") && bad.err.contains("Did you mean 'aurora-orders-kept'?"), "\(bad.err)")
+        let out = scratchDirectory()
+        let r = runCLI(["search", drill, "--param", "demand.orders_per_second", "--range", "0.5..2", "--slo", "aurora-orders-kept",
+                        "--slo-spec", Self.sloth, "--seeds", "1..2", "--out", out])
+        #expect(r.code == .success, "\(r.err)")
+        #expect(try String(contentsOfFile: out + "/search.json", encoding: .utf8).contains("aurora-orders-kept"))
+    }
 }
