@@ -7,7 +7,10 @@ extension SLOSpec {
     var fragment: JSONValue {
         func pairs(_ p: [Labels.Pair]) -> JSONValue { .object(p.map { ($0.name, .string($0.value)) }) }
         func level(_ l: AlertLevel?) -> JSONValue {
-            l.map { .object([("labels", pairs($0.labels)), ("annotations", pairs($0.annotations))]) } ?? .null
+            l.map { l in
+                .object([("labels", pairs(l.labels)), ("annotations", pairs(l.annotations))]
+                        + (l.forMs > 0 ? [("for", .string(PrometheusDuration.format(l.forMs)))] : []))
+            } ?? .null
         }
         let sli: [(String, JSONValue)]
         switch self.sli {
@@ -23,7 +26,8 @@ extension SLOSpec {
                                ("page", level(page)), ("ticket", level(ticket))])),
             ("burn_rates", .array(burnRates.map { b in
                 .object([("severity", .string(b.severity.rawValue)), ("long_window", .string(PrometheusDuration.format(b.longMs))),
-                         ("short_window", .string(PrometheusDuration.format(b.shortMs))), ("factor", .shortest(b.factor))])
+                         ("short_window", .string(PrometheusDuration.format(b.shortMs))), ("factor", .shortest(b.factor))]
+                        + (b.inclusive ? [("op", .string("gte"))] : []))
             })),
         ])
     }

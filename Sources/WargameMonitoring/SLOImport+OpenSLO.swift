@@ -1,6 +1,7 @@
 extension SLOImport {
     static func openSLO(_ docs: [SpecNode]) throws(SpecError) -> [SLOSpec] {
         var slis: [(name: String, spec: SpecNode)] = [], slos: [SpecNode] = []
+        var policies: [(name: String, node: SpecNode)] = [], conditions: [(name: String, node: SpecNode)] = []
         for (i, raw) in docs.enumerated() {
             let d = SpecNode(raw.node, path: docs.count > 1 ? "documents[\(i)]" : "", file: raw.file)
             try d.only(["apiVersion", "kind", "metadata", "spec"])
@@ -11,8 +12,12 @@ extension SLOImport {
             case "SLI":
                 try d.child("metadata").only(["name", "displayName", "labels", "annotations"])
                 slis.append((try d.child("metadata").string("name"), d.child("spec")))
+            case "AlertPolicy", "AlertCondition":
+                try d.child("metadata").only(["name", "displayName", "labels", "annotations"])
+                let entry = (try d.child("metadata").string("name"), d.child("spec"))
+                if try d.string("kind") == "AlertPolicy" { policies.append(entry) } else { conditions.append(entry) }
             case "Service": break  // describes the service; nothing to run
-            case let k: throw d.child("kind").error("kind \(k) is not supported (SLO, SLI and Service documents are)")
+            case let k: throw d.child("kind").error("kind \(k) is not supported (SLO, SLI, AlertPolicy, AlertCondition and Service documents are)")
             }
         }
         guard !slos.isEmpty else { throw docs[0].error("expected at least one document of kind SLO, found none") }
@@ -22,8 +27,7 @@ extension SLOImport {
             try meta.only(["name", "displayName", "labels", "annotations"])
             let name = try meta.string("name")
             let s = d.child("spec")
-            try s.only(["description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives"],
-                       refusing: ["alertPolicies": "alertPolicies are not supported: the war game pages with the SRE workbook's multiwindow burn-rate alerts (edit them in the fragment `wargame slo import` prints)"])
+            try s.only(["description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives", "alertPolicies"])
             let sliSpec: SpecNode
             if s.has("indicator") {
                 try s.child("indicator").only(["metadata", "spec"])
@@ -54,6 +58,8 @@ extension SLOImport {
             var spec = SLOSpec(service: try s.string("service"), name: name, objective: target, sli: sli, alertName: alertName(name))
             spec.labels = try openSLOLabels(meta.child("labels"))
             if s.has("timeWindow") { spec.periodMs = try window(s) }
+            // Without alert policies, the SRE workbook's multiwindow burn-rate alerts.
+            if s.has("alertPolicies") { try alertPolicies(try s.list("alertPolicies"), policies: policies, conditions: conditions, into: &spec) }
             out.append(spec)
         }
         return try unique(out, docs[0])

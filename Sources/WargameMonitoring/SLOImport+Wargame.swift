@@ -39,14 +39,18 @@ extension SLOImport {
         if n.has("burn_rates") {
             spec.burnRates = []
             for b in try n.list("burn_rates") {
-                try b.only(["severity", "long_window", "short_window", "factor"])
+                try b.only(["severity", "long_window", "short_window", "factor", "op"])
                 let sev = try b.string("severity")
                 guard let severity = SLOSpec.BurnRate.Severity(rawValue: sev) else { throw b.child("severity").error("expected page or ticket, found \"\(sev)\"") }
-                let (long, short) = (try duration(b, "long_window"), try duration(b, "short_window"))
-                guard short < long else { throw b.child("short_window").error("expected a window shorter than long_window") }
+                // Without a short window, one window: the ratio over long_window alone.
+                let long = try duration(b, "long_window")
+                let short = b.has("short_window") ? try duration(b, "short_window") : long
+                guard short <= long else { throw b.child("short_window").error("expected a window no longer than long_window") }
                 let factor = try b.number("factor")
                 guard factor > 0 else { throw b.child("factor").error("expected a burn rate above 0, found \(factor)") }
-                spec.burnRates.append(SLOSpec.BurnRate(severity, long: long, short: short, factor: factor))
+                let op = try b.optionalString("op") ?? "gt"
+                guard op == "gt" || op == "gte" else { throw b.child("op").error("expected gt or gte, found \"\(op)\"") }
+                spec.burnRates.append(SLOSpec.BurnRate(severity, long: long, short: short, factor: factor, inclusive: op == "gte"))
             }
         }
         return spec
@@ -57,8 +61,9 @@ extension SLOImport {
         guard a.node?.entries?.contains(where: { $0.key == key }) == true else { return SLOSpec.AlertLevel() }
         let l = a.child(key)
         guard l.exists else { return nil }
-        try l.only(["labels", "annotations"])
-        return SLOSpec.AlertLevel(labels: try l.labels("labels"), annotations: try l.labels("annotations", names: false))
+        try l.only(["labels", "annotations", "for"])
+        return SLOSpec.AlertLevel(labels: try l.labels("labels"), annotations: try l.labels("annotations", names: false),
+                                  forMs: l.has("for") ? try duration(l, "for") : 0)
     }
 
     static func duration(_ n: SpecNode, _ key: String) throws(SpecError) -> Int64 {

@@ -4,7 +4,8 @@
 ///   `sli.events` error/total queries or `sli.raw`, `alerting` with page and ticket alerts);
 /// - OpenSLO v1 documents (`kind: SLO` with an inline `indicator` or an `indicatorRef` to a
 ///   `kind: SLI` document of the same file, `ratioMetric` good or bad over total, or
-///   `thresholdMetric`; one objective; a rolling `timeWindow`).
+///   `thresholdMetric`; one objective; a rolling `timeWindow`; `alertPolicies` with
+///   burn-rate conditions, inline or by reference to `AlertPolicy`/`AlertCondition` documents).
 ///
 /// Every field is read or refused by name (a field Wargame would silently ignore could
 /// change what the SLO means), and every query is parsed as the war game's PromQL.

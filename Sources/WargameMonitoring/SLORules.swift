@@ -45,6 +45,7 @@ public enum SLORules {
             out += "  - name: \(q("sloth-slo-alerts-" + s.id))\n    rules:\n"
             for (severity, level) in alerts {
                 out += "      - alert: \(q(s.alertName))\n        expr: \(q(alertExpr(s, severity)))\n"
+                if level.forMs > 0 { out += "        for: \(PrometheusDuration.format(level.forMs))\n" }
                 out += mapping("labels", merged(s.alertLabels, level.labels, [Labels.Pair("sloth_severity", severity.rawValue)]))
                 out += mapping("annotations", merged(defaultAnnotations(severity), s.alertAnnotations, level.annotations))
             }
@@ -57,7 +58,9 @@ public enum SLORules {
         let base = selectorLabels(s)
         return s.burnRates.filter { $0.severity == severity }.map { b in
             let threshold = "(\(GoFormat.shortest(b.factor)) * \(GoFormat.shortest(s.errorBudget)))"
-            return [b.shortMs, b.longMs].map { "max(\(SLOSpec.ratioMetric($0)){\(base)} > \(threshold)) without (sloth_window)" }
+            let op = b.inclusive ? ">=" : ">"
+            return (b.shortMs == b.longMs ? [b.longMs] : [b.shortMs, b.longMs])
+                .map { "max(\(SLOSpec.ratioMetric($0)){\(base)} \(op) \(threshold)) without (sloth_window)" }
                 .joined(separator: "\nand\n")
         }.map { "(\n" + $0 + "\n)" }.joined(separator: "\nor\n")
     }

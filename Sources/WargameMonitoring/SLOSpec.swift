@@ -68,27 +68,34 @@ public struct SLOSpec: Sendable, Equatable {
     public struct AlertLevel: Sendable, Equatable {
         public var labels: [Labels.Pair] = []
         public var annotations: [Labels.Pair] = []
-        public init(labels: [Labels.Pair] = [], annotations: [Labels.Pair] = []) {
+        /// How long the burn must last before the alert fires (its rule's `for:`; 0: at once).
+        public var forMs: Int64 = 0
+        public init(labels: [Labels.Pair] = [], annotations: [Labels.Pair] = [], forMs: Int64 = 0) {
             self.labels = labels
             self.annotations = annotations
+            self.forMs = forMs
         }
     }
 
     /// One multiwindow condition: the error ratio over both windows above `factor` × the
     /// budget. The long window measures, the short one makes the alert stop soon after the
-    /// burn does.
+    /// burn does. A short window equal to the long one is a single-window condition (an
+    /// OpenSLO burn-rate condition's `lookbackWindow`).
     public struct BurnRate: Sendable, Equatable {
         public enum Severity: String, Sendable, CaseIterable { case page, ticket }
         public var severity: Severity
         public var longMs: Int64
         public var shortMs: Int64
         public var factor: Double
+        /// At or above the threshold (OpenSLO's `op: gte`) rather than above it.
+        public var inclusive: Bool
 
-        public init(_ severity: Severity, long: Int64, short: Int64, factor: Double) {
+        public init(_ severity: Severity, long: Int64, short: Int64, factor: Double, inclusive: Bool = false) {
             self.severity = severity
             self.longMs = long
             self.shortMs = short
             self.factor = factor
+            self.inclusive = inclusive
         }
 
         /// The SRE workbook's table for a 30-day SLO: 2 % of the budget in 1 h and 5 % in

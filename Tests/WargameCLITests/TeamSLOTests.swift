@@ -121,6 +121,38 @@ import WargameReports
         #expect(tested.status == 0, "\(tested.output.prefix(4000))")
     }
 
+    /// An OpenSLO alert policy's burn-rate condition, read literally (one window, `gte`,
+    /// `alertAfter` as `for:`), fires in the war game when and as Prometheus fires it.
+    @Test(.enabled(if: promtool != nil, "needs promtool (make promtool-check installs it)"))
+    func promtoolAgreesOnOpenSLOAlertPolicies() throws {
+        let policy = """
+              alertPolicies:
+                - kind: AlertPolicy
+                  metadata: {name: decisions-burn}
+                  spec:
+                    conditions:
+                      - kind: AlertCondition
+                        metadata: {name: fast-burn}
+                        spec:
+                          severity: critical
+                          condition: {kind: burnrate, op: gte, threshold: 2, lookbackWindow: 10m, alertAfter: 3m}
+
+            """
+        let text = try String(contentsOfFile: Self.openSLO, encoding: .utf8)
+            .replacingOccurrences(of: "  indicatorRef: policy-decision-under-25ms\n", with: "  indicatorRef: policy-decision-under-25ms\n" + policy)
+        #expect(text.contains("decisions-burn"))
+        let (dir, out) = (scratchDirectory(), scratchDirectory())
+        let spec = dir + "/slos.yaml"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try text.write(toFile: spec, atomically: true, encoding: .utf8)
+        let r = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--slo-spec", spec, "--rules-test", "--out", out, "--logs", "none"])
+        #expect(r.code != .badInput && r.code != .internalError, "\(r.err)")
+        let alerts = try String(contentsOfFile: out + "/alerts.csv", encoding: .utf8)
+        #expect(alerts.contains("PolicyDecisionsFastBudgetBurn,critical"), "the condition fires in alert-drill")
+        let tested = try execute(promtool!, ["test", "rules", "user_rules_test.yml"], in: out)
+        #expect(tested.status == 0, "\(tested.output.prefix(4000))")
+    }
+
     /// A sweep has a verdict column per team SLO, each seed's the verdict its run gives;
     /// shards carry the ids in their metadata and merge into the same bytes as one sweep;
     /// the summary counts the team's passes beside the scenario's.

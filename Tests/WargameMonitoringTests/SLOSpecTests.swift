@@ -140,17 +140,71 @@ import Testing
         func refusal(_ text: String) -> SpecError? {
             do { _ = try SLOImport.load(path: "o.yaml", text: text); return nil } catch { return error }
         }
-        let alertPolicies = Self.openSLO.replacingOccurrences(of: "  indicatorRef: fast-sli", with: "  indicatorRef: fast-sli\n  alertPolicies: [x]")
-        #expect(refusal(alertPolicies)?.path == "documents[0].spec.alertPolicies")
+        let targets = Self.openSLO.replacingOccurrences(of: "  indicatorRef: fast-sli", with: "  indicatorRef: fast-sli\n" + Self.policies(
+            "  - kind: AlertPolicy\n    metadata: {name: p}\n    spec:\n      notificationTargets: [{targetRef: pagerduty}]\n      conditions: []"))
+        #expect(refusal(targets)?.path == "documents[0].spec.alertPolicies[0].spec.notificationTargets")
+        #expect(refusal(targets)?.message.contains("--alertmanager-config") == true)
         let datadog = Self.openSLO.replacingOccurrences(of: "type: prometheus", with: "type: Datadog")
         #expect(refusal(datadog)?.message.contains("expected Prometheus") == true)
         let occurrences = Self.openSLO.replacingOccurrences(of: "budgetingMethod: Timeslices", with: "budgetingMethod: Occurrences")
         #expect(refusal(occurrences)?.path == "documents[2].spec.budgetingMethod")
-        let policy = Self.openSLO.replacingOccurrences(of: "kind: SLI", with: "kind: AlertPolicy")
-        #expect(refusal(policy)?.message.contains("AlertPolicy is not supported") == true)
+        let source = Self.openSLO.replacingOccurrences(of: "kind: SLI", with: "kind: DataSource")
+        #expect(refusal(source)?.message.contains("DataSource is not supported") == true)
         let missing = Self.openSLO.replacingOccurrences(of: "indicatorRef: fast-sli", with: "indicatorRef: slow-sli")
         #expect(refusal(missing)?.path == "documents[0].spec.indicatorRef")
         #expect(refusal("kind: SLO\n")?.message.contains("expected a Sloth spec") == true)
+    }
+
+    static func policies(_ items: String) -> String { "  alertPolicies:\n" + items }
+
+    /// OpenSLO alert policies, inline and by reference: each burn-rate condition read
+    /// literally (one window, its op, alertAfter as the rule's for:), page-like severities
+    /// paging, the condition's severity word the alert's label.
+    @Test func readsOpenSLOAlertPolicies() throws {
+        let inline = """
+              - kind: AlertPolicy
+                metadata: {name: fast-burn}
+                spec:
+                  alertWhenBreaching: true
+                  conditions:
+                    - kind: AlertCondition
+                      metadata: {name: fast}
+                      spec:
+                        severity: critical
+                        condition: {kind: burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}
+              - alertPolicyRef: slow-burn
+            """
+        let text = Self.openSLO.replacingOccurrences(of: "  indicatorRef: fast-sli", with: "  indicatorRef: fast-sli\n" + Self.policies(inline)) + """
+
+            ---
+            apiVersion: openslo/v1
+            kind: AlertPolicy
+            metadata: {name: slow-burn}
+            spec:
+              conditions:
+                - conditionRef: slow
+            ---
+            apiVersion: openslo/v1
+            kind: AlertCondition
+            metadata: {name: slow}
+            spec:
+              severity: ticket
+              condition: {kind: burnrate, op: gt, threshold: 2, lookbackWindow: 6h}
+            """
+        let spec = try #require(try SLOImport.load(path: "o.yaml", text: text).first)
+        #expect(spec.burnRates == [SLOSpec.BurnRate(.page, long: 3_600_000, short: 3_600_000, factor: 14.4, inclusive: true),
+                                   SLOSpec.BurnRate(.ticket, long: 6 * 3_600_000, short: 6 * 3_600_000, factor: 2)])
+        #expect(spec.page == SLOSpec.AlertLevel(labels: [Labels.Pair("severity", "critical")], forMs: 300_000))
+        #expect(spec.ticket == SLOSpec.AlertLevel(labels: [Labels.Pair("severity", "ticket")], forMs: 0))
+        let rules = SLORules.text([spec])
+        let file = try RuleFile.load(path: "slo.yml", text: rules)
+        let page = try #require(file.rules.first { $0.kind == .alert && $0.labels.contains { $0.name == "severity" && $0.template.source == "critical" } })
+        #expect(page.forMs == 300_000)
+        #expect(page.exprText.contains("sloth_slo=\"fast\"} >= (14.4 * 0.005)) without (sloth_window)"))
+        #expect(!page.exprText.contains(" and "), "one window: \(page.exprText)")
+        // Conditions of one level must agree on what their one rule carries.
+        let clash = text.replacingOccurrences(of: "severity: ticket", with: "severity: page")
+        #expect(throws: SpecError.self) { try SLOImport.load(path: "o.yaml", text: clash) }
     }
 
     /// The compiled rules load as a Prometheus rule file, with Sloth's series and one alert
