@@ -50,9 +50,13 @@ import WargameReports
     /// `slo import` prints JSON a scenario can carry; the scenario then runs exactly the
     /// alerts `--slo-spec` runs.
     @Test func importedFragmentRunsTheSameAlertsAsTheSpec() throws {
+        try fragmentRunsTheSameAlerts(Self.sloth, count: 2)
+    }
+
+    func fragmentRunsTheSameAlerts(_ spec: String, count: Int) throws {
         let dir = scratchDirectory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let imported = runCLI(["slo", "import", Self.sloth])
+        let imported = runCLI(["slo", "import", spec])
         #expect(imported.code == .success, "\(imported.err)")
         let fragment = try #require(JSONSerialization.jsonObject(with: Data(imported.out.utf8)) as? [String: Any])
         var monitoring = try #require(fragment["monitoring"] as? [String: Any])
@@ -60,11 +64,11 @@ import WargameReports
         let scenario: [String: Any] = ["version": 1, "extends": packageRoot + "/scenarios/alert-drill.json", "monitoring": monitoring]
         try JSONSerialization.data(withJSONObject: scenario).write(to: URL(fileURLWithPath: dir + "/inline.json"))
         _ = runCLI(["run", dir + "/inline.json", "--out", dir + "/a", "--logs", "none"])
-        _ = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--slo-spec", Self.sloth, "--set", "monitoring.builtin_alerts=false",
+        _ = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--slo-spec", spec, "--set", "monitoring.builtin_alerts=false",
                     "--out", dir + "/b", "--logs", "none"])
         let a = try String(contentsOfFile: dir + "/a/alerts.csv", encoding: .utf8), b = try String(contentsOfFile: dir + "/b/alerts.csv", encoding: .utf8)
         #expect(a == b && a.contains("BudgetBurn"))
-        #expect(try (json(dir + "/a")["team_slos"] as? [[String: Any]])?.count == 2)
+        #expect(try (json(dir + "/a")["team_slos"] as? [[String: Any]])?.count == count)
     }
 
     @Test func aBadSpecIsBadInputNamingFileAndField() throws {
@@ -151,6 +155,8 @@ import WargameReports
         #expect(alerts.contains("PolicyDecisionsFastBudgetBurn,critical"), "the condition fires in alert-drill")
         let tested = try execute(promtool!, ["test", "rules", "user_rules_test.yml"], in: out)
         #expect(tested.status == 0, "\(tested.output.prefix(4000))")
+        // `slo import` spells the policy out (one window, gte, for) and runs the same alerts.
+        try fragmentRunsTheSameAlerts(spec, count: 2)
     }
 
     /// A sweep has a verdict column per team SLO, each seed's the verdict its run gives;
