@@ -118,7 +118,7 @@ bench: release
 	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 10000
 	@echo "== bench run: baseline scenario, 100,000 steps (compare peak_rss_mb with 10,000)"
 	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 100000 --scale none
-	@echo "== bench run: the same 10,000 steps with a 30-rule production-style rule file (compare orders_per_sec with the first block)"
+	@echo "== bench run: the same 10,000 steps with a 30-rule production-style rule file, alternating with runs without it (rules_*_ratio: what the rules cost)"
 	@$(RELEASE_BIN) bench run scenarios/baseline.json --steps 10000 --scale none --alert-rules scenarios/monitoring/aurora-alert-rules.yaml
 	@echo "== bench sweep: 200 seeds of the baseline at its default steps, 1 job vs 2"
 	@$(RELEASE_BIN) bench sweep scenarios/baseline.json --seeds 1..200 --jobs 2
