@@ -12,9 +12,9 @@ import WargameScenario
 /// and its resident memory a quarter, half and all the way through the day: flat memory
 /// means the three agree.
 ///
-/// With the team's monitoring (`--alert-rules` and the rest), each timed run alternates
-/// with one of the same scenario without it, and the ratios of their medians say what the
-/// rules cost: in wall time (what a user waits; the rules run beside the simulation,
+/// With the team's monitoring (`--alert-rules` and the rest), each timed run follows one of
+/// the same scenario without it, and the median of the pairs' ratios says what the rules
+/// cost: in wall time (what a user waits; the rules run beside the simulation,
 /// `RuleLane`) and in CPU (what they cost a machine whose cores are all busy, as a sweep's are).
 enum BenchRunCommand: Command {
     static let name = "bench run"
@@ -90,7 +90,12 @@ enum BenchRunCommand: Command {
             ("peak_rss_mb", NumberFormat.fixed(peakResidentMegabytes(), 1)),
         ]
         if withRules {
-            func ratio(_ a: [Double], _ b: [Double]) -> String { NumberFormat.fixed(median(a) / median(b), 3) }
+            // Per pair (each run with the rules right after one without), then the median:
+            // a shared machine's speed drifts between pairs more than within one.
+            func ratio(_ a: [Double], _ b: [Double]) -> String {
+                let r = zip(a, b).map { $0 / $1 }
+                return NumberFormat.fixed(median(r), 3) + " (pairs " + NumberFormat.fixed(r.min()!, 3) + "-" + NumberFormat.fixed(r.max()!, 3) + ")"
+            }
             lines += [
                 ("rule_files", String(scenario.monitoring.ruleFiles.count)),
                 ("rules", String(scenario.monitoring.ruleFiles.reduce(0) { $0 + $1.rules.count })),
