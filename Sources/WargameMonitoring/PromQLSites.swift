@@ -12,7 +12,8 @@
 final class Site {
     /// A selector's series and the store generation they were selected at.
     var selectionKey = "", selectionGeneration = -1, selection: [Int] = []
-    /// A range function's last output: one sample per selected series, in their order.
+    /// An instant selector's or range function's last output: one sample per selected
+    /// series, in their order (kept only when every one had a value).
     var rangeOutput: [Sample] = [], rangeSeries: [Int] = []
     /// An aggregation's last grouping (and the clause it was made by) and output (one
     /// sample per group).
