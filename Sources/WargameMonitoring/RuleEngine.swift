@@ -139,12 +139,8 @@ public final class RuleEngine {
         if !errors.contains(where: { $0.rule == rule.name }) { errors.append((rule.name, t, message)) }
     }
 
-    /// `e` at `t` over the store as the rules see it (after the evaluations up to `t`).
-    public func query(_ e: PromQLExpr, at t: Int64) throws(PromQLError) -> PromQLValue {
-        try engine.evaluate(e, at: t)
-    }
-
-    /// A query asked at every evaluation, compiled once (its nodes remember, as rules' do).
+    /// A query over the store as the rules see it (after the evaluations up to `t`), compiled
+    /// once since it is asked at every evaluation (its nodes remember, as rules' do).
     public func query(_ program: PromQLProgram, at t: Int64) throws(PromQLError) -> PromQLValue {
         try engine.evaluate(program, at: t)
     }

@@ -11,20 +11,7 @@ extension SLOImport {
                               into spec: inout SLOSpec) throws(SpecError) {
         var rates: [(rate: SLOSpec.BurnRate, severity: String, forMs: Int64, at: SpecNode)] = []
         for item in list {
-            let policy: SpecNode
-            if item.has("alertPolicyRef") {
-                try item.only(["alertPolicyRef"])
-                let ref = try item.string("alertPolicyRef")
-                guard let found = policies.first(where: { $0.name == ref }) else {
-                    throw item.child("alertPolicyRef").error("expected the name of an AlertPolicy document in this file, found \"\(ref)\"")
-                }
-                policy = found.node
-            } else {
-                try item.only(["kind", "metadata", "spec"])
-                let kind = try item.string("kind")
-                guard kind == "AlertPolicy" else { throw item.child("kind").error("expected AlertPolicy, found \"\(kind)\"") }
-                policy = item.child("spec")
-            }
+            let policy = try resolve(item, ref: "alertPolicyRef", kind: "AlertPolicy", among: policies)
             try policy.only(["description", "alertWhenBreaching", "alertWhenResolved", "alertWhenNoData", "conditions"],
                             refusing: ["notificationTargets": "notificationTargets are not supported: who is notified is the Alertmanager config's to say (--alertmanager-config)"])
             if let noData = try policy.optionalString("alertWhenNoData"), noData == "true" {
@@ -34,20 +21,7 @@ extension SLOImport {
                 throw policy.child("alertWhenBreaching").error("alertWhenBreaching: false is not supported: a burn-rate alert fires when the SLO is burning")
             }
             for c in try policy.list("conditions") {
-                let condition: SpecNode
-                if c.has("conditionRef") {
-                    try c.only(["conditionRef"])
-                    let ref = try c.string("conditionRef")
-                    guard let found = conditions.first(where: { $0.name == ref }) else {
-                        throw c.child("conditionRef").error("expected the name of an AlertCondition document in this file, found \"\(ref)\"")
-                    }
-                    condition = found.node
-                } else {
-                    try c.only(["kind", "metadata", "spec"])
-                    let kind = try c.string("kind")
-                    guard kind == "AlertCondition" else { throw c.child("kind").error("expected AlertCondition, found \"\(kind)\"") }
-                    condition = c.child("spec")
-                }
+                let condition = try resolve(c, ref: "conditionRef", kind: "AlertCondition", among: conditions)
                 rates.append(try burnRate(condition))
             }
         }
@@ -67,6 +41,23 @@ extension SLOImport {
             let level = SLOSpec.AlertLevel(labels: [Labels.Pair("severity", first.severity)], forMs: first.forMs)
             if severity == .page { spec.page = level } else { spec.ticket = level }
         }
+    }
+
+    /// The spec of a list item that is either `{ref: NAME}`, naming a `kind` document of
+    /// the same file (`among`), or an inline `{kind, metadata, spec}` object.
+    static func resolve(_ item: SpecNode, ref: String, kind: String, among documents: [(name: String, node: SpecNode)]) throws(SpecError) -> SpecNode {
+        if item.has(ref) {
+            try item.only([ref])
+            let name = try item.string(ref)
+            guard let found = documents.first(where: { $0.name == name }) else {
+                throw item.child(ref).error("expected the name of an \(kind) document in this file, found \"\(name)\"")
+            }
+            return found.node
+        }
+        try item.only(["kind", "metadata", "spec"])
+        let k = try item.string("kind")
+        guard k == kind else { throw item.child("kind").error("expected \(kind), found \"\(k)\"") }
+        return item.child("spec")
     }
 
     static let pageSeverities: Set<String> = ["page", "pager", "critical", "high", "sev1", "sev2", "p1", "p2"]
