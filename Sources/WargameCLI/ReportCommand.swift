@@ -226,11 +226,23 @@ enum ReportCommand: Command {
                 }
                 var budget = "—"
                 if case .number(let b)? = i["error_budget_consumed"]?["fill_rate"] { budget = NumberFormat.fixed(b.value * 100, 1) + " %" }
-                scorecard.append([s(i["incident"]), s(i["severity"]), cell("time_to_detect_s", "detected_in_time"),
+                // The same cells as the run's printed scorecard (WarGameOutcome.scorecardRows).
+                let by = s(i["detected_by"])
+                scorecard.append([s(i["incident"]), s(i["severity"]),
+                                  cell("time_to_detect_s", "detected_in_time") + (by.isEmpty ? "" : " (\(by))"),
+                                  i["paged"] == .bool(true) ? "yes" : "no",
                                   cell("time_to_first_action_s", "responded_in_time"), cell("time_to_mitigate_s", "mitigated_in_time"),
                                   cell("time_to_recover_s", "recovered_within_rto"), budget,
                                   i["all_deadlines_met"] == .bool(true) ? "met" : "MISSED"])
             }
+        }
+        var notes: [String] = []
+        if let q = j["alert_quality"], case .number? = q["pages"] {
+            func n(_ k: String) -> Int { if case .number(let x)? = q[k] { Int(x.value) } else { 0 } }
+            var quality = AlertQuality()
+            (quality.firings, quality.unattributed, quality.pages) = (n("firings"), n("alerts_unattributed"), n("pages"))
+            (quality.pagesAttributed, quality.incidents, quality.incidentsPaged) = (n("pages_attributed"), n("incidents"), n("incidents_paged"))
+            notes.append("Alert quality: " + quality.line(pagesFrom: s(q["pages_from"])) + ".")
         }
         var windows: [(name: String, start: Double, end: Double)] = []
         if case .array(let items)? = j["incidents"] {
@@ -249,6 +261,7 @@ enum ReportCommand: Command {
             alerts: alertRows.compactMap { r in Double(r[3]).map { (rule: r[0], severity: r[1], firedAt: $0, resolvedAt: Double(r[4])) } },
             actions: actionRows.compactMap { r in Double(r[0]).map { (time: $0, action: r[3] + (r[4].isEmpty ? "" : " " + r[4])) } })
         input.incidentWindows = windows
+        input.scorecardNotes = notes
         let table = MergeCommand.slos(j["slos"])
         if !table.isEmpty { input.sloLines = table }
         if case .number(let step)? = run?["step_s"] { input.stepSeconds = step.value }

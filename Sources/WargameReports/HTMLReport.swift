@@ -10,6 +10,8 @@ public struct RunReportInput {
     public var incidents: [[String]]
     /// The scorecard rows (`WarGameOutcome.scorecardHeader` columns).
     public var scorecard: [[String]] = []
+    /// Lines shown under the scorecard: the alert quality (pages, precision, noise, recall).
+    public var scorecardNotes: [String] = []
     public var alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)]
     public var actions: [(time: Double, action: String)]
     /// Each incident's window in seconds, for the timeline.
@@ -156,6 +158,7 @@ public enum HTMLReport {
             if !input.scorecard.isEmpty {
                 body += "<h2>Scorecard</h2>\n<p>Each incident against its level's deadlines (✓ met, ✗ missed); see kpi_summary.md for the deadlines.</p>\n"
                 body += table(WarGameOutcome.scorecardHeader, input.scorecard)
+                body += input.scorecardNotes.map { "<p>" + HTML.escape($0) + "</p>\n" }.joined()
             }
         }
         body += "<h2>Timeline</h2>\n<p>Each point is a step's value, plotted at the step's end. Dashed black lines: SLO thresholds. "

@@ -47,6 +47,13 @@ public struct AlertQuality: Sendable, Equatable {
     public var precision: Double? { pages > 0 ? Double(pagesAttributed) / Double(pages) : nil }
     /// Incidents paged for over incidents; nil without incidents.
     public var recall: Double? { incidents > 0 ? Double(incidentsPaged) / Double(incidents) : nil }
+
+    /// One line on the paging: attributed pages, noise, recall (the run's summary and its report).
+    public func line(pagesFrom: String) -> String {
+        "\(NumberFormat.counted(pages, "page")) (\(pagesFrom) and above), \(pagesAttributed) attributed to an incident"
+            + (precision.map { " (precision \(NumberFormat.fixed($0, 2)))" } ?? "")
+            + "; \(NumberFormat.counted(unattributed, "firing")) of \(firings) attributed to no incident; \(incidentsPaged) of \(NumberFormat.counted(incidents, "incident")) paged for"
+    }
 }
 
 /// The war-game part of a run's report.
@@ -212,12 +219,7 @@ public struct WarGameOutcome: Sendable {
     /// One scorecard time: seconds with ✓ or ✗ against its deadline; "never ✗" when a
     /// deadline passed with nothing done, "—" when there was nothing to grade.
     /// One line on the paging: attributed pages, noise, recall.
-    public var qualityLine: String {
-        let q = quality
-        return "\(NumberFormat.counted(q.pages, "page")) (\(policy.pagesFrom.rawValue) and above), \(q.pagesAttributed) attributed to an incident"
-            + (q.precision.map { " (precision \(NumberFormat.fixed($0, 2)))" } ?? "")
-            + "; \(NumberFormat.counted(q.unattributed, "firing")) of \(q.firings) attributed to no incident; \(q.incidentsPaged) of \(NumberFormat.counted(q.incidents, "incident")) paged for"
-    }
+    public var qualityLine: String { quality.line(pagesFrom: policy.pagesFrom.rawValue) }
 
     public static func scorecardCell(seconds: Double?, met: Bool?) -> String {
         guard let seconds else { return met == false ? "never ✗" : "—" }

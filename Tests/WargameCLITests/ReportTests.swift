@@ -83,6 +83,31 @@ func scanReport(_ path: String) throws -> ReportScan {
         #expect(html.components(separatedBy: "<title>incident bridges congested</title>").count - 1 == 6)
     }
 
+    /// The report's scorecard is the run's printed one, cell for cell: the report, which
+    /// reads kpi_summary.json back, once lost the detecting alert and the Paged column, so
+    /// every later cell sat under the wrong header.
+    @Test func theReportsScorecardIsTheRunsCellForCell() throws {
+        let out = scratchDirectory()
+        let r = runCLI(["run", packageRoot + "/scenarios/alert-drill.json", "--out", out, "--report"])
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        let section = html.components(separatedBy: "<h2>Scorecard</h2>")[1].components(separatedBy: "<h2>")[0]
+        let rows = section.components(separatedBy: "<tr>").dropFirst().map { row in
+            row.components(separatedBy: "</tr>")[0].components(separatedBy: "</t").dropLast().map { $0.components(separatedBy: ">").last! }
+        }
+        #expect(rows.first == WarGameOutcome.scorecardHeader)
+        let printed = r.out.components(separatedBy: "  scorecard:\n")[1].split(separator: "\n").dropFirst()
+            .prefix { $0.hasPrefix("    ") }
+        #expect(rows.count - 1 == printed.count && printed.count == 5)
+        for (cells, line) in zip(rows.dropFirst(), printed) {
+            #expect(cells.count == WarGameOutcome.scorecardHeader.count, "\(cells)")
+            // The printed table pads columns with two or more spaces; cells hold single spaces.
+            let columns = line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            #expect(cells == columns)
+        }
+        #expect(section.contains("(BridgeRTTHigh)") && section.contains("Alert quality: 18 pages (critical and above)"))
+    }
+
     /// A step's value is plotted at the step's end: the open-breaker count "at the end of
     /// each step" of step 0 lands at minute 1, not minute 0 (it was drawn a step early).
     @Test func stepValuesArePlottedAtTheStepsEnd() {
