@@ -250,7 +250,9 @@ enum ReportCommand: Command {
                 if case .number(let a)? = i["start_s"], case .number(let b)? = i["end_s"] { windows.append((s(i["name"]), a.value, b.value)) }
             }
         }
-        let alertRows = (try? csv(dir + "/alerts.csv"))?.dropFirst() ?? []
+        let alertTable = (try? csv(dir + "/alerts.csv")) ?? []
+        let alertRows = alertTable.dropFirst()
+        let incidentColumn = alertTable.first?.firstIndex(of: "incident")
         let actionRows = (try? csv(dir + "/actions.csv"))?.dropFirst() ?? []
         var input = RunReportInput(
             title: s(run?["scenario"]),
@@ -258,7 +260,7 @@ enum ReportCommand: Command {
                        "Scenario SHA-256: " + s(run?["scenario_sha256"]),
                        "Seed \(s(run?["seed"])), \(s(run?["steps"])) steps of \(s(run?["step_s"])) s, wargame \(s(run?["version"]))"],
             timeseriesHeader: series[0], timeseries: Array(series.dropFirst()), slos: slos, incidents: incidents, scorecard: scorecard,
-            alerts: alertRows.compactMap { r in Double(r[3]).map { (rule: r[0], severity: r[1], firedAt: $0, resolvedAt: Double(r[4])) } },
+            alerts: alertRows.compactMap { r in Double(r[3]).map { ReportAlert(rule: r[0], severity: r[1], firedAt: $0, resolvedAt: Double(r[4]), incident: incidentColumn.map { $0 < r.count ? r[$0] : "" } ?? "") } },
             actions: actionRows.compactMap { r in Double(r[0]).map { (time: $0, action: r[3] + (r[4].isEmpty ? "" : " " + r[4])) } })
         input.incidentWindows = windows
         input.scorecardNotes = notes

@@ -1,3 +1,14 @@
+/// One firing as alerts.csv records it.
+public struct ReportAlert: Sendable {
+    public var rule: String, severity: String, firedAt: Double, resolvedAt: Double?
+    /// The incidents the firing is attributed to, `;`-separated; empty for none (noise).
+    public var incident: String
+
+    public init(rule: String, severity: String, firedAt: Double, resolvedAt: Double?, incident: String = "") {
+        (self.rule, self.severity, self.firedAt, self.resolvedAt, self.incident) = (rule, severity, firedAt, resolvedAt, incident)
+    }
+}
+
 /// What a run report shows, read back from the run's output files.
 public struct RunReportInput {
     public var title: String
@@ -12,7 +23,7 @@ public struct RunReportInput {
     public var scorecard: [[String]] = []
     /// Lines shown under the scorecard: the alert quality (pages, precision, noise, recall).
     public var scorecardNotes: [String] = []
-    public var alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)]
+    public var alerts: [ReportAlert]
     public var actions: [(time: Double, action: String)]
     /// Each incident's window in seconds, for the timeline.
     public var incidentWindows: [(name: String, start: Double, end: Double)] = []
@@ -23,7 +34,7 @@ public struct RunReportInput {
     public var sloLines: [SLO] = SLO.aurora
 
     public init(title: String, identity: [String], timeseriesHeader: [String], timeseries: [[String]], slos: [[String]],
-                incidents: [[String]], scorecard: [[String]] = [], alerts: [(rule: String, severity: String, firedAt: Double, resolvedAt: Double?)],
+                incidents: [[String]], scorecard: [[String]] = [], alerts: [ReportAlert],
                 actions: [(time: Double, action: String)]) {
         self.title = title
         self.identity = identity
@@ -195,8 +206,9 @@ public enum HTMLReport {
                              integer: true),
                        "Breakers OPEN or HALF_OPEN at the end of each step.")
         if !input.alerts.isEmpty {
-            body += "<h2>Alerts</h2>\n" + table(["Alert", "Severity", "Fired at (s)", "Resolved at (s)"], input.alerts.map {
-                [$0.rule, $0.severity, NumberFormat.fixed($0.firedAt, 0), $0.resolvedAt.map { NumberFormat.fixed($0, 0) } ?? "still firing"]
+            body += "<h2>Alerts</h2>\n" + table(["Alert", "Severity", "Fired at (s)", "Resolved at (s)", "Incident"], input.alerts.map {
+                [$0.rule, $0.severity, NumberFormat.fixed($0.firedAt, 0), $0.resolvedAt.map { NumberFormat.fixed($0, 0) } ?? "still firing",
+                 $0.incident.isEmpty ? "—" : $0.incident.replacingOccurrences(of: ";", with: "; ")]
             })
         }
         if !input.actions.isEmpty {

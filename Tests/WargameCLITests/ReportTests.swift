@@ -106,6 +106,11 @@ func scanReport(_ path: String) throws -> ReportScan {
             #expect(cells == columns)
         }
         #expect(section.contains("(BridgeRTTHigh)") && section.contains("Alert quality: 18 pages (critical and above)"))
+        // The alert table names the incident each firing is attributed to, as alerts.csv does.
+        let alerts = html.components(separatedBy: "<h2>Alerts</h2>")[1].components(separatedBy: "<h2>")[0]
+        #expect(alerts.contains("<th>Incident</th>"))
+        #expect(alerts.contains("<td>BridgeRTTHigh</td><td>warning</td><td>7260</td><td>8460</td><td>bridges congested</td>"))
+        #expect(alerts.contains("<td>—</td>"))  // the noise: a firing of no incident
     }
 
     /// A step's value is plotted at the step's end: the open-breaker count "at the end of
