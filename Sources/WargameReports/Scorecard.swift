@@ -99,7 +99,11 @@ public struct IncidentScore: Sendable {
                              actions: [ActionRecord], policy: ResponsePolicy, budgets: [(BudgetSLO, Double?)]) -> IncidentScore {
         let implied = attributed.map { policy.level(for: $0.severity) }.min { policy.rank($0) < policy.rank($1) }
         let severity = declared ?? implied ?? policy.levels.last?.name ?? "SEV4"
-        let acted = actions.map(\.time).filter { $0 >= i.start }.min()
+        // An action responds to the incident only while it is open: from its start until it
+        // recovered (an action after that answered something else; the alert drill's pause for
+        // a tenant's flood was once the "first action" of an outage two hours over).
+        let recoveredAt = i.recovery.map { i.start + $0 }
+        let acted = actions.map(\.time).filter { a in a >= i.start && recoveredAt.map { a <= $0 } ?? true }.min()
         // Mitigated: from the first action on, the first moment none of its critical or page alerts fires.
         var mitigated: SimTime?
         if let acted {

@@ -30,6 +30,28 @@ import WargameModels
         #expect(sev1.respondedInTime == true && sev1.mitigatedInTime == false && !sev1.allMet)
     }
 
+    /// An action after the incident recovered answered something else: it is not this
+    /// incident's first action, and mitigation is not judged from it (by then a later
+    /// incident's alerts, sharing its symptoms, could be firing).
+    @Test func actionsAfterRecoveryAreNotItsResponse() {
+        let alerts = [episode("FailoversCritical", .critical, fired: .minutes(1), resolved: .minutes(20)),
+                      episode("FailoversCritical", .critical, fired: .minutes(100), resolved: .minutes(130))]  // a later incident's
+        func action(_ m: Int64) -> ActionRecord {
+            ActionRecord(time: t0 + .minutes(m), rule: "r", trigger: "scripted", action: "system_pause", parameters: "")
+        }
+        let late = IncidentScore.grade(outcome(detection: .minutes(1), recovery: .minutes(20)), declared: "SEV2", attributed: [alerts[0]],
+                                       linked: alerts, actions: [action(-5), action(110)], policy: ResponsePolicy(), budgets: [])
+        #expect(late.firstAction == nil && late.mitigated == nil && late.respondedInTime == false && !late.allMet)
+        // At the moment of recovery it still counts; mitigated there (nothing severe firing).
+        let atRecovery = IncidentScore.grade(outcome(detection: .minutes(1), recovery: .minutes(20)), declared: "SEV2", attributed: [alerts[0]],
+                                             linked: alerts, actions: [action(20), action(110)], policy: ResponsePolicy(), budgets: [])
+        #expect(atRecovery.firstAction == .minutes(20) && atRecovery.mitigated == .minutes(20))
+        // Never recovered: any action from the start on is a response.
+        let open = IncidentScore.grade(outcome(detection: .minutes(1), recovery: nil), declared: "SEV2", attributed: [alerts[0]],
+                                       linked: alerts, actions: [action(110)], policy: ResponsePolicy(), budgets: [])
+        #expect(open.firstAction == .minutes(110) && open.mitigated == .minutes(130))
+    }
+
     @Test func noActionAndNoRecoveryMissTheirDeadlines() {
         let s = IncidentScore.grade(outcome(detection: .minutes(20), recovery: nil), declared: nil,
                                     attributed: [episode("FillRateLow", .warning, fired: .minutes(20), resolved: nil)],
