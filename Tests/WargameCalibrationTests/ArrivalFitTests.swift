@@ -42,17 +42,19 @@ import Testing
         #expect(!fit.rate.contains(naive))
     }
 
-    /// The rate's 95 % interval covers the truth in 181…199 of 200 windows (see
-    /// `LatencyFitTests.intervalsCoverAtTheirNominalRate`).
+    /// The rate's, amplitude's and peak hour's 95 % intervals each cover the truth in
+    /// 181…199 of 200 windows (see `LatencyFitTests.intervalsCoverAtTheirNominalRate`).
     @Test func rateIntervalsCoverAtTheirNominalRate() throws {
-        var covered = 0, amplitudeCovered = 0
+        var covered = 0, amplitudeCovered = 0, peakCovered = 0
         for seed in 0..<200 as Range<UInt64> {
             let fit = try #require(ArrivalFit.fit(Self.counts(rate: 0.5, amplitude: 0.5, peak: 20, days: 1, seed: 100 + seed), baseShape: (0, 14)))
             if fit.rate.contains(0.5) { covered += 1 }
             if try #require(fit.amplitude).contains(0.5) { amplitudeCovered += 1 }
+            if try #require(fit.peakHour).contains(20) { peakCovered += 1 }
         }
         #expect((181...199).contains(covered), "rate covered \(covered)/200")
         #expect((181...199).contains(amplitudeCovered), "amplitude covered \(amplitudeCovered)/200")
+        #expect((181...199).contains(peakCovered), "peak hour covered \(peakCovered)/200")
     }
 
     /// Over-dispersed counts (bursts of 5 orders at once) fail the dispersion test.
