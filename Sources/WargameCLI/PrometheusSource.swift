@@ -34,9 +34,9 @@ struct PrometheusSource {
         let url = endpoint("/api/v1/series", names.map { ("match[]", $0) } + [("start", Self.number(start)), ("end", Self.number(end))])
         let json: JSON
         do { json = try JSONParser.parse(try get(url)) } catch let e as JSONSyntaxError {
-            throw InputError(message: "\(url): line \(e.line), column \(e.column): \(e.message)")
+            throw InputError(message: "\(Self.shown(url)): line \(e.line), column \(e.column): \(e.message)")
         }
-        guard case .array(let items)? = json["data"] else { throw InputError(message: "\(url): data: expected an array of series, found \(json["data"]?.described ?? "nothing")") }
+        guard case .array(let items)? = json["data"] else { throw InputError(message: "\(Self.shown(url)): data: expected an array of series, found \(json["data"]?.described ?? "nothing")") }
         var found = Set<String>()
         for item in items { if case .string(let n)? = item["__name__"] { found.insert(n) } }
         return found
@@ -45,12 +45,20 @@ struct PrometheusSource {
     /// The body of a 200 answer; an API error's message otherwise.
     func get(_ url: String) throws -> String {
         let r: HTTPClient.Response
-        do { r = try client.get(url) } catch { throw InputError(message: "cannot query Prometheus: \(error.description)") }
+        do { r = try client.get(url) } catch { throw InputError(message: "cannot query Prometheus at \(Self.shown(url)): \(error.message)") }
         if r.status == 200 { return r.text }
         if let json = try? JSONParser.parse(r.text), case .string(let e)? = json["error"] {
-            throw InputError(message: "\(url): the API answered HTTP \(r.status): \(e)")
+            throw InputError(message: "\(Self.shown(url)): the API answered HTTP \(r.status): \(e)")
         }
-        throw InputError(message: "\(url): expected HTTP 200 from the Prometheus API, found HTTP \(r.status)")
+        throw InputError(message: "\(Self.shown(url)): expected HTTP 200 from the Prometheus API, found HTTP \(r.status)")
+    }
+
+    /// A URL as a message shows it: whole when short; a series lookup's query of two dozen
+    /// matchers is cut after its first 80 characters (the path and the start say which call).
+    static func shown(_ url: String) -> String {
+        guard url.count > 160, let q = url.firstIndex(of: "?") else { return url }
+        let query = url[url.index(after: q)...]
+        return String(url[...q]) + String(query.prefix(80)) + "… (\(query.split(separator: "&").count) parameters)"
     }
 
     func endpoint(_ path: String, _ query: [(String, String)]) -> String {
@@ -121,7 +129,7 @@ extension PrometheusSource {
         let url = endpoint("/api/v1/query", [("query", query), ("time", Self.number(time ?? end))])
         let json: JSON
         do { json = try JSONParser.parse(try get(url)) } catch let e as JSONSyntaxError {
-            throw InputError(message: "\(url): line \(e.line), column \(e.column): \(e.message)")
+            throw InputError(message: "\(Self.shown(url)): line \(e.line), column \(e.column): \(e.message)")
         }
         guard case .array(let result)? = json["data"]?["result"], let first = result.first,
               case .array(let pair)? = first["value"], pair.count == 2, case .string(let v) = pair[1], let x = Double(v), x.isFinite else { return nil }

@@ -233,7 +233,14 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         fails(["--prometheus", "http://127.0.0.1:9090"], "'--prometheus' needs the window: give --start and --end.")
         fails(["--start", "0"], "'--start' belongs to '--prometheus'")
         fails(["--prometheus", "http://127.0.0.1:1", "--start", "100", "--end", "60"], "The window is empty")
-        fails(["--prometheus", "http://127.0.0.1:1", "--start", "0", "--end", "3600", "--timeout", "2s"], "cannot query Prometheus: http://127.0.0.1:1/api/v1/series")
+        fails(["--prometheus", "http://127.0.0.1:1", "--start", "0", "--end", "3600", "--timeout", "2s"], "cannot query Prometheus at http://127.0.0.1:1/api/v1/series?match%5B%5D=wargame_provider_ack_seconds_bucket&")
+    }
+
+    /// A message shows a short URL whole and cuts a long query (a series lookup's two dozen matchers).
+    @Test func longURLsAreCutInMessages() {
+        #expect(PrometheusSource.shown("http://p:9090/api/v1/query?query=up&time=60") == "http://p:9090/api/v1/query?query=up&time=60")
+        let long = "http://p:9090/api/v1/series?" + (1...30).map { "match%5B%5D=metric_number_\($0)" }.joined(separator: "&")
+        #expect(PrometheusSource.shown(long) == "http://p:9090/api/v1/series?" + long.dropFirst(28).prefix(80) + "… (30 parameters)")
     }
 
     /// `--prometheus` end to end against a stand-in server (the real one is `make
