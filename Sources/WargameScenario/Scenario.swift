@@ -163,6 +163,7 @@ public enum ScenarioLoader {
             var layer = OverrideLayer(o, layers: applied.reversed(), scenario: scenario)
             let json = try layer.build()
             let d = Diagnostics()
+            d.ordersDeferred = true
             do {
                 try ScenarioSchema.apply(json, file: layer.file, to: &scenario, docs: nil, diagnostics: d)
             } catch {
@@ -173,11 +174,31 @@ public enum ScenarioLoader {
             applied.append(json)
             scenario.overrides.append(o)
         }
+        if !overrides.isEmpty { try checkOrders(scenario, overrides) }
         try loadRuleFiles(&scenario, extra: alertRules, extraSLOSpecs: sloSpecs, digest: &digest, reader: reader)
         try loadAlertmanager(&scenario, extra: alertmanagerConfig, digest: &digest, reader: reader)
         scenario.sha256 = digest.hexDigest()
         try ScenarioSchema.checkWhole(scenario, file: path)
         return scenario
+    }
+
+    /// After the last override, every percentile at or above its median. A problem names
+    /// the overrides that set either field, by the field's own name (`ack_p95_ms`), else
+    /// every override (one that wrote a whole object, say).
+    static func checkOrders(_ scenario: Scenario, _ overrides: [Override]) throws(ScenarioError) {
+        func leaf(_ path: String) -> Substring {
+            let last = path.split(separator: ".").last ?? Substring(path)
+            return last.prefix { $0 != "[" }
+        }
+        let errors = ScenarioSchema.orderProblems(scenario.pipeline).map { problem in
+            let fields = [leaf(problem.path), leaf(problem.median)]
+            let setters = overrides.filter { fields.contains(leaf($0.path)) }
+            return ScenarioError(file: (setters.isEmpty ? overrides : setters).map { "--set " + $0.text }.joined(separator: ", "), path: problem.path,
+                                 message: "expected a value ≥ \(problem.median) (\(Fields.show(problem.value))), found \(Fields.show(problem.p95))")
+        }
+        guard var first = errors.first else { return }
+        first.others = Array(errors.dropFirst())
+        throw first
     }
 
     /// `path` as summaries record it: resolved (symlinks, `.`, `..`, doubled slashes) and
