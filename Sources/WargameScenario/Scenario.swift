@@ -158,6 +158,7 @@ public enum ScenarioLoader {
         }
         // Every mistake of every layer at once; whole-scenario checks only on a clean read.
         if let all = diagnostics.combined { throw all }
+        if !overrides.isEmpty { try ScenarioSchema.checkWhole(scenario, file: path) }
         var applied = chain.reversed().map(\.json)
         for o in overrides {
             var layer = OverrideLayer(o, layers: applied.reversed(), scenario: scenario)
@@ -174,7 +175,11 @@ public enum ScenarioLoader {
             applied.append(json)
             scenario.overrides.append(o)
         }
-        if !overrides.isEmpty { try checkOrders(scenario, overrides) }
+        if !overrides.isEmpty {
+            try checkOrders(scenario, overrides)
+            // The files passed alone (below), so what fails now, the overrides did.
+            do { try ScenarioSchema.checkWhole(scenario, file: path) } catch { throw blame(error, overrides) }
+        }
         try loadRuleFiles(&scenario, extra: alertRules, extraSLOSpecs: sloSpecs, digest: &digest, reader: reader)
         try loadAlertmanager(&scenario, extra: alertmanagerConfig, digest: &digest, reader: reader)
         scenario.sha256 = digest.hexDigest()
@@ -199,6 +204,18 @@ public enum ScenarioLoader {
         guard var first = errors.first else { return }
         first.others = Array(errors.dropFirst())
         throw first
+    }
+
+    /// A whole-scenario problem the overrides caused, named by those that set its field, an
+    /// object holding it, or a sibling (`demand.gpu_hours.median` for `.p95`), else by all.
+    static func blame(_ error: ScenarioError, _ overrides: [Override]) -> ScenarioError {
+        func parent(_ p: String) -> String { p.lastIndex(of: ".").map { String(p[..<$0]) } ?? "" }
+        let setters = overrides.filter { o in
+            o.path == error.path || error.path.hasPrefix(o.path + ".") || error.path.hasPrefix(o.path + "[")
+                || (!parent(o.path).isEmpty && parent(o.path) == parent(error.path))
+        }
+        return ScenarioError(file: (setters.isEmpty ? overrides : setters).map { "--set " + $0.text }.joined(separator: ", "),
+                             path: error.path, message: error.message)
     }
 
     /// `path` as summaries record it: resolved (symlinks, `.`, `..`, doubled slashes) and

@@ -557,5 +557,19 @@ enum ScenarioSchema {
         for (i, surge) in c.demand.surges.enumerated() where (surge.tenant ?? 0) >= c.demand.tenants {
             throw ScenarioError(file: file, path: "demand.surges[\(i)].tenant", message: "expected a tenant below \(c.demand.tenants), found \(surge.tenant!)")
         }
+        // Tenants named by incidents and playbook actions, against the final tenant count
+        // (a --set demand.tenants after them once left a flood of a tenant who did not exist).
+        for (i, incident) in c.incidents.enumerated() {
+            if case .demandSurge(_, let t?) = incident.kind, t >= c.demand.tenants {
+                throw ScenarioError(file: file, path: "incidents[\(i)].tenant", message: "expected a tenant below \(c.demand.tenants), found \(t)")
+            }
+        }
+        for (r, rule) in s.playbook.enumerated() {
+            for (a, action) in rule.actions.enumerated() {
+                if case .setTenantQuota(let t, _) = action, t >= c.demand.tenants {
+                    throw ScenarioError(file: file, path: "playbook[\(r)].actions[\(a)].tenant", message: "expected a tenant below \(c.demand.tenants), found \(t)")
+                }
+            }
+        }
     }
 }

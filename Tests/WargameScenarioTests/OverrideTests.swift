@@ -121,6 +121,18 @@ import WargameModels
         #expect(error(Self.baseline, "provenance.ipfs.latency_p95_ms=0.01")?.path == "provenance.ipfs.latency_p95_ms")
     }
 
+    /// Whole-scenario checks after the overrides name the overrides, not the file (which
+    /// passed them alone), and hold incidents' and actions' tenants to the final count.
+    @Test func wholeScenarioProblemsNameTheOverridesThatCausedThem() throws {
+        let gpu = try #require(error(Self.baseline, "demand.tenants=5", "demand.gpu_hours.median=1000"))
+        #expect(gpu.description == "--set demand.gpu_hours.median=1000: demand.gpu_hours.p95: expected a value ≥ the median (1000), found 0.5")
+        let drill = root + "/scenarios/alert-drill.json"
+        let flood = try #require(error(drill, "demand.tenants=3"))
+        #expect(flood.description == "--set demand.tenants=3: incidents[4].tenant: expected a tenant below 3, found 7")
+        let quota = try #require(error(root + "/scenarios/budget-exhaustion.json", "incidents=[]", "demand.tenants=1"))
+        #expect(quota.description == "--set incidents=[], --set demand.tenants=1: playbook[0].actions[0].tenant: expected a tenant below 1, found 3")
+    }
+
     @Test func unknownIdsAndIndicesAreRefusedNotAdded() throws {
         let id = try #require(error(Self.baseline, "providers[akashh].capacity=40"))
         #expect(id.path == "providers[akashh]" && id.message.contains("(did you mean \"akash\"?)"))
