@@ -55,6 +55,10 @@ struct OverrideLayer {
         let path = at.isEmpty ? k : at + "." + k
         let here = layers.compactMap { $0[k] }
         let rest = steps.dropFirst()
+        if at.isEmpty, rest.isEmpty, override.value == .array([]), let idKey = Self.keyed.first(where: { $0.list == k })?.idKey {
+            throw fail(path, "expected a non-empty list: \(k) merge element by element by \(idKey), so [] would change nothing"
+                + (k == "providers" ? " (to take a provider out, set providers[ID].capacity=0)" : ""))
+        }
         let selector: Override.Step
         switch rest.first {
         case nil, .key?: return .object([JSON.Member(key: k, value: try patch(rest, layers: here, at: path))])

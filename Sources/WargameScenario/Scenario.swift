@@ -212,6 +212,7 @@ public enum ScenarioLoader {
         func parent(_ p: String) -> String { p.lastIndex(of: ".").map { String(p[..<$0]) } ?? "" }
         let setters = overrides.filter { o in
             o.path == error.path || error.path.hasPrefix(o.path + ".") || error.path.hasPrefix(o.path + "[")
+                || o.path.hasPrefix(error.path + ".") || o.path.hasPrefix(error.path + "[")
                 || (!parent(o.path).isEmpty && parent(o.path) == parent(error.path))
         }
         return ScenarioError(file: (setters.isEmpty ? overrides : setters).map { "--set " + $0.text }.joined(separator: ", "),

@@ -131,6 +131,11 @@ import WargameModels
         #expect(flood.description == "--set demand.tenants=3: incidents[4].tenant: expected a tenant below 3, found 7")
         let quota = try #require(error(root + "/scenarios/budget-exhaustion.json", "incidents=[]", "demand.tenants=1"))
         #expect(quota.description == "--set incidents=[], --set demand.tenants=1: playbook[0].actions[0].tenant: expected a tenant below 1, found 3")
+        let bridges = try #require(error(Self.baseline, "demand.tenants=4", "bridges[axelar].weight=0", "bridges[ibc].weight=0"))
+        #expect(bridges.file == "--set bridges[axelar].weight=0, --set bridges[ibc].weight=0" && bridges.path == "bridges")
+        // A list merged by id cannot be emptied by [] (it would silently change nothing).
+        #expect(error(Self.baseline, "providers=[]")?.message.hasPrefix("expected a non-empty list: providers merge element by element by id") == true)
+        #expect(error(Self.baseline, "shards=[]")?.path == "shards")
     }
 
     @Test func unknownIdsAndIndicesAreRefusedNotAdded() throws {
