@@ -158,7 +158,7 @@ public enum ScenarioLoader {
         }
         // Every mistake of every layer at once; whole-scenario checks only on a clean read.
         if let all = diagnostics.combined { throw all }
-        if !overrides.isEmpty { try ScenarioSchema.checkWhole(scenario, file: path) }
+        try ScenarioSchema.checkWhole(scenario, file: path)
         var applied = chain.reversed().map(\.json)
         for o in overrides {
             var layer = OverrideLayer(o, layers: applied.reversed(), scenario: scenario)
@@ -177,13 +177,12 @@ public enum ScenarioLoader {
         }
         if !overrides.isEmpty {
             try checkOrders(scenario, overrides)
-            // The files passed alone (below), so what fails now, the overrides did.
+            // The files passed alone (above), so what fails now, the overrides did.
             do { try ScenarioSchema.checkWhole(scenario, file: path) } catch { throw blame(error, overrides) }
         }
         try loadRuleFiles(&scenario, extra: alertRules, extraSLOSpecs: sloSpecs, digest: &digest, reader: reader)
         try loadAlertmanager(&scenario, extra: alertmanagerConfig, digest: &digest, reader: reader)
         scenario.sha256 = digest.hexDigest()
-        try ScenarioSchema.checkWhole(scenario, file: path)
         return scenario
     }
 
