@@ -10,11 +10,24 @@ extension CalibrationReport {
         if let window { body += ", \(HTML.escape(NumberFormat.significant(window / 3_600, 4))) h observed" }
         body += ". \(NumberFormat.counted(fitted.count, "parameter")) fitted, \(estimates.count - fitted.count) kept at the base value.</p>\n"
         body += "<h2>Estimates</h2>\n"
-        body += HTMLReport.table(["Parameter", "Base", "Estimate", "95 % interval", "n", "Fit", "Notes"], estimates.map { e in
-            [e.path, NumberFormat.significant(e.base, 6), e.fitted ? NumberFormat.significant(e.value, 6) : "(kept)",
-             e.estimate.map { "\(NumberFormat.significant($0.low, 4)) – \(NumberFormat.significant($0.high, 4))" } ?? "—", String(e.n),
-             e.gof.map { "\($0.test.symbol) p \($0.pText)" } ?? "—", e.notes.joined(separator: "; ")]
+        // Every cell on one line (no-break spaces, none after the dash either), notes numbered
+        // and listed under the table: as a column, a long note squeezed the intervals and
+        // test results into cells three lines high.
+        func unbroken(_ s: String) -> String {
+            s.replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "–", with: "–\u{2060}")
+        }
+        var notes: [String] = []
+        body += HTMLReport.table(["Parameter", "Base", "Estimate", "95 % interval", "n", "Fit", "Note"], estimates.map { e in
+            var mark = "—"
+            if !e.notes.isEmpty {
+                notes.append("<li><code>\(HTML.escape(e.path))</code>: \(HTML.escape(e.notes.joined(separator: "; ")))</li>")
+                mark = "[\(notes.count)]"
+            }
+            return [e.path, NumberFormat.significant(e.base, 6), e.fitted ? NumberFormat.significant(e.value, 6) : "(kept)",
+                    e.estimate.map { unbroken("\(NumberFormat.significant($0.low, 4)) – \(NumberFormat.significant($0.high, 4))") } ?? "—",
+                    String(e.n), e.gof.map { unbroken("\($0.test.symbol) p \($0.pText)") } ?? "—", mark]
         })
+        if !notes.isEmpty { body += "<p>Notes:</p>\n<ol>\n" + notes.joined(separator: "\n") + "\n</ol>\n" }
         let curves = estimates.compactMap(\.curve)
         if !curves.isEmpty {
             body += "<h2>Fits</h2>\n<p>Left: the observed distribution (points: a sample of the raw values, or the histogram's buckets) "

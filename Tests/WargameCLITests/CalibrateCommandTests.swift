@@ -165,6 +165,10 @@ func zScore(_ p: JSON, truth: Double) -> Double? {
         #expect(XMLParser(data: html).parse())
         let page = String(decoding: html, as: UTF8.self)
         #expect(page.components(separatedBy: "<figure>").count - 1 == 2 * 3)  // akash, flux, golem
+        // Notes are numbered in the table and written out under it, not a squeezing column.
+        #expect(page.contains("<td>providers[golem].ack_median_ms</td>") && page.contains("<p>Notes:</p>"))
+        #expect(page.contains("<li><code>providers[golem].ack_median_ms</code>: ") && page.contains("poor fit: Anderson–Darling"))
+        #expect(!page.contains("<th>Notes</th>") && page.contains("<td>[1]</td>"))
         // Series the data lack keep their base values, saying so.
         let vast = try #require(params["providers[vast].ack_median_ms"])
         #expect(vast["status"] == .string("kept") && number(vast["estimate"]) == 250)
