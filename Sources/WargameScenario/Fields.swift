@@ -62,13 +62,6 @@ final class Fields {
         }
     }
 
-    /// A 95th percentile no smaller than its median (a lognormal's p95 below its median has
-    /// no distribution). Waits for the last override in a `--set` layer.
-    func ordered(_ key: String, _ p95: Double, atLeast medianName: String, _ median: Double) throws(ScenarioError) {
-        guard !diagnostics.ordersDeferred, p95 < median else { return }
-        throw ScenarioError(file: file, path: at(key), message: "expected a value ≥ \(medianName) (\(Fields.show(median))), found \(Fields.show(p95))")
-    }
-
     /// Whether the object has `key` at all (present but invalid values are reported once).
     func has(_ key: String) -> Bool { members.contains { $0.key == key } }
 

@@ -145,12 +145,17 @@ public enum ScenarioLoader {
         scenario.files = chain.map { canonical($0.path, relativeTo: base) }.reversed()
         var digest = SHA256()
         let diagnostics = Diagnostics()
+        var reported = Set<ScenarioSchema.OrderProblem>()
         for layer in chain.reversed() {
             digest.update(layer.bytes)
             // Expectations describe the file that states them, so they are never inherited.
             scenario.expect = Expectations()
             do {
                 try ScenarioSchema.apply(layer.json, file: layer.path, to: &scenario, docs: nil, diagnostics: diagnostics)
+                // A p95 below its median is the mistake of the file that made it so.
+                for p in ScenarioSchema.orderProblems(scenario.pipeline) where reported.insert(p).inserted {
+                    try diagnostics.record(p.error(file: layer.path))
+                }
             } catch {
                 if !diagnostics.stopped { throw error }  // the layer is not an object at all
                 break
@@ -164,7 +169,6 @@ public enum ScenarioLoader {
             var layer = OverrideLayer(o, layers: applied.reversed(), scenario: scenario)
             let json = try layer.build()
             let d = Diagnostics()
-            d.ordersDeferred = true
             do {
                 try ScenarioSchema.apply(json, file: layer.file, to: &scenario, docs: nil, diagnostics: d)
             } catch {
@@ -186,19 +190,18 @@ public enum ScenarioLoader {
         return scenario
     }
 
-    /// After the last override, every percentile at or above its median. A problem names
-    /// the overrides that set either field, by the field's own name (`ack_p95_ms`), else
-    /// every override (one that wrote a whole object, say).
+    /// After the last override, every p95 at or above its median. A problem names the
+    /// overrides that set either field (by the field's own name, `ack_p95_ms`), else every
+    /// override (one that wrote a whole object, say).
     static func checkOrders(_ scenario: Scenario, _ overrides: [Override]) throws(ScenarioError) {
         func leaf(_ path: String) -> Substring {
             let last = path.split(separator: ".").last ?? Substring(path)
             return last.prefix { $0 != "[" }
         }
         let errors = ScenarioSchema.orderProblems(scenario.pipeline).map { problem in
-            let fields = [leaf(problem.path), leaf(problem.median)]
+            let fields = [leaf(problem.path), leaf(problem.medianField)]
             let setters = overrides.filter { fields.contains(leaf($0.path)) }
-            return ScenarioError(file: (setters.isEmpty ? overrides : setters).map { "--set " + $0.text }.joined(separator: ", "), path: problem.path,
-                                 message: "expected a value ≥ \(problem.median) (\(Fields.show(problem.value))), found \(Fields.show(problem.p95))")
+            return problem.error(file: (setters.isEmpty ? overrides : setters).map { "--set " + $0.text }.joined(separator: ", "))
         }
         guard var first = errors.first else { return }
         first.others = Array(errors.dropFirst())

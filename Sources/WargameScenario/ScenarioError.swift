@@ -50,10 +50,6 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
 /// report every mistake at once. Shared by every `Fields` reader of the load.
 final class Diagnostics {
     static let limit = 20
-    /// Set for a `--set` layer: a percentile's order against its median is checked once
-    /// after the last override (`ScenarioSchema.orderProblems`), not per layer, so a median
-    /// and its p95 can be set in either order.
-    var ordersDeferred = false
     private(set) var errors: [ScenarioError] = []
     private(set) var stopped = false
 

@@ -94,6 +94,25 @@ func scenarioFile(_ name: String, _ body: String) -> (dir: String, path: String)
         }
     }
 
+    /// A p95 below its median is the mistake of the file that made it so — the base's own
+    /// are the base's, not repeated for the child — and every such pair is reported at once.
+    @Test func aP95BelowItsMedianNamesTheFileThatMadeIt() {
+        let (dir, _) = scenarioFile("base.json", #"{ "version": 1, "provenance": { "ipfs": { "latency_p95_ms": 1 } } }"#)
+        _ = FileManager.default.createFile(atPath: dir + "/child.json", contents: Data(#"""
+            { "version": 1, "extends": "base.json",
+              "providers": [ { "id": "akash", "ack_median_ms": 5000 } ], "demand": { "gpu_hours": { "p95": 0.01 } } }
+            """#.utf8))
+        do {
+            _ = try ScenarioLoader.load(dir + "/child.json")
+            Issue.record("loaded")
+        } catch {
+            #expect(error.all.map { "\($0.file): \($0.path)" } == [dir + "/base.json: provenance.ipfs.latency_p95_ms",
+                                                                  dir + "/child.json: demand.gpu_hours.p95",
+                                                                  dir + "/child.json: providers[akash].ack_p95_ms"])
+            #expect(error.all[2].message == "expected a value ≥ ack_median_ms (5000), found 1100")
+        }
+    }
+
     @Test func expectationsAreRead() throws {
         let (_, path) = scenarioFile("e.json", #"{ "version": 1, "expect": { "seeds": [4, 5], "steps": 30, "verdicts": { "failover_events": "breach", "fill_rate_p50": "any" } } }"#)
         let s = try ScenarioLoader.load(path)
